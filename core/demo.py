@@ -1,0 +1,138 @@
+"""Demo data for `make run`: the five seed councils with their packs, one user per role per
+council, a deterministic synthetic register and the Trafford spreadsheet through a mapping.
+Local use only: every demo user has the documented demo password."""
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django_scopes import scope, scopes_disabled
+
+from councils.models import Council, Delegation, Membership, Role, User
+from councils.services import membership_grant, policy_load
+from providers import synthetic
+from providers.models import ImportFormat
+from providers.services import import_from_path, mapping_save
+
+TRAFFORD_FILE = (
+    settings.BASE_DIR.parent / "shared" / "data" / "trafford" / "trafford_care_homes.csv"
+)
+TRAFFORD_MAPPING = {
+    "name": "name",
+    "cqc_location_id": "cqc_id",
+    "service_types": "type",
+    "address_line1": "address",
+    "postcode": "postcode",
+    "phone": "telephone",
+    "website": "website",
+    "provider_name": "provider",
+    "last_inspection_date": "inspection_date",
+    "local_authority": "area_name",
+    "longitude": "lon",
+    "latitude": "lat",
+}
+TRAFFORD_MAPPING_NAME = "Trafford Data Lab care homes list"
+
+
+def _person_title(pack: dict) -> tuple[str, str]:
+    for maker in pack["decision_makers"]:
+        if maker.get("kind", "person") == "person":
+            return maker["title"], maker.get("delegate_title", "")
+    return pack["decision_makers"][0]["title"], ""
+
+
+def demo_load(*, echo=print, synthetic_locations: int = 300) -> None:
+    password = make_password(settings.DEMO_PASSWORD)  # hashed once for every demo user
+    councils = []
+    for path in sorted(settings.POLICY_DIR.glob("*.yaml")):
+        result = policy_load(text=path.read_text(encoding="utf-8"), source_name=path.name)
+        councils.append(result.council)
+        echo(f"Policy: {result.council.name} v{result.version.number}")
+
+    admin, created = User.objects.get_or_create(
+        username="admin", defaults={"is_staff": True, "is_superuser": True, "first_name": "Admin"}
+    )
+    if created:
+        admin.password = password
+        admin.save()
+
+    for council in councils:
+        pack = council.active_policy.content
+        maker_title, delegate_title = _person_title(pack)
+        with transaction.atomic(), scope(council=council):
+            for role in Role.values:
+                user = _user(
+                    f"{council.code}-{role.replace('_', '-')}", council, role, pack, password
+                )
+                title = maker_title if role == Role.DECISION_MAKER else ""
+                membership_grant(council=council, user=user, role=role, title=title)
+            if delegate_title:
+                delegate = _user(f"{council.code}-delegate", council, "manager", pack, password)
+                delegate.last_name = f"({delegate_title})"
+                delegate.save(update_fields=["last_name"])
+                membership_grant(
+                    council=council, user=delegate, role=Role.MANAGER, title=delegate_title
+                )
+                holder = Membership.objects.get(
+                    user__username=f"{council.code}-decision-maker", role=Role.DECISION_MAKER
+                )
+                today = dt.date.today()
+                if not Delegation.objects.filter(delegator=holder).exists():
+                    Delegation.objects.create(
+                        council=council,
+                        delegator=holder,
+                        delegate=delegate,
+                        starts_on=today + dt.timedelta(days=7),
+                        ends_on=today + dt.timedelta(days=21),
+                        reason="Planned leave (demo)",
+                    )
+            mapping_save(
+                council=council,
+                name=TRAFFORD_MAPPING_NAME,
+                columns=TRAFFORD_MAPPING,
+                options={"service_type_separator": "|", "null_values": ["", "NA"]},
+            )
+    # One person in two councils, to show switching.
+    multi = _user("multi-council", councils[0], "officer", {}, password)
+    multi.first_name, multi.last_name = "Morgan", "Two-Councils"
+    multi.save(update_fields=["first_name", "last_name"])
+    for council in councils[:2]:
+        membership_grant(council=council, user=multi, role=Role.OFFICER)
+
+    demo_dir = settings.VAR_DIR / "demo"
+    demo_dir.mkdir(parents=True, exist_ok=True)
+    providers, locations = synthetic.records(synthetic_locations, seed=2026)
+    data_file = demo_dir / "synthetic-locations.json"
+    data_file.write_text(json.dumps(providers + locations))
+    run = import_from_path(path=data_file, format=ImportFormat.CQC_JSON)
+    echo(f"Synthetic register: {run.message}")
+
+    if TRAFFORD_FILE.exists():
+        bromley = next((c for c in councils if c.code == "bromley"), councils[0])
+        with scopes_disabled():
+            mapping = bromley.column_mappings.get(name=TRAFFORD_MAPPING_NAME)
+        run = import_from_path(
+            path=Path(TRAFFORD_FILE),
+            format=ImportFormat.SPREADSHEET,
+            council=bromley,
+            mapping=mapping,
+        )
+        echo(f"Trafford spreadsheet: {run.message}")
+    echo(
+        f"Demo users: <council>-<role> (e.g. bromley-officer), password {settings.DEMO_PASSWORD!r}."
+    )
+
+
+def _user(username: str, council: Council, role: str, pack: dict, password: str) -> User:
+    user, created = User.objects.get_or_create(username=username)
+    if created:
+        label = pack.get("roles", {}).get(role, {}).get("label") or role.replace("_", " ").title()
+        user.first_name = str(council)
+        user.last_name = label
+        user.email = f"{username}@example.invalid"
+        user.password = password
+        user.save()
+    return user

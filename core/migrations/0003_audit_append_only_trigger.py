@@ -1,0 +1,40 @@
+"""On PostgreSQL the database itself refuses to change or delete an audit entry."""
+
+from django.db import migrations
+
+CREATE = """
+CREATE OR REPLACE FUNCTION core_auditentry_refuse_change() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'The audit log is append-only: % refused', TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END;
+$$ LANGUAGE plpgsql;
+DROP TRIGGER IF EXISTS core_auditentry_append_only ON core_auditentry;
+CREATE TRIGGER core_auditentry_append_only
+    BEFORE UPDATE OR DELETE ON core_auditentry
+    FOR EACH ROW EXECUTE FUNCTION core_auditentry_refuse_change();
+DROP TRIGGER IF EXISTS core_auditentry_no_truncate ON core_auditentry;
+CREATE TRIGGER core_auditentry_no_truncate
+    BEFORE TRUNCATE ON core_auditentry
+    FOR EACH STATEMENT EXECUTE FUNCTION core_auditentry_refuse_change();
+"""
+DROP = """
+DROP TRIGGER IF EXISTS core_auditentry_append_only ON core_auditentry;
+DROP TRIGGER IF EXISTS core_auditentry_no_truncate ON core_auditentry;
+DROP FUNCTION IF EXISTS core_auditentry_refuse_change();
+"""
+
+
+def forwards(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(CREATE)
+
+
+def backwards(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(DROP)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("core", "0002_initial")]
+    operations = [migrations.RunPython(forwards, backwards)]

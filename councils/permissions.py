@@ -1,0 +1,70 @@
+"""Roles, the predicates over them, and the API token scopes that stand for them.
+
+A permission's target is a council or an object with a `council`; the person's roles in
+that council decide. The same predicates guard pages, API endpoints and (later) transitions."""
+
+import rules
+
+from core.tenancy import memberships_of
+from councils.models import Role
+
+# What each API scope lets a token do: the same permission names as for people.
+TOKEN_SCOPES: dict[str, set[str]] = {
+    "register:read": {"providers.view_register", "councils.view_council"},
+    "imports:read": {"providers.view_imports", "councils.view_council"},
+    "imports:write": {"providers.view_imports", "providers.run_import", "councils.view_council"},
+    "policy:read": {"councils.view_policy", "councils.view_council"},
+}
+
+
+def _council_id(target):
+    if target is None:
+        return None
+    from councils.models import Council
+
+    if isinstance(target, Council):
+        return target.pk
+    return getattr(target, "council_id", None)
+
+
+def roles_in(user, target) -> set[str]:
+    council_id = _council_id(target)
+    if council_id is None or not getattr(user, "is_authenticated", False):
+        return set()
+    return {m.role for m in memberships_of(user) if m.council_id == council_id}
+
+
+def has_role(*roles: str):
+    wanted = frozenset(roles)
+    name = "has_role:" + ",".join(sorted(wanted))
+
+    @rules.predicate(name)
+    def predicate(user, target=None):
+        return bool(roles_in(user, target) & wanted)
+
+    return predicate
+
+
+@rules.predicate
+def is_member(user, target=None):
+    return bool(roles_in(user, target))
+
+
+is_officer = has_role(Role.OFFICER)
+is_manager = has_role(Role.MANAGER)
+is_decision_maker = has_role(Role.DECISION_MAKER)
+is_council_admin = has_role(Role.COUNCIL_ADMIN)
+is_auditor = has_role(Role.AUDITOR)
+works_on_quality = has_role(Role.OFFICER, Role.MANAGER, Role.DECISION_MAKER, Role.COUNCIL_ADMIN)
+
+rules.add_perm("councils.view_council", is_member)
+rules.add_perm("councils.view_policy", is_member)
+rules.add_perm("councils.load_policy", is_council_admin)
+rules.add_perm("councils.view_people", is_member)
+rules.add_perm("councils.manage_delegations", is_decision_maker | is_council_admin)
+rules.add_perm("councils.manage_tokens", is_council_admin)
+rules.add_perm("councils.view_audit", is_auditor | is_council_admin | is_manager)
+rules.add_perm("providers.view_register", is_member)
+rules.add_perm("providers.view_imports", works_on_quality | is_auditor)
+rules.add_perm("providers.run_import", works_on_quality)
+rules.add_perm("providers.manage_mappings", is_manager | is_council_admin)

@@ -1,0 +1,585 @@
+"""Readers: one per source format. Each returns (records, problems) or raises FileRefused."""
+
+import codecs
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from providers.importing.records import (
+    FileRefused,
+    LocationRecord,
+    Problem,
+    ProviderRecord,
+    RatingRecord,
+    RowProblem,
+    check_location_id,
+    check_provider_id,
+    clean,
+    format_postcode,
+    key_question_field,
+    parse_date,
+    parse_float,
+    parse_int,
+    parse_rating,
+    parse_yes_no,
+)
+
+
+@dataclass
+class ReadResult:
+    locations: list[LocationRecord] = field(default_factory=list)
+    providers: list[ProviderRecord] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.locations) + len(self.providers) + len(self.problems)
+
+
+_REFUSED_BOMS = {
+    codecs.BOM_UTF32_LE: "UTF-32",
+    codecs.BOM_UTF32_BE: "UTF-32",
+    codecs.BOM_UTF16_LE: "UTF-16",
+    codecs.BOM_UTF16_BE: "UTF-16",
+}
+
+
+def decode(data: bytes, name: str) -> str:
+    """UTF-8 (with or without BOM) or Windows-1252; anything else is refused."""
+    for bom, label in _REFUSED_BOMS.items():
+        if data.startswith(bom):
+            raise FileRefused(
+                f"{name} is encoded as {label}; save it as UTF-8 or Windows-1252 and try again."
+            )
+    if b"\x00" in data[:65536]:
+        raise FileRefused(
+            f"{name} is not a text file in UTF-8 or Windows-1252 (it contains NUL bytes)."
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise FileRefused(
+            f"{name} is in an encoding other than UTF-8 or Windows-1252 "
+            f"(byte {data[exc.start]:#04x} at position {exc.start})."
+        ) from exc
+
+
+# --- CQC API JSON ---------------------------------------------------------------------------
+
+
+def _json_records(text: str, name: str) -> list:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as first_error:
+        # JSON Lines: one record per line.
+        lines = [line for line in text.splitlines() if line.strip()]
+        try:
+            if len(lines) < 2:
+                raise ValueError
+            return [json.loads(line) for line in lines]
+        except ValueError:
+            raise FileRefused(
+                f"{name} is not JSON: {first_error.msg} at line {first_error.lineno}, "
+                f"column {first_error.colno}."
+            ) from first_error
+    if isinstance(data, list):
+        return data
+    if isinstance(data, dict):
+        for key in ("locations", "providers", "records"):
+            if isinstance(data.get(key), list):
+                return data[key]
+        if "locationId" in data or "providerId" in data:
+            return [data]
+    raise FileRefused(
+        f"{name} is JSON but holds no CQC records: expected a list of location or provider "
+        "records, or an object with a 'locations' list."
+    )
+
+
+def _kq_ratings(items) -> dict:
+    out = {}
+    for item in items or []:
+        if not isinstance(item, dict):
+            continue
+        field_name = key_question_field(item.get("name", ""))
+        if field_name:
+            out[field_name] = parse_rating(item.get("rating"), f"{item.get('name')} rating")
+    return out
+
+
+def _cqc_ratings(record: dict) -> list[RatingRecord]:
+    ratings: dict[tuple, RatingRecord] = {}
+    current = record.get("currentRatings") or {}
+    overall = current.get("overall") or {}
+    if overall.get("rating") and overall.get("reportDate"):
+        r = RatingRecord(
+            report_date=parse_date(overall["reportDate"], "current rating report date"),
+            report_link_id=clean(overall.get("reportLinkId")),
+            overall=parse_rating(overall["rating"], "overall rating"),
+            **_kq_ratings(overall.get("keyQuestionRatings")),
+        )
+        ratings[r.key] = r
+    for i, hist in enumerate(record.get("historicRatings") or [], start=1):
+        if not isinstance(hist, dict):
+            raise RowProblem(f"historic rating {i} is not an object")
+        h_overall = hist.get("overall") or {}
+        if not hist.get("reportDate") or not h_overall.get("rating"):
+            continue
+        r = RatingRecord(
+            report_date=parse_date(hist["reportDate"], f"historic rating {i} report date"),
+            report_link_id=clean(hist.get("reportLinkId")),
+            overall=parse_rating(h_overall["rating"], f"historic rating {i}"),
+            **_kq_ratings(h_overall.get("keyQuestionRatings")),
+        )
+        ratings.setdefault(r.key, r)
+    return [r for r in ratings.values() if r.overall != "No published rating"]
+
+
+def _text(value, _what):
+    return clean(value)
+
+
+def _postcode(value, _what):
+    return format_postcode(clean(value))
+
+
+def _website(value, _what):
+    return clean(value)[:300]
+
+
+# CQC API field -> (register field, parser). Only the keys a record has are applied: a
+# record that leaves a field out does not blank it.
+_CQC_LOCATION_FIELDS = {
+    "postalAddressLine1": ("address_line1", _text),
+    "postalAddressLine2": ("address_line2", _text),
+    "postalAddressTownCity": ("town", _text),
+    "postalAddressCounty": ("county", _text),
+    "postalCode": ("postcode", _postcode),
+    "localAuthority": ("local_authority", _text),
+    "region": ("region", _text),
+    "careHome": ("care_home", parse_yes_no),
+    "numberOfBeds": ("beds", parse_int),
+    "registrationStatus": ("registration_status", _text),
+    "registrationDate": ("registration_date", parse_date),
+    "deregistrationDate": ("deregistration_date", parse_date),
+    "dormancy": ("dormant", parse_yes_no),
+    "onspdLatitude": ("latitude", parse_float),
+    "onspdLongitude": ("longitude", parse_float),
+    "mainPhoneNumber": ("phone", _text),
+    "website": ("website", _website),
+}
+
+
+def cqc_location(record: dict, row: int) -> LocationRecord:
+    location_id = check_location_id(record.get("locationId"))
+    provider_id = check_provider_id(record.get("providerId"))
+    name = clean(record.get("name"))
+    if not name:
+        raise RowProblem("the location has no name")
+    fields = {"name": name}
+    for key, (field_name, parse) in _CQC_LOCATION_FIELDS.items():
+        if key in record:
+            fields[field_name] = parse(record[key], key)
+    if "lastInspection" in record:
+        fields["last_inspection_date"] = parse_date(
+            (record.get("lastInspection") or {}).get("date"), "lastInspection.date"
+        )
+    service_types = None
+    if "gacServiceTypes" in record:
+        service_types = [
+            (clean(item["name"]), clean(item.get("description")))
+            for item in record.get("gacServiceTypes") or []
+            if isinstance(item, dict) and clean(item.get("name"))
+        ]
+    return LocationRecord(
+        row=row,
+        cqc_location_id=location_id,
+        cqc_provider_id=provider_id,
+        provider_name=clean(record.get("providerName")) or None,
+        fields=fields,
+        service_types=service_types,
+        ratings=_cqc_ratings(record),
+    )
+
+
+def _nominated_individual(record: dict) -> str:
+    for activity in record.get("regulatedActivities") or []:
+        person = (activity or {}).get("nominatedIndividual") or {}
+        name = " ".join(
+            clean(person.get(k)) for k in ("personTitle", "personGivenName", "personFamilyName")
+        ).strip()
+        if name:
+            return " ".join(name.split())
+    return ""
+
+
+def cqc_provider(record: dict, row: int) -> ProviderRecord:
+    provider_id = check_provider_id(record.get("providerId"))
+    if provider_id is None:
+        raise RowProblem("the provider has no providerId")
+    name = clean(record.get("name"))
+    if not name:
+        raise RowProblem("the provider has no name")
+    address = ", ".join(
+        clean(record.get(k))
+        for k in ("postalAddressLine1", "postalAddressLine2", "postalAddressTownCity")
+        if clean(record.get(k))
+    )
+    return ProviderRecord(
+        row=row,
+        cqc_provider_id=provider_id,
+        fields={
+            "name": name,
+            "companies_house_number": clean(record.get("companiesHouseNumber")),
+            "charity_number": clean(record.get("charityNumber")),
+            "ownership_type": clean(record.get("ownershipType")),
+            "nominated_individual": _nominated_individual(record),
+            "registration_status": clean(record.get("registrationStatus")),
+            "phone": clean(record.get("mainPhoneNumber")),
+            "website": clean(record.get("website"))[:300],
+            "address": address[:400],
+            "postcode": format_postcode(clean(record.get("postalCode"))),
+        },
+    )
+
+
+def _json_sources(path: Path):
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.suffix.lower() in (".json", ".jsonl"))
+        if not files:
+            raise FileRefused(f"The folder {path.name} has no .json files.")
+        for p in files:
+            yield p.name, p.read_bytes()
+    else:
+        yield path.name, path.read_bytes()
+
+
+def read_cqc_json(sources) -> ReadResult:
+    """`sources`: (name, bytes) pairs: one file, or each file of a folder. Every file is
+    parsed before anything is written, so one unreadable file refuses the import."""
+    loaded = [(name, _json_records(decode(data, name), name)) for name, data in sources]
+    result = ReadResult()
+    row = 0
+    for _name, records in loaded:
+        for record in records:
+            row += 1
+            try:
+                if not isinstance(record, dict):
+                    raise RowProblem("the record is not a JSON object")
+                if "locationId" in record:
+                    result.locations.append(cqc_location(record, row))
+                elif "providerId" in record:
+                    result.providers.append(cqc_provider(record, row))
+                else:
+                    raise RowProblem("the record has neither locationId nor providerId")
+            except RowProblem as exc:
+                ident = (
+                    clean(record.get("locationId") or record.get("providerId"))
+                    if isinstance(record, dict)
+                    else ""
+                )
+                result.problems.append(Problem(row=row, reason=str(exc), identifier=ident[:100]))
+    return result
+
+
+def read_cqc_json_path(path: Path) -> ReadResult:
+    return read_cqc_json(_json_sources(path))
+
+
+# --- Tabular files (CSV or XLSX) ------------------------------------------------------------
+
+
+def table_rows(data: bytes, name: str):
+    """(row number, list of cells) for every row of a CSV or the first sheet of an XLSX."""
+    if data[:4] == b"PK\x03\x04":
+        try:
+            import openpyxl
+
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception as exc:  # noqa: BLE001 - any failure means the workbook is unreadable
+            raise FileRefused(f"{name} could not be opened as an Excel workbook: {exc}") from exc
+        sheet = book.worksheets[0]
+        rows = [
+            (i, ["" if c is None else c for c in row])
+            for i, row in enumerate(sheet.iter_rows(values_only=True), start=1)
+        ]
+        book.close()
+        return rows
+    text = decode(data, name)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        return [(reader.line_num, row) for row in reader]
+    except csv.Error as exc:
+        raise FileRefused(f"{name} is not a readable CSV file: {exc}") from exc
+
+
+def _find_header(rows, required: set[str], search_lines: int, name: str, expected_at: int):
+    for index, (_line, cells) in enumerate(rows[:search_lines]):
+        headings = [clean(c) for c in cells]
+        if required <= set(headings):
+            return index, headings
+    missing = ", ".join(sorted(required))
+    raise FileRefused(
+        f"{name} does not have the expected columns: it needs {missing} "
+        f"(the header is expected on line {expected_at})."
+    )
+
+
+DIRECTORY_REQUIRED = {"Name", "CQC Location ID (for office use only)"}
+RATINGS_REQUIRED = {"Location ID", "Location Name", "Provider ID"}
+CARE_HOME_SERVICE_TYPES = {
+    "nursing homes",
+    "residential homes",
+    "care home service with nursing",
+    "care home service without nursing",
+}
+
+
+def _split_types(value: str, separator: str) -> list[tuple[str, str]]:
+    return [(t.strip(), "") for t in clean(value).split(separator) if t.strip()]
+
+
+def _is_care_home(types: list[tuple[str, str]]) -> bool | None:
+    if not types:
+        return None
+    return any(t.lower() in CARE_HOME_SERVICE_TYPES for t, _ in types)
+
+
+def read_cqc_directory(data: bytes, name: str) -> ReadResult:
+    """CQC's care directory CSV (4 lines before the header), or the "with ratings" variant."""
+    rows = table_rows(data, name)
+    try:
+        index, headings = _find_header(rows, DIRECTORY_REQUIRED, 10, name, 5)
+        variant = "directory"
+    except FileRefused:
+        try:
+            index, headings = _find_header(rows, RATINGS_REQUIRED, 10, name, 5)
+            variant = "ratings"
+        except FileRefused:
+            raise FileRefused(
+                f"{name} is not a CQC care directory file: its header (expected on line 5, "
+                "after 4 lines of title) needs the columns Name and CQC Location ID (for "
+                "office use only), or, for the directory with ratings, Location ID, Location "
+                "Name and Provider ID."
+            ) from None
+    col = {h: i for i, h in enumerate(headings) if h}
+    result = ReadResult()
+    for line, cells in rows[index + 1 :]:
+        if not any(clean(c) for c in cells):
+            continue
+
+        def get(heading, cells=cells):
+            i = col.get(heading)
+            return cells[i] if i is not None and i < len(cells) else ""
+
+        try:
+            if variant == "directory":
+                record = _directory_row(get, line)
+            else:
+                record = _ratings_row(get, line)
+            result.locations.append(record)
+        except RowProblem as exc:
+            ident = clean(get("CQC Location ID (for office use only)") or get("Location ID"))
+            result.problems.append(Problem(row=line, reason=str(exc), identifier=ident[:100]))
+    return result
+
+
+def _directory_row(get, line: int) -> LocationRecord:
+    location_id = check_location_id(get("CQC Location ID (for office use only)"))
+    name = clean(get("Name"))
+    if not name:
+        raise RowProblem("the row has no Name")
+    types = _split_types(get("Service types"), "|")
+    fields = {
+        "name": name,
+        "address_line1": clean(get("Address")),
+        "postcode": format_postcode(clean(get("Postcode"))),
+        "phone": clean(get("Phone number")),
+        "website": clean(get("Service's website (if available)"))[:300],
+        "local_authority": clean(get("Local authority")),
+        "last_inspection_date": parse_date(get("Date of latest check"), "Date of latest check"),
+        "care_home": _is_care_home(types),
+    }
+    return LocationRecord(
+        row=line,
+        cqc_location_id=location_id,
+        provider_name=clean(get("Provider name")) or None,
+        fields={k: v for k, v in fields.items() if v not in ("", None)} | {"name": name},
+        service_types=types or None,
+    )
+
+
+def _ratings_row(get, line: int) -> LocationRecord:
+    location_id = check_location_id(get("Location ID"))
+    name = clean(get("Location Name"))
+    if not name:
+        raise RowProblem("the row has no Location Name")
+    fields = {
+        "name": name,
+        "address_line1": clean(get("Location Street Address")),
+        "town": clean(get("Location City")),
+        "postcode": format_postcode(clean(get("Location Postal Code"))),
+        "local_authority": clean(get("Location Local Authority")),
+        "region": clean(get("Location Region")),
+        "care_home": parse_yes_no(get("Care home?"), "Care home?"),
+        "beds": parse_int(get("Care homes beds"), "Care homes beds"),
+    }
+    ratings = []
+    overall = parse_rating(get("Location Latest Overall Rating"), "Location Latest Overall Rating")
+    published = parse_date(get("Publication Date"), "Publication Date")
+    if overall and published and overall != "No published rating":
+        ratings.append(RatingRecord(report_date=published, overall=overall))
+    return LocationRecord(
+        row=line,
+        cqc_location_id=location_id,
+        cqc_provider_id=check_provider_id(get("Provider ID")),
+        provider_name=clean(get("Provider Name")) or None,
+        fields={k: v for k, v in fields.items() if v not in ("", None)},
+        ratings=ratings,
+    )
+
+
+# --- A council's own spreadsheet, through a saved column mapping -----------------------------
+
+MAPPABLE_FIELDS = {
+    "cqc_location_id": "CQC location ID",
+    "cqc_provider_id": "CQC provider ID",
+    "provider_name": "Provider name",
+    "name": "Location name",
+    "address_line1": "Address",
+    "address_line2": "Address line 2",
+    "town": "Town",
+    "county": "County",
+    "postcode": "Postcode",
+    "local_authority": "Local authority",
+    "region": "Region",
+    "service_types": "Service types",
+    "care_home": "Care home (Y/N)",
+    "beds": "Beds",
+    "phone": "Telephone",
+    "website": "Website",
+    "last_inspection_date": "Date of last inspection",
+    "registration_date": "Registration date",
+    "latitude": "Latitude",
+    "longitude": "Longitude",
+    "overall_rating": "Overall rating",
+    "rating_date": "Rating date",
+}
+REQUIRED_MAPPED = ("name", "provider_name")
+DEFAULT_OPTIONS = {
+    "header_row": 1,
+    "service_type_separator": "|",
+    "null_values": ["", "NA", "N/A", "n/a", "-", "null", "NULL"],
+}
+
+
+def mapping_problems(columns: dict, options: dict) -> dict[str, list[str]]:
+    """What is wrong with a mapping, by field (empty when it is usable)."""
+    errors: dict[str, list[str]] = {}
+    for key in columns:
+        if key not in MAPPABLE_FIELDS:
+            errors.setdefault(f"columns.{key}", []).append("is not a field the register keeps")
+    for key in REQUIRED_MAPPED:
+        if not clean(columns.get(key)):
+            errors.setdefault(f"columns.{key}", []).append(
+                f"{MAPPABLE_FIELDS[key]} must be mapped to a column"
+            )
+    header_row = options.get("header_row", 1)
+    if not isinstance(header_row, int) or header_row < 1:
+        errors["options.header_row"] = ["must be a whole number, 1 or more"]
+    return errors
+
+
+def read_spreadsheet(data: bytes, name: str, columns: dict, options: dict) -> ReadResult:
+    options = {**DEFAULT_OPTIONS, **(options or {})}
+    rows = table_rows(data, name)
+    header_index = options["header_row"] - 1
+    if len(rows) <= header_index:
+        raise FileRefused(f"{name} has no header row at line {options['header_row']}.")
+    headings = [clean(c) for c in rows[header_index][1]]
+    col = {h: i for i, h in enumerate(headings) if h}
+    wanted = {f: clean(h) for f, h in columns.items() if clean(h)}
+    missing = sorted({h for h in wanted.values() if h not in col})
+    if missing:
+        raise FileRefused(
+            f"{name} does not have the columns the mapping names: {', '.join(missing)}. "
+            f"Its columns are: {', '.join(h for h in headings if h)}."
+        )
+    nulls = {v.strip().lower() for v in options["null_values"]}
+    result = ReadResult()
+    for line, cells in rows[header_index + 1 :]:
+        if not any(clean(c) for c in cells):
+            continue
+        values = {}
+        for f, h in wanted.items():
+            i = col[h]
+            v = cells[i] if i < len(cells) else ""
+            values[f] = None if clean(v).lower() in nulls else v
+        try:
+            result.locations.append(_mapped_row(values, line, options))
+        except RowProblem as exc:
+            ident = clean(values.get("cqc_location_id") or values.get("name"))
+            result.problems.append(Problem(row=line, reason=str(exc), identifier=ident[:100]))
+    return result
+
+
+def _mapped_row(values: dict, line: int, options: dict) -> LocationRecord:
+    name = clean(values.get("name"))
+    if not name:
+        raise RowProblem("the row has no location name")
+    provider_name = clean(values.get("provider_name"))
+    if not provider_name and not values.get("cqc_provider_id"):
+        raise RowProblem("the row has no provider")
+    location_id = (
+        check_location_id(values["cqc_location_id"]) if values.get("cqc_location_id") else None
+    )
+    types = (
+        _split_types(values["service_types"], options["service_type_separator"])
+        if values.get("service_types")
+        else None
+    )
+    fields = {
+        "name": name,
+        "address_line1": clean(values.get("address_line1")),
+        "address_line2": clean(values.get("address_line2")),
+        "town": clean(values.get("town")),
+        "county": clean(values.get("county")),
+        "postcode": format_postcode(clean(values.get("postcode"))),
+        "local_authority": clean(values.get("local_authority")),
+        "region": clean(values.get("region")),
+        "beds": parse_int(values.get("beds"), "beds"),
+        "phone": clean(values.get("phone")),
+        "website": clean(values.get("website"))[:300],
+        "last_inspection_date": parse_date(values.get("last_inspection_date"), "inspection date"),
+        "registration_date": parse_date(values.get("registration_date"), "registration date"),
+        "latitude": parse_float(values.get("latitude"), "latitude"),
+        "longitude": parse_float(values.get("longitude"), "longitude"),
+    }
+    if "care_home" in values and values["care_home"] is not None:
+        fields["care_home"] = parse_yes_no(values["care_home"], "care home")
+    elif types:
+        fields["care_home"] = _is_care_home(types)
+    if location_id is None and not fields["postcode"]:
+        raise RowProblem("a location without a CQC ID needs a postcode to be told apart")
+    ratings = []
+    overall = parse_rating(values.get("overall_rating"), "overall rating")
+    rated_on = parse_date(values.get("rating_date"), "rating date")
+    if overall and overall != "No published rating":
+        if rated_on is None:
+            raise RowProblem("an overall rating needs its rating date")
+        ratings.append(RatingRecord(report_date=rated_on, overall=overall))
+    return LocationRecord(
+        row=line,
+        cqc_location_id=location_id,
+        cqc_provider_id=check_provider_id(values.get("cqc_provider_id")),
+        provider_name=provider_name or None,
+        fields={k: v for k, v in fields.items() if v not in ("", None)},
+        service_types=types,
+        ratings=ratings,
+    )

@@ -1,0 +1,235 @@
+"""Writes for the register: imports (started from the shell or the browser) and mappings."""
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from core.audit import audit_record
+from core.errors import ValidationFailed
+from providers.importing.loader import RegisterLoader
+from providers.importing.readers import (
+    ReadResult,
+    mapping_problems,
+    read_cqc_directory,
+    read_cqc_json,
+    read_cqc_json_path,
+    read_spreadsheet,
+)
+from providers.importing.records import FileRefused
+from providers.models import ColumnMapping, ImportFormat, ImportProblem, ImportRun, ImportStatus
+from providers.selectors import register_caches_clear
+
+log = logging.getLogger(__name__)
+
+UPLOAD_SUFFIXES = {
+    ImportFormat.CQC_JSON: {".json", ".jsonl"},
+    ImportFormat.CQC_CSV: {".csv", ".xlsx"},
+    ImportFormat.SPREADSHEET: {".csv", ".xlsx"},
+}
+
+
+@transaction.atomic
+def mapping_save(
+    *, council, name: str, columns: dict, options: dict | None = None, actor=None
+) -> ColumnMapping:
+    """Create or replace a council's named column mapping."""
+    options = options or {}
+    errors = mapping_problems(columns, options)
+    if not name.strip():
+        errors["name"] = ["Enter a name for the mapping."]
+    if errors:
+        raise ValidationFailed("The column mapping could not be saved.", errors=errors)
+    mapping, created = ColumnMapping.objects.update_or_create(
+        council=council,
+        name=name.strip(),
+        defaults={
+            "columns": columns,
+            "options": options,
+            "created_by": actor if getattr(actor, "pk", None) else None,
+        },
+    )
+    audit_record(
+        council=council,
+        actor=actor,
+        action="mapping.saved",
+        summary=f"Column mapping “{mapping.name}” {'created' if created else 'changed'}",
+        obj=mapping,
+        data={"columns": columns, "options": options},
+    )
+    return mapping
+
+
+def import_start(
+    *,
+    council,
+    actor,
+    format: str,
+    filename: str,
+    content: bytes,
+    mapping: ColumnMapping | None = None,
+) -> ImportRun:
+    """Keep the uploaded file and queue the import; the worker does the rest."""
+    errors = {}
+    if format not in ImportFormat.values:
+        errors["format"] = ["Choose the kind of file."]
+    elif Path(filename).suffix.lower() not in UPLOAD_SUFFIXES[format]:
+        allowed = " or ".join(sorted(UPLOAD_SUFFIXES[format]))
+        errors["file"] = [f"The file must be {allowed} for this kind of import."]
+    if not content:
+        errors["file"] = ["The file is empty."]
+    if format == ImportFormat.SPREADSHEET and mapping is None:
+        errors["mapping"] = ["Choose the column mapping for this spreadsheet."]
+    if mapping is not None and mapping.council_id != council.pk:
+        errors["mapping"] = ["Choose one of your council's column mappings."]
+    if errors:
+        raise ValidationFailed("The import could not be started.", errors=errors)
+    with transaction.atomic():
+        run = ImportRun(
+            council=council,
+            format=format,
+            mapping=mapping,
+            source_name=Path(filename).name[:300],
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        run.source_file.save(Path(filename).name, ContentFile(content), save=False)
+        run.save()
+        audit_record(
+            council=council,
+            actor=actor,
+            action="import.started",
+            summary=f"Import of {run.source_name} ({run.get_format_display()}) queued",
+            obj=run,
+        )
+        from providers.tasks import import_run_task
+
+        transaction.on_commit(lambda: import_run_task.delay(run.pk))
+    return run
+
+
+def _read(run: ImportRun, path: Path | None) -> ReadResult:
+    if run.format == ImportFormat.CQC_JSON:
+        if path is not None:
+            return read_cqc_json_path(path)
+        with run.source_file.open("rb") as fh:
+            return read_cqc_json([(run.source_name, fh.read())])
+    data = path.read_bytes() if path is not None else run.source_file.open("rb").read()
+    if run.format == ImportFormat.CQC_CSV:
+        return read_cqc_directory(data, run.source_name)
+    if run.mapping is None:
+        raise FileRefused("A spreadsheet import needs a column mapping.")
+    return read_spreadsheet(data, run.source_name, run.mapping.columns, run.mapping.options)
+
+
+def import_execute(
+    *, run_id: int, path: Path | None = None, echo: Callable[[str], None] | None = None
+) -> ImportRun:
+    """Run one import. Safe to call twice: a finished run is left alone, and applying the same
+    records again changes nothing."""
+    with scopes_disabled():
+        run = ImportRun.objects.select_related("mapping", "council").get(pk=run_id)
+        if run.finished:
+            return run
+        ImportRun.objects.filter(pk=run.pk).update(
+            status=ImportStatus.RUNNING, started_at=timezone.now()
+        )
+        try:
+            result = _read(run, path)
+        except FileRefused as exc:
+            return _finish(run, ImportStatus.REFUSED, str(exc), echo)
+        except Exception as exc:
+            log.exception("import %s could not be read", run.pk)
+            return _finish(run, ImportStatus.FAILED, f"The import failed: {exc}", echo)
+
+        total = len(result.locations) + len(result.providers)
+        ImportRun.objects.filter(pk=run.pk).update(total=total)
+        if echo:
+            echo(f"Read {total} records ({len(result.problems)} with problems).")
+        loader = RegisterLoader(run=run)
+        try:
+            loader.apply_providers(result.providers)
+            done_providers = len(result.providers)
+
+            def progress(done: int) -> None:
+                processed = done_providers + done
+                ImportRun.objects.filter(pk=run.pk).update(processed=processed)
+                if echo:
+                    echo(f"  {processed}/{total} records ({100 * processed // max(total, 1)}%)")
+
+            loader.apply_locations(result.locations, progress)
+        except Exception as exc:
+            log.exception("import %s failed", run.pk)
+            return _finish(run, ImportStatus.FAILED, f"The import failed: {exc}", echo)
+
+        problems = result.problems + loader.counts.problems
+        ImportProblem.objects.bulk_create(
+            [
+                ImportProblem(
+                    run=run,
+                    council=run.council,
+                    row=p.row,
+                    identifier=p.identifier,
+                    reason=p.reason[:500],
+                )
+                for p in sorted(problems, key=lambda p: p.row)
+            ],
+            batch_size=2000,
+        )
+        c = loader.counts
+        ImportRun.objects.filter(pk=run.pk).update(
+            processed=total,
+            providers_created=c.providers_created,
+            locations_created=c.locations_created,
+            locations_updated=c.locations_updated,
+            unchanged=c.unchanged,
+            ratings_added=c.ratings_added,
+            rating_changes=c.rating_changes,
+            problem_count=len(problems),
+        )
+        message = (
+            f"{c.locations_created} locations added, {c.locations_updated} updated, "
+            f"{c.unchanged} unchanged; {c.ratings_added} ratings added; "
+            f"{c.rating_changes} rating changes; {len(problems)} rows with problems."
+        )
+        return _finish(run, ImportStatus.DONE, message, echo)
+
+
+def _finish(run: ImportRun, status: str, message: str, echo) -> ImportRun:
+    if status == ImportStatus.DONE:
+        register_caches_clear()
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=status, message=message, finished_at=timezone.now()
+    )
+    run.refresh_from_db()
+    if run.council_id:
+        audit_record(
+            council=run.council,
+            actor=None,
+            action=f"import.{status}",
+            summary=f"Import of {run.source_name}: {run.get_status_display().lower()}",
+            obj=run,
+            reason=message,
+        )
+    if echo:
+        echo(f"{run.get_status_display()}: {message}")
+    return run
+
+
+def import_from_path(
+    *,
+    path: Path,
+    format: str,
+    council=None,
+    mapping: ColumnMapping | None = None,
+    echo: Callable[[str], None] | None = None,
+) -> ImportRun:
+    """The shell's import: read the file (or folder) in place and run it now."""
+    with scopes_disabled():
+        run = ImportRun.objects.create(
+            council=council, format=format, mapping=mapping, source_name=str(path)[:300]
+        )
+    return import_execute(run_id=run.pk, path=path, echo=echo)
