@@ -1,6 +1,44 @@
 from django.contrib import admin
-from django.urls import path
+from django.contrib.auth.views import LogoutView
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from core import views as core_views
+from councils import api as councils_api
+from councils import views as councils_views
+from providers import api as providers_api
+from providers import views as providers_views
+
+router = DefaultRouter()
+router.register("providers", providers_api.ProviderViewSet, basename="provider")
+router.register("locations", providers_api.LocationViewSet, basename="location")
+router.register("imports", providers_api.ImportRunViewSet, basename="import")
+router.register("column-mappings", providers_api.ColumnMappingViewSet, basename="column-mapping")
+router.register("policy-versions", councils_api.PolicyVersionViewSet, basename="policy-version")
+router.register("delegations", councils_api.DelegationViewSet, basename="delegation")
+
+api_v1 = [
+    path("council/", councils_api.CurrentCouncilView.as_view(), name="current-council"),
+    path("", include(router.urls)),
+]
 
 urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("accounts/login/", core_views.SignInView.as_view(), name="login"),
+    path("accounts/logout/", LogoutView.as_view(), name="logout"),
+    path("council/switch/", councils_views.council_switch, name="council-switch"),
+    path("council/policy/", councils_views.policy, name="policy"),
+    path("council/policy/diff/", councils_views.policy_diff, name="policy-diff"),
+    path("council/people/", councils_views.people, name="people"),
+    path("locations/", providers_views.location_search, name="location-search"),
+    path("locations/<int:pk>/", providers_views.location_detail, name="location-detail"),
+    path("locations/cqc/<str:cqc_id>/", providers_views.location_by_cqc_id, name="location-by-cqc"),
+    path("providers/<int:pk>/", providers_views.provider_detail, name="provider-detail"),
+    path("imports/", providers_views.import_list, name="import-list"),
+    path("imports/<int:pk>/", providers_views.import_detail, name="import-detail"),
+    path("api/v1/", include((api_v1, "api"), namespace="v1")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,63 @@
+"""Sign-in, the start page, and the helpers every page view uses."""
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.views import LoginView
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+
+from core.forms import GovukFormMixin
+from core.tenancy import memberships_of
+
+
+class SignInForm(GovukFormMixin, AuthenticationForm):
+    error_messages = {
+        "invalid_login": "Enter a correct username and password",
+        "inactive": "This account is inactive",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = "Username"
+        self.fields["username"].error_messages["required"] = "Enter your username"
+        self.fields["password"].error_messages["required"] = "Enter your password"
+        self.fields["username"].widget.attrs.update(autocomplete="username", spellcheck="false")
+        self.fields["password"].widget.attrs["autocomplete"] = "current-password"
+
+    def clean(self):
+        if self.errors:
+            return self.cleaned_data
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            # Name the field, so the error summary links somewhere useful.
+            self.add_error("password", self.error_messages["invalid_login"])
+            return self.cleaned_data
+
+
+class SignInView(LoginView):
+    form_class = SignInForm
+    redirect_authenticated_user = True
+
+
+def require_perm(request, perm: str, target=None):
+    """Pages call this with the same rules permissions as the API."""
+    target = target if target is not None else request.council
+    if target is None or not request.user.has_perm(perm, target):
+        raise PermissionDenied
+
+
+@login_required
+def home(request):
+    council = request.council
+    context = {"council": council}
+    if council is not None:
+        from providers.selectors import import_runs
+
+        can_import = request.user.has_perm("providers.view_imports", council)
+        context["recent_imports"] = list(import_runs(council=council)[:5]) if can_import else []
+        context["my_roles"] = [
+            m for m in memberships_of(request.user) if m.council_id == council.pk
+        ]
+    return render(request, "core/home.html", context)

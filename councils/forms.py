@@ -1,0 +1,37 @@
+from django import forms
+
+from core.forms import GovukFormMixin
+from councils.models import Membership, Role, User
+
+
+class DelegationForm(GovukFormMixin, forms.Form):
+    delegator = forms.ModelChoiceField(
+        label="Decision maker", queryset=Membership.objects.none(), empty_label=None
+    )
+    delegate = forms.ModelChoiceField(
+        label="Who stands in", queryset=User.objects.none(), empty_label="Choose a person"
+    )
+    starts_on = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(
+        label="To (inclusive)", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(label="Reason", required=False, max_length=300)
+
+    def __init__(self, *args, council, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        makers = Membership.objects.filter(
+            council=council, role=Role.DECISION_MAKER, is_active=True
+        ).select_related("user")
+        if not user.has_perm("councils.manage_tokens", council):
+            makers = makers.filter(user=user)
+        self.fields["delegator"].queryset = makers
+        self.fields["delegator"].label_from_instance = lambda m: (
+            f"{m.title or 'Decision maker'} – {m.user}"
+        )
+        self.fields["delegate"].queryset = (
+            User.objects.filter(memberships__council=council, memberships__is_active=True)
+            .distinct()
+            .order_by("first_name", "last_name")
+        )
+        for name in ("starts_on", "ends_on"):
+            self.fields[name].widget.attrs["class"] += " govuk-input--width-10"

@@ -1,0 +1,114 @@
+"""Pages for the register and imports. Thin: forms in, selectors and services out."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from core.errors import ValidationFailed
+from core.views import require_perm
+from providers import selectors
+from providers.forms import ImportForm, LocationSearchForm
+from providers.models import ImportRun, Location, Provider
+from providers.services import import_start
+
+PAGE_SIZE = 25
+
+
+@login_required
+def location_search(request):
+    require_perm(request, "providers.view_register")
+    form = LocationSearchForm(request.GET or None)
+    filters = form.filters() if form.is_bound else selectors.LocationFilters()
+    page = Paginator(selectors.location_search(filters=filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "filters": filters, "query": query.urlencode()}
+    template = (
+        "providers/_location_results.html"
+        if request.htmx and request.htmx.target == "results"
+        else "providers/location_search.html"
+    )
+    return render(request, template, context)
+
+
+@login_required
+def location_detail(request, pk: int):
+    require_perm(request, "providers.view_register")
+    try:
+        location = selectors.location_detail(pk=pk)
+    except Location.DoesNotExist:
+        raise Http404 from None
+    ratings = list(location.ratings.all())
+    return render(
+        request,
+        "providers/location_detail.html",
+        {"location": location, "current": ratings[0] if ratings else None, "ratings": ratings},
+    )
+
+
+@login_required
+def location_by_cqc_id(request, cqc_id: str):
+    location = Location.objects.filter(cqc_location_id=cqc_id).only("pk").first()
+    if location is None:
+        raise Http404
+    return redirect("location-detail", pk=location.pk)
+
+
+@login_required
+def provider_detail(request, pk: int):
+    require_perm(request, "providers.view_register")
+    try:
+        provider = selectors.provider_detail(pk=pk)
+    except Provider.DoesNotExist:
+        raise Http404 from None
+    return render(request, "providers/provider_detail.html", {"provider": provider})
+
+
+@login_required
+def import_list(request):
+    require_perm(request, "providers.view_imports")
+    council = request.council
+    can_run = request.user.has_perm("providers.run_import", council)
+    form = None
+    if can_run:
+        form = ImportForm(request.POST or None, request.FILES or None, council=council)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            if upload.size > settings.IMPORT_MAX_UPLOAD_BYTES:
+                form.add_error("file", "The file is too large.")
+            else:
+                try:
+                    run = import_start(
+                        council=council,
+                        actor=request.user,
+                        format=form.cleaned_data["format"],
+                        filename=upload.name,
+                        content=upload.read(),
+                        mapping=form.cleaned_data["mapping"],
+                    )
+                except ValidationFailed as exc:
+                    form.add_domain_errors(exc.errors)
+                else:
+                    messages.success(request, f"Import of {run.source_name} started.")
+                    return redirect("import-detail", pk=run.pk)
+    elif request.method == "POST":
+        require_perm(request, "providers.run_import")
+    page = Paginator(selectors.import_runs(council=council), 20).get_page(request.GET.get("page"))
+    return render(request, "providers/import_list.html", {"form": form, "page": page})
+
+
+@login_required
+def import_detail(request, pk: int):
+    require_perm(request, "providers.view_imports")
+    try:
+        run = selectors.import_runs(council=request.council).get(pk=pk)
+    except ImportRun.DoesNotExist:
+        raise Http404 from None
+    problems = Paginator(run.problems.all(), 50).get_page(request.GET.get("page"))
+    template = "providers/_import_status.html" if request.htmx else "providers/import_detail.html"
+    return render(request, template, {"run": run, "problems": problems})
