@@ -20,13 +20,26 @@ class GovukFormMixin:
                 (c for klass, c in WIDGET_CLASSES.items() if isinstance(widget, klass)),
                 "govuk-input",
             )
-            if self.is_bound and name in self.errors:
-                css += f" {css}--error"
             widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
             if field.help_text:
                 widget.attrs["aria-describedby"] = f"id_{name}-hint"
-            if self.is_bound and name in self.errors:
-                described = widget.attrs.get("aria-describedby", "")
+
+    def full_clean(self):
+        """Mark fields in error once validation has run (never in __init__, where a
+        subclass may not have set its querysets yet)."""
+        super().full_clean()
+        self._mark_errors()
+
+    def _mark_errors(self):
+        for name in self.errors:
+            if name not in self.fields:
+                continue
+            widget = self.fields[name].widget
+            base = widget.attrs.get("class", "").split()[0] if widget.attrs.get("class") else ""
+            if base and f"{base}--error" not in widget.attrs["class"]:
+                widget.attrs["class"] += f" {base}--error"
+            described = widget.attrs.get("aria-describedby", "")
+            if f"id_{name}-error" not in described:
                 widget.attrs["aria-describedby"] = f"{described} id_{name}-error".strip()
 
     def add_domain_errors(self, errors: dict[str, list[str]]) -> None:
@@ -35,3 +48,4 @@ class GovukFormMixin:
             target = field if field in self.fields else None
             for message in messages:
                 self.add_error(target, message)
+        self._mark_errors()

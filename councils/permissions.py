@@ -14,6 +14,7 @@ TOKEN_SCOPES: dict[str, set[str]] = {
     "imports:read": {"providers.view_imports", "councils.view_council"},
     "imports:write": {"providers.view_imports", "providers.run_import", "councils.view_council"},
     "policy:read": {"councils.view_policy", "councils.view_council"},
+    "people:read": {"councils.view_people", "councils.view_council"},
 }
 
 

@@ -2,6 +2,8 @@
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
+from councils.permissions import TOKEN_SCOPES
+
 
 class CouncilTokenScheme(OpenApiAuthenticationExtension):
     target_class = "councils.api_auth.CouncilTokenAuthentication"
@@ -14,6 +16,7 @@ class CouncilTokenScheme(OpenApiAuthenticationExtension):
             "name": "Authorization",
             "description": (
                 "`Token <key>`. A token belongs to one council and carries scopes: "
-                "register:read, imports:read, imports:write, policy:read."
+                + ", ".join(sorted(TOKEN_SCOPES))
+                + "."
             ),
         }

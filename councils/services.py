@@ -126,7 +126,7 @@ def delegation_create(
         errors["ends_on"] = ["The end date must be on or after the start date."]
     if delegate.pk == delegator.user_id:
         errors["delegate"] = ["A decision maker cannot delegate to themselves."]
-    elif not Membership.objects.filter(user=delegate, is_active=True).exists():
+    elif not Membership.objects.filter(council=council, user=delegate, is_active=True).exists():
         errors["delegate"] = ["The delegate must be a member of this council."]
     if errors:
         raise ValidationFailed("The delegation could not be saved.", errors=errors)

@@ -1,0 +1,164 @@
+"""Pages: search, location and provider pages, imports. Lists run a constant number of
+queries whatever the number of rows."""
+
+import datetime as dt
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from councils.models import Role
+from providers.models import ImportRun, ServiceType
+from tests.factories import LocationFactory, ProviderFactory, RatingFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _locations(n, **kwargs):
+    provider = ProviderFactory()
+    care = ServiceType.objects.get_or_create(name="Care home service with nursing")[0]
+    made = LocationFactory.create_batch(n, provider=provider, **kwargs)
+    for loc in made:
+        loc.service_types.add(care)
+    return made
+
+
+def _queries(client, url):
+    client.get(url)  # warm the cached filter options, which cost the same at any size
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/locations/",
+        "/locations/?q=Location",
+        "/locations/?postcode=BR1&rating=below_good",
+        "/locations/?service_type=Care+home+service+with+nursing&page=2",
+        "/api/v1/locations/?q=Location",
+        "/imports/",
+        "/api/v1/imports/",
+    ],
+)
+def test_lists_run_a_constant_number_of_queries(url, council_a, officer_a, signed_in, cache):
+    client = signed_in(officer_a)
+    _locations(30, overall_rating="Inadequate")
+    for i in range(3):
+        ImportRun.objects.create(council=council_a, format="cqc_json", source_name=f"{i}.json",
+                                 created_by=officer_a)
+    few = _queries(client, url)
+    _locations(120, overall_rating="Requires improvement")
+    for i in range(30):
+        ImportRun.objects.create(council=council_a, format="cqc_json", source_name=f"m{i}.json",
+                                 created_by=officer_a)
+    assert _queries(client, url) == few
+
+
+@pytest.fixture
+def cache():
+    from django.core.cache import cache as django_cache
+
+    django_cache.clear()
+    yield django_cache
+    django_cache.clear()
+
+
+def test_search_filters(council_a, officer_a, signed_in, cache):
+    meadow = LocationFactory(name="Meadow View", postcode="BR2 9XX", postcode_key="BR29XX",
+                             overall_rating="Inadequate")
+    LocationFactory(name="Oak Lodge", local_authority="Leeds", postcode="LS1 1AA",
+                    postcode_key="LS11AA", overall_rating="Good")
+    client = signed_in(officer_a)
+    page = lambda q: client.get("/locations/", q).content.decode()  # noqa: E731
+    assert "Meadow View" in page({"q": "meadow"}) and "Oak Lodge" not in page({"q": "meadow"})
+    assert "Meadow View" in page({"postcode": "br2 9"})
+    assert "Oak Lodge" in page({"local_authority": "Leeds"})
+    assert "Meadow View" in page({"rating": "below_good"})
+    assert "Oak Lodge" not in page({"rating": "below_good"})
+    assert "Meadow View" in page({"cqc_id": meadow.cqc_location_id})
+    assert "Oak Lodge" in page({"cqc_id": "", "q": "", "rating": "Good"})
+    assert "No locations match" in page({"q": "zzzz"})
+
+
+def test_search_answers_htmx_with_just_the_results(officer_a, signed_in, cache):
+    LocationFactory(name="Meadow View")
+    response = signed_in(officer_a).get(
+        "/locations/", {"q": "meadow"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results"
+    )
+    html = response.content.decode()
+    assert "Meadow View" in html and "<html" not in html
+
+
+def test_location_page_shows_current_ratings_and_history(officer_a, signed_in):
+    loc = LocationFactory(name="Meadow View", overall_rating="Requires improvement",
+                          rating_date=dt.date(2025, 6, 1))
+    RatingFactory(location=loc, report_date=dt.date(2023, 1, 5), overall="Good")
+    RatingFactory(location=loc, report_date=dt.date(2025, 6, 1), overall="Requires improvement",
+                  safe="Inadequate", well_led="Requires improvement")
+    client = signed_in(officer_a)
+    html = client.get(f"/locations/{loc.pk}/").content.decode()
+    assert "Meadow View" in html
+    assert html.index("1 Jun 2025") < html.index("5 Jan 2023")  # newest first
+    assert "Inadequate" in html
+    assert client.get(f"/locations/cqc/{loc.cqc_location_id}/")["Location"] == (
+        f"/locations/{loc.pk}/"
+    )
+    assert client.get("/locations/999999/").status_code == 404
+
+
+def test_location_page_for_a_location_without_cqc_registration(officer_a, signed_in):
+    """000 1.ii: 16+ semi-independent provision is not regulated by Ofsted or CQC."""
+    loc = LocationFactory(cqc_location_id=None, source_key="x|semi|br11aa", regulator="none",
+                          name="Semi-independent flat")
+    html = signed_in(officer_a).get(f"/locations/{loc.pk}/").content.decode()
+    assert "Not registered with CQC" in html
+
+
+def test_provider_page_lists_its_locations(officer_a, signed_in):
+    provider = ProviderFactory(name="Stockdales")
+    LocationFactory.create_batch(3, provider=provider)
+    html = signed_in(officer_a).get(f"/providers/{provider.pk}/").content.decode()
+    assert "Locations (3)" in html
+
+
+def test_import_from_the_browser(council_a, officer_a, signed_in,
+                                 django_capture_on_commit_callbacks):
+    records = [{"locationId": "1-000000001", "providerId": "1-000000002", "name": "Elm House",
+                "postalCode": "BR1 1AA",
+                "currentRatings": {"overall": {"rating": "Good", "reportDate": "2025-01-01"}}}]
+    upload = SimpleUploadedFile("cqc.json", json.dumps(records).encode())
+    client = signed_in(officer_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/imports/", {"format": "cqc_json", "file": upload})
+    assert response.status_code == 302
+    run = ImportRun.objects.get()
+    page = client.get(response["Location"]).content.decode()
+    assert "Done" in page and "1 locations added" in page
+    poll = client.get(response["Location"], HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="import-status"' in poll and "<html" not in poll
+    assert 'hx-trigger="every 1s"' not in poll  # finished: polling stops
+    assert run.council == council_a
+
+
+def test_import_form_errors_name_the_field(officer_a, signed_in):
+    upload = SimpleUploadedFile("cqc.txt", b"[]")
+    html = signed_in(officer_a).post("/imports/", {"format": "cqc_json", "file": upload})
+    text = html.content.decode()
+    assert "There is a problem" in text and 'href="#id_file"' in text
+    assert not ImportRun.objects.exists()
+
+
+@pytest.mark.parametrize("role", [Role.BOARD_MEMBER, Role.PLACEMENT])
+def test_imports_page_is_not_for_every_role(role, council_a, member, signed_in):
+    assert signed_in(member(council_a, role)).get("/imports/").status_code == 403
+
+
+def test_auditor_sees_imports_but_cannot_start_one(council_a, member, signed_in):
+    client = signed_in(member(council_a, Role.AUDITOR))
+    assert "Start import" not in client.get("/imports/").content.decode()
+    assert client.post("/imports/", {"format": "cqc_json"}).status_code == 403

@@ -1,0 +1,120 @@
+"""People, roles and delegations (000 4: the Head of Assessment & Care Management stands in
+for the DASS; 004 21.3)."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from core.errors import NotAllowed, ValidationFailed
+from councils.models import Delegation, Membership, Role
+from councils.selectors import acting_decision_makers
+from councils.services import delegation_create, delegation_revoke
+
+pytestmark = pytest.mark.django_db
+DASS = "Director of Adult Social Services"
+
+
+@pytest.fixture
+def dass(council_a, member):
+    return member(council_a, Role.DECISION_MAKER, title=DASS)
+
+
+@pytest.fixture
+def head_of_acm(council_a, member):
+    return member(council_a, Role.MANAGER, title="Head of Assessment & Care Management")
+
+
+def _maker(user):
+    return Membership.objects.get(user=user, role=Role.DECISION_MAKER)
+
+
+def test_delegate_acts_only_within_the_delegations_dates(council_a, dass, head_of_acm):
+    """000 4: "In the absence of the DASS (e.g. for planned leave) the responsibility for the
+    decision will be delegated to the Head of Assessment & Care Management." """
+    delegation_create(
+        council=council_a, delegator=_maker(dass), delegate=head_of_acm,
+        starts_on=dt.date(2026, 8, 3), ends_on=dt.date(2026, 8, 14), reason="Annual leave",
+        actor=dass,
+    )
+    on = lambda day: acting_decision_makers(council=council_a, title=DASS, on=day)  # noqa: E731
+    assert on(dt.date(2026, 8, 2)) == [dass]
+    assert on(dt.date(2026, 8, 3)) == [dass, head_of_acm]
+    assert on(dt.date(2026, 8, 14)) == [dass, head_of_acm]
+    assert on(dt.date(2026, 8, 15)) == [dass]
+
+
+def test_a_revoked_delegation_ends_at_once(council_a, dass, head_of_acm):
+    today = timezone.localdate()
+    d = delegation_create(
+        council=council_a, delegator=_maker(dass), delegate=head_of_acm, starts_on=today,
+        ends_on=today + dt.timedelta(days=3), actor=dass,
+    )
+    delegation_revoke(delegation=d, actor=dass)
+    assert acting_decision_makers(council=council_a, title=DASS) == [dass]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"ends_on": dt.date(2026, 8, 1)}, "ends_on"),
+        ({"delegate": "self"}, "delegate"),
+        ({"delegate": "outsider"}, "delegate"),
+    ],
+)
+def test_bad_delegations_are_refused_naming_the_field(
+    change, field, council_a, council_b, dass, head_of_acm, member
+):
+    values = {"delegate": head_of_acm, "starts_on": dt.date(2026, 8, 3),
+              "ends_on": dt.date(2026, 8, 14)}
+    values.update(change)
+    if values["delegate"] == "self":
+        values["delegate"] = dass
+    elif values["delegate"] == "outsider":
+        values["delegate"] = member(council_b, Role.OFFICER)
+    with pytest.raises(ValidationFailed) as caught:
+        delegation_create(council=council_a, delegator=_maker(dass), actor=dass, **values)
+    assert field in caught.value.errors
+    assert not Delegation.objects.exists()
+
+
+def test_only_the_decision_maker_or_an_admin_names_the_delegate(
+    council_a, dass, head_of_acm, member
+):
+    officer = member(council_a, Role.OFFICER)
+    with pytest.raises(NotAllowed):
+        delegation_create(
+            council=council_a, delegator=_maker(dass), delegate=head_of_acm,
+            starts_on=dt.date(2026, 8, 3), ends_on=dt.date(2026, 8, 14), actor=officer,
+        )
+    admin = member(council_a, Role.COUNCIL_ADMIN)
+    delegation_create(
+        council=council_a, delegator=_maker(dass), delegate=head_of_acm,
+        starts_on=dt.date(2026, 8, 3), ends_on=dt.date(2026, 8, 14), actor=admin,
+    )
+    assert Delegation.objects.count() == 1
+
+
+def test_people_page_delegation_form(council_a, dass, head_of_acm, signed_in):
+    client = signed_in(dass)
+    page = client.get("/council/people/").content.decode()
+    assert "Name a delegate" in page and DASS in page
+    bad = client.post("/council/people/", {
+        "delegator": _maker(dass).pk, "delegate": head_of_acm.pk,
+        "starts_on": "2026-08-14", "ends_on": "2026-08-03",
+    })
+    assert bad.status_code == 200
+    html = bad.content.decode()
+    assert "There is a problem" in html and 'href="#id_ends_on"' in html
+    good = client.post("/council/people/", {
+        "delegator": _maker(dass).pk, "delegate": head_of_acm.pk,
+        "starts_on": "2026-08-03", "ends_on": "2026-08-14", "reason": "Leave",
+    })
+    assert good.status_code == 302
+    assert Delegation.objects.get().delegate == head_of_acm
+
+
+def test_people_page_has_no_form_for_an_officer(council_a, member, signed_in):
+    client = signed_in(member(council_a, Role.OFFICER))
+    assert "Name a delegate" not in client.get("/council/people/").content.decode()
+    assert client.post("/council/people/", {}).status_code == 403

@@ -1,0 +1,187 @@
+"""Tenant isolation: a user or token of council A gets 404 for council B's objects and never
+sees them in lists. The matrix covers every model with a `council` field: a new
+council-owned model that is not added here fails `test_every_council_owned_model_is_covered`."""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Callable
+
+import pytest
+from django.apps import apps
+from django.core.files.base import ContentFile
+from django_scopes import scope
+from django_scopes.exceptions import ScopeError
+
+from core.audit import audit_record
+from core.models import AuditEntry, Timer
+from councils.models import ApiToken, Area, Delegation, Membership, PolicyVersion, Role
+from councils.services import token_create
+from providers.models import ColumnMapping, ImportProblem, ImportRun
+from providers.services import mapping_save
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _membership(council):
+    return Membership.objects.create(user=UserFactory(), council=council, role=Role.OFFICER)
+
+
+def _delegation(council):
+    maker = Membership.objects.create(
+        user=UserFactory(), council=council, role=Role.DECISION_MAKER, title="DASS"
+    )
+    return Delegation.objects.create(
+        council=council, delegator=maker, delegate=UserFactory(),
+        starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2026, 1, 31),
+    )
+
+
+def _import_run(council):
+    run = ImportRun(council=council, format="cqc_json", source_name="x.json", status="done")
+    run.source_file.save("x.json", ContentFile(b"[]"), save=False)
+    run.save()
+    return run
+
+
+def _import_problem(council):
+    return ImportProblem.objects.create(
+        run=_import_run(council), council=council, row=2, reason="bad"
+    )
+
+
+def _mapping(council):
+    return mapping_save(
+        council=council, name=f"Mapping of {council.code}",
+        columns={"name": "Name", "provider_name": "Provider"},
+    )
+
+
+def _timer(council):
+    return Timer.objects.create(
+        council=council, kind="test", subject_type="x", subject_id="1",
+        due_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC),
+    )
+
+
+@dataclass(frozen=True)
+class Owned:
+    model: type
+    make: Callable
+    list_url: str | None = None  # API list endpoint, if the model has one
+    page_url: str | None = None  # a page showing one object, with {pk}
+    token_scopes: tuple = ()
+
+
+MATRIX = [
+    Owned(Area, lambda c: Area.objects.filter(council=c).first()),
+    Owned(Membership, _membership),
+    Owned(Delegation, _delegation, "/api/v1/delegations/", None, ("people:read",)),
+    Owned(PolicyVersion, lambda c: c.active_policy, "/api/v1/policy-versions/", None,
+          ("policy:read",)),
+    Owned(ApiToken, lambda c: token_create(council=c, name="t", scopes=["register:read"])[0]),
+    Owned(ColumnMapping, _mapping, "/api/v1/column-mappings/", None, ("imports:read",)),
+    Owned(ImportRun, _import_run, "/api/v1/imports/", "/imports/{pk}/", ("imports:read",)),
+    Owned(ImportProblem, _import_problem),
+    Owned(AuditEntry, lambda c: audit_record(council=c, actor=None, action="t", summary="t")),
+    Owned(Timer, _timer),
+]
+IDS = [o.model.__name__ for o in MATRIX]
+
+
+def test_every_council_owned_model_is_covered():
+    owned = {
+        m for m in apps.get_models()
+        if any(f.name == "council" and f.is_relation for f in m._meta.fields)
+    }
+    assert owned == {o.model for o in MATRIX}
+
+
+@pytest.mark.parametrize("entry", MATRIX, ids=IDS)
+def test_scoped_queries_never_return_another_councils_rows(entry, council_a, council_b):
+    mine, theirs = entry.make(council_a), entry.make(council_b)
+    with scope(council=council_a):
+        visible = set(entry.model.objects.values_list("pk", flat=True))
+        assert mine.pk in visible
+        assert theirs.pk not in visible
+        assert not entry.model.objects.filter(pk=theirs.pk).exists()
+
+
+@pytest.mark.parametrize("entry", MATRIX, ids=IDS)
+def test_council_owned_rows_cannot_be_queried_without_a_council(entry, council_a):
+    entry.make(council_a)
+    with scope(), pytest.raises(ScopeError):
+        list(entry.model.objects.all())
+
+
+WITH_API = [o for o in MATRIX if o.list_url]
+
+
+def _clients(kind, council, member, api_as, api_token, scopes):
+    if kind == "session":
+        return api_as(member(council, Role.COUNCIL_ADMIN))
+    return api_token(council, scopes)
+
+
+@pytest.mark.parametrize("kind", ["session", "token"])
+@pytest.mark.parametrize("entry", WITH_API, ids=[o.model.__name__ for o in WITH_API])
+def test_api_lists_hide_and_details_404_for_another_council(
+    entry, kind, council_a, council_b, member, api_as, api_token
+):
+    mine, theirs = entry.make(council_a), entry.make(council_b)
+    client = _clients(kind, council_a, member, api_as, api_token, entry.token_scopes)
+    listed = client.get(entry.list_url)
+    assert listed.status_code == 200
+    ids = {row["id"] for row in listed.json()["results"]}
+    assert mine.pk in ids
+    assert theirs.pk not in ids
+    assert client.get(f"{entry.list_url}{mine.pk}/").status_code == 200
+    assert client.get(f"{entry.list_url}{theirs.pk}/").status_code == 404
+
+
+WITH_PAGE = [o for o in MATRIX if o.page_url]
+
+
+@pytest.mark.parametrize("entry", WITH_PAGE, ids=[o.model.__name__ for o in WITH_PAGE])
+def test_pages_404_for_another_councils_object(entry, council_a, council_b, member, signed_in):
+    mine, theirs = entry.make(council_a), entry.make(council_b)
+    client = signed_in(member(council_a, Role.OFFICER))
+    assert client.get(entry.page_url.format(pk=mine.pk)).status_code == 200
+    assert client.get(entry.page_url.format(pk=theirs.pk)).status_code == 404
+
+
+def test_import_problems_of_another_council_404(council_a, council_b, api_token):
+    theirs = _import_problem(council_b)
+    client = api_token(council_a, ("imports:read",))
+    assert client.get(f"/api/v1/imports/{theirs.run_id}/problems/").status_code == 404
+
+
+def test_current_council_endpoint_answers_for_the_tokens_council(council_a, council_b, api_token):
+    body = api_token(council_b, ("register:read",)).get("/api/v1/council/").json()
+    assert body["code"] == council_b.code
+    assert {a["name"] for a in body["areas"]} == {
+        a.name for a in Area.objects.filter(council=council_b)
+    }
+
+
+def test_switching_council_changes_what_a_person_sees(council_a, council_b, member, signed_in):
+    """A person in two councils sees one at a time and switches in one click."""
+    person = member(council_a, Role.OFFICER)
+    member(council_b, Role.OFFICER, user=person)
+    run_b = _import_run(council_b)
+    client = signed_in(person)
+    page = client.get("/").content.decode()
+    assert f'data-testid="current-council">' in page
+    current = client.get("/api/v1/council/").json()["code"]
+    other = council_b if current == council_a.code else council_a
+    response = client.post("/council/switch/", {"council": other.code, "next": "/imports/"})
+    assert response.status_code == 302 and response["Location"] == "/imports/"
+    assert client.get("/api/v1/council/").json()["code"] == other.code
+    expected = 200 if other == council_b else 404
+    assert client.get(f"/imports/{run_b.pk}/").status_code == expected
+
+
+def test_cannot_switch_to_a_council_one_does_not_belong_to(council_a, council_b, member, signed_in):
+    client = signed_in(member(council_a, Role.OFFICER))
+    assert client.post("/council/switch/", {"council": council_b.code}).status_code == 404
+    assert client.get("/api/v1/council/").json()["code"] == council_a.code
