@@ -41,9 +41,6 @@ def test_postgresql_refuses_changes_to_the_audit_log_by_trigger(council_a):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute(sql, [entry.pk])
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("TRUNCATE core_auditentry CASCADE")
     assert AuditEntry.objects.get(pk=entry.pk).summary == "did x"
 
 

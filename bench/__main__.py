@@ -1,0 +1,190 @@
+"""`python -m bench [--locations N] [--skip-import] [--keep-db]`: the register benchmarks.
+
+Runs on PostgreSQL in its own database, `oversight_bench` at 127.0.0.1 (or BENCH_DATABASE_URL,
+whose database name must contain "bench": it is dropped and created anew). Prints each figure
+with its target; exits 0 whatever the figures, non-zero only on an error."""
+
+import argparse
+import math
+import sys
+
+from bench import register as r
+
+
+def _verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def _ratio(value: float, base: float) -> str:
+    if not base or math.isnan(value) or math.isnan(base):
+        return ""
+    return f"{value / base:.2f}x"
+
+
+def summary(res: r.Results) -> None:
+    rows: list[tuple[str, str, str, str, str]] = []
+    imp = res.full_import
+    if imp is not None:
+        rows.append(
+            (
+                f"import {imp.locations:,} locations (first)",
+                f"{imp.first_s:.1f} s",
+                f"<= {r.IMPORT_TARGET_S:.0f} s",
+                f"{_ratio(imp.first_s, imp.json_loads_s)} json.loads",
+                _verdict(imp.first_s <= r.IMPORT_TARGET_S),
+            )
+        )
+        rows.append(
+            (
+                "re-import of the same file",
+                f"{imp.second_s:.1f} s",
+                f"<= {r.IMPORT_TARGET_S * r.REIMPORT_RATIO_TARGET:.0f} s",
+                f"{_ratio(imp.second_s, imp.json_loads_s)} json.loads",
+                _verdict(imp.second_s <= r.IMPORT_TARGET_S * r.REIMPORT_RATIO_TARGET),
+            )
+        )
+        rows.append(
+            (
+                "re-import / first import",
+                f"{imp.ratio:.2f}",
+                f"<= {r.REIMPORT_RATIO_TARGET}",
+                "",
+                _verdict(imp.ratio <= r.REIMPORT_RATIO_TARGET),
+            )
+        )
+        rows.append(("baseline: json.loads of the file", f"{imp.json_loads_s:.2f} s", "", "", ""))
+        rows.append(("baseline: reader (JSON to records)", f"{imp.reader_s:.2f} s", "", "", ""))
+        rows.append(
+            (
+                "rows created",
+                ", ".join(f"{v:,} {k}" for k, v in imp.rows.items() if k != "rating_changes"),
+                "",
+                "",
+                "",
+            )
+        )
+    full = {f.kind.name: f for f in res.search_full}
+    small = {f.kind.name: f for f in res.search_small}
+    pages = [f for f in res.search_full if not f.kind.api]
+    if pages:
+        overall = r.percentile([s for f in pages for s in f.samples_ms], 95)
+        small_pages = [f for f in res.search_small if not f.kind.api]
+        base = (
+            r.percentile([s for f in small_pages for s in f.samples_ms], 95)
+            if small_pages
+            else float("nan")
+        )
+        rows.append(
+            (
+                f"search p95, all kinds, {res.locations:,} locations",
+                f"{overall:.1f} ms",
+                f"<= {r.SEARCH_P95_TARGET_MS:.0f} ms",
+                f"{_ratio(overall, base)} at {res.small:,}" if small_pages else "",
+                _verdict(overall <= r.SEARCH_P95_TARGET_MS),
+            )
+        )
+        for f in pages:
+            s = small.get(f.kind.name)
+            rows.append(
+                (
+                    f"  p95 {f.kind.name}",
+                    f"{f.p95:.1f} ms",
+                    f"<= {r.SEARCH_P95_TARGET_MS:.0f} ms",
+                    f"{_ratio(f.p95, s.p95)} at {res.small:,}" if s else "",
+                    _verdict(f.p95 <= r.SEARCH_P95_TARGET_MS),
+                )
+            )
+    for f in res.search_full:
+        if f.kind.api:
+            s = small.get(f.kind.name)
+            rows.append(
+                (
+                    f"{f.kind.name} p95",
+                    f"{f.p95:.1f} ms",
+                    f"<= {r.SEARCH_P95_TARGET_MS:.0f} ms",
+                    f"{_ratio(f.p95, s.p95)} at {res.small:,}" if s else "",
+                    _verdict(f.p95 <= r.SEARCH_P95_TARGET_MS),
+                )
+            )
+    if small and full:
+        differ = [
+            n for n, f in full.items() if n in small and small[n].queries != f.queries
+        ]
+        counts = ", ".join(
+            f"{n} {small[n].queries}->{f.queries}" if n in differ else f"{n} {f.queries}"
+            for n, f in full.items()
+            if n in small
+        )
+        rows.append(
+            (
+                f"queries per request, {res.small:,} vs {res.locations:,}",
+                "constant: " + ("no" if differ else "yes"),
+                "constant",
+                "",
+                _verdict(not differ),
+            )
+        )
+        log_counts = counts
+    else:
+        log_counts = ", ".join(f"{n} {f.queries}" for n, f in full.items())
+
+    widths = [max(len(row[i]) for row in rows) for i in range(5)] if rows else [0] * 5
+    headers = ("figure", "value", "target", "ratio to baseline", "result")
+    widths = [max(w, len(h)) for w, h in zip(widths, headers, strict=True)]
+    line = "  ".join("-" * w for w in widths)
+    print("\n" + "=" * len(line))
+    print(f"Summary: {res.locations:,} locations on PostgreSQL ({res.database}), {res.settings}")
+    if res.locations != r.TARGET_LOCATIONS:
+        print(f"(the targets are stated for {r.TARGET_LOCATIONS:,} locations)")
+    print("=" * len(line))
+    print("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)))
+    print(line)
+    for row in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
+    print(line)
+    if log_counts:
+        print(f"queries per request: {log_counts}")
+    for warning in res.warnings:
+        print(f"WARNING: {warning}")
+    sys.stdout.flush()
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument(
+        "--locations", type=int, default=r.TARGET_LOCATIONS, help="locations to import"
+    )
+    parser.add_argument(
+        "--skip-import",
+        action="store_true",
+        help="reuse the database kept by an earlier --keep-db run and only time search",
+    )
+    parser.add_argument(
+        "--keep-db", action="store_true", help="keep the benchmark database at the end"
+    )
+    parser.add_argument("--requests", type=int, default=40, help="timed requests per kind")
+    parser.add_argument("--warmup", type=int, default=5, help="untimed requests per kind")
+    parser.add_argument(
+        "--profile", action="store_true", help="cProfile the full import and re-import"
+    )
+    parser.add_argument(
+        "--explain", action="store_true", help="EXPLAIN ANALYZE each search's queries"
+    )
+    args = parser.parse_args(argv)
+    if args.locations < 1 or args.requests < 1 or args.warmup < 0:
+        parser.error("--locations and --requests must be at least 1, --warmup at least 0")
+    results = r.run(
+        locations=args.locations,
+        skip_import=args.skip_import,
+        keep_db=args.keep_db,
+        requests=args.requests,
+        warmup=args.warmup,
+        profile=args.profile,
+        explain_plans=args.explain,
+    )
+    summary(results)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,55 @@
+"""A real Celery worker, on Redis, runs an import task end to end (CI sets REDIS_URL)."""
+
+import json
+import time
+import uuid
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings
+
+from config.celery import app
+from providers import synthetic
+from providers.models import ImportRun, ImportStatus, Location
+from providers.services import import_start
+
+pytestmark = [
+    pytest.mark.worker,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not settings.REDIS_URL, reason="needs REDIS_URL (CI sets it)"),
+]
+
+
+@pytest.fixture
+def redis_worker():
+    """A worker thread consuming a queue of its own on the real Redis broker."""
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    saved = {k: app.conf[k] for k in ("task_always_eager", "task_default_queue", "broker_url")}
+    app.conf.update(
+        task_always_eager=False, task_default_queue=queue, broker_url=settings.REDIS_URL
+    )
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING",
+                          shutdown_timeout=10):
+            yield queue
+    finally:
+        app.conf.update(saved)
+
+
+def test_a_real_worker_on_redis_runs_an_import(council_a, officer_a, redis_worker):
+    assert app.conf.broker_url.startswith("redis://")
+    providers, locations = synthetic.records(40, seed=11)
+    run = import_start(
+        council=council_a, actor=officer_a, format="cqc_json", filename="cqc.json",
+        content=json.dumps(providers + locations).encode(),
+    )  # transaction=True: on_commit fires at once and the task goes to Redis
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        run.refresh_from_db()
+        if run.finished:
+            break
+        time.sleep(0.2)
+    assert run.status == ImportStatus.DONE, run.message
+    assert run.locations_created == 40
+    assert Location.objects.count() == 40
+    assert ImportRun.objects.get(pk=run.pk).processed == run.total
