@@ -879,8 +879,10 @@ class TestRatingHistory:
 
         import_json(tmp_path, [location_record(historic=[])])  # the same report, 2024-03-14
 
+        assert list(Rating.objects.values_list("report_date", "report_link_id")) == [
+            (dt.date(2024, 3, 14), "")
+        ]
         assert RatingChange.objects.count() == 0
-        assert Rating.objects.count() == 1
 
 
 # === 4. A partial source never blanks fields ====================================================
@@ -1630,8 +1632,8 @@ class TestRefusals:
 
     @pytest.mark.parametrize(
         "data",
-        [{"foo": [1, 2]}, 42, "a string", None, {"locations": "none"}],
-        ids=["object", "number", "string", "null", "locations-not-list"],
+        ['{"foo": [1, 2]}', "42", '"a string"', "null", '{"locations": "none"}', "true"],
+        ids=["object", "number", "string", "null", "locations-not-list", "bool"],
     )
     def test_json_without_records(self, tmp_path, data):
         """JSON that holds no records shape: refused, saying what is expected."""
