@@ -66,6 +66,7 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'oversight.sqlite3'}")
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    VAR_DIR.mkdir(exist_ok=True)  # the default database lives here; a fresh checkout lacks it
     # The web server and the worker share the file: WAL and immediate transactions avoid
     # "database is locked" between them.
     DATABASES["default"]["OPTIONS"] = {
