@@ -15,8 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_code_cannot_edit_or_delete_an_audit_entry(council_a, officer_a):
-    entry = audit_record(council=council_a, actor=officer_a, action="x", summary="did x",
-                         reason="because")
+    entry = audit_record(
+        council=council_a, actor=officer_a, action="x", summary="did x", reason="because"
+    )
     assert entry.actor_label == officer_a.get_full_name()
     assert entry.policy_version == council_a.active_policy
     entry.summary = "did y"
@@ -38,9 +39,12 @@ def test_postgresql_refuses_changes_to_the_audit_log_by_trigger(council_a):
         "UPDATE core_auditentry SET summary = 'forged' WHERE id = %s",
         "DELETE FROM core_auditentry WHERE id = %s",
     ):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(sql, [entry.pk])
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, [entry.pk])
     assert AuditEntry.objects.get(pk=entry.pk).summary == "did x"
 
 

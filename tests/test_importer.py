@@ -852,15 +852,6 @@ class TestRatingHistory:
         assert change.location.cqc_location_id == target["locationId"]
         assert change.current_overall == "Inadequate"
 
-    @pytest.mark.xfail(
-        reason=(
-            "BUG: loader.RegisterLoader._apply_ratings keys a rating on (regulator, "
-            "report_date, report_link_id); the directory-with-ratings CSV has no report link "
-            "id, so the same CQC report later imported from the API (with its reportLinkId) "
-            "is added as a second Rating row and records a spurious RatingChange Good -> Good"
-        ),
-        strict=True,
-    )
     def test_same_report_from_ratings_csv_then_api_is_not_a_new_rating(self, tmp_path):
         """The same published report, first from the directory-with-ratings CSV (which has
         no report link id) and then from the CQC API, is one rating, not a change."""
@@ -880,9 +871,11 @@ class TestRatingHistory:
 
         import_json(tmp_path, [location_record(historic=[])])  # the same report, 2024-03-14
 
+        # One row, completed with the API's report link id and key question ratings.
         assert list(Rating.objects.values_list("report_date", "report_link_id")) == [
-            (dt.date(2024, 3, 14), "")
+            (dt.date(2024, 3, 14), "rl-2024")
         ]
+        assert Rating.objects.get().safe != ""
         assert RatingChange.objects.count() == 0
 
 
@@ -933,16 +926,6 @@ class TestPartialSources:
         assert loc.provider.cqc_provider_id == "1-102643219"
         assert Location.objects.filter(provider=loc.provider).count() == 5
 
-    @pytest.mark.xfail(
-        reason=(
-            "BUG: loader.RegisterLoader._providers_for creates a Provider for every "
-            "spreadsheet row's provider name before matching the location; when the row's "
-            "location is already on the register under its CQC provider (whose name is "
-            "spelt differently), the new Provider is never used: an empty provider is added "
-            "and counted in providers_created although the run reports the location unchanged"
-        ),
-        strict=True,
-    )
     def test_spreadsheet_row_for_known_location_adds_no_empty_provider(self, tmp_path, council_a):
         """A council list naming a known location's provider differently ("Ltd" for
         "Limited") changes nothing: no provider without locations appears."""
@@ -1493,15 +1476,6 @@ class TestSpreadsheet:
         run = import_bytes(tmp_path, data, "t.csv", SPREADSHEET, mapping=mapping)
         assert_refused(run, "line 5")
 
-    @pytest.mark.xfail(
-        reason=(
-            "BUG: readers.mapping_problems does not check options.service_type_separator or "
-            "options.null_values, so mapping_save accepts a mapping (separator '' or "
-            "null_values 5) with which every import then FAILS (str.split('') ValueError / "
-            "iterating an int) instead of being refused when the mapping is saved"
-        ),
-        strict=True,
-    )
     @pytest.mark.parametrize(
         ("option", "value"),
         [("service_type_separator", ""), ("null_values", 5)],
@@ -1639,15 +1613,6 @@ class TestBadRecords:
         assert problem.row == 2
         assert str(problem).startswith("Row 2:")
 
-    @pytest.mark.xfail(
-        reason=(
-            "BUG: readers.cqc_location/_cqc_ratings assume nested fields are objects: a "
-            "record whose currentRatings (or lastInspection) is not a JSON object raises "
-            "AttributeError, not RowProblem, so import_execute marks the whole run FAILED "
-            "and the good records are not imported"
-        ),
-        strict=True,
-    )
     @pytest.mark.parametrize(
         "bad",
         [
@@ -1669,14 +1634,6 @@ class TestBadRecords:
         assert Location.objects.count() == 2
         assert set(problems(run)) == {2}
 
-    @pytest.mark.xfail(
-        reason=(
-            "BUG: readers._nominated_individual calls .get on each regulatedActivities item: "
-            "a provider record with a non-object item raises AttributeError, so the whole "
-            "import fails instead of reporting that record"
-        ),
-        strict=True,
-    )
     def test_malformed_provider_activity_is_a_row_problem(self, tmp_path):
         """A provider whose regulatedActivities holds a non-object is reported, not fatal."""
         records = [

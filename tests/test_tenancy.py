@@ -3,8 +3,8 @@ sees them in lists. The matrix covers every model with a `council` field: a new
 council-owned model that is not added here fails `test_every_council_owned_model_is_covered`."""
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import pytest
 from django.apps import apps
@@ -32,8 +32,11 @@ def _delegation(council):
         user=UserFactory(), council=council, role=Role.DECISION_MAKER, title="DASS"
     )
     return Delegation.objects.create(
-        council=council, delegator=maker, delegate=UserFactory(),
-        starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2026, 1, 31),
+        council=council,
+        delegator=maker,
+        delegate=UserFactory(),
+        starts_on=dt.date(2026, 1, 1),
+        ends_on=dt.date(2026, 1, 31),
     )
 
 
@@ -52,14 +55,18 @@ def _import_problem(council):
 
 def _mapping(council):
     return mapping_save(
-        council=council, name=f"Mapping of {council.code}",
+        council=council,
+        name=f"Mapping of {council.code}",
         columns={"name": "Name", "provider_name": "Provider"},
     )
 
 
 def _timer(council):
     return Timer.objects.create(
-        council=council, kind="test", subject_type="x", subject_id="1",
+        council=council,
+        kind="test",
+        subject_type="x",
+        subject_id="1",
         due_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC),
     )
 
@@ -77,8 +84,9 @@ MATRIX = [
     Owned(Area, lambda c: Area.objects.filter(council=c).first()),
     Owned(Membership, _membership),
     Owned(Delegation, _delegation, "/api/v1/delegations/", None, ("people:read",)),
-    Owned(PolicyVersion, lambda c: c.active_policy, "/api/v1/policy-versions/", None,
-          ("policy:read",)),
+    Owned(
+        PolicyVersion, lambda c: c.active_policy, "/api/v1/policy-versions/", None, ("policy:read",)
+    ),
     Owned(ApiToken, lambda c: token_create(council=c, name="t", scopes=["register:read"])[0]),
     Owned(ColumnMapping, _mapping, "/api/v1/column-mappings/", None, ("imports:read",)),
     Owned(ImportRun, _import_run, "/api/v1/imports/", "/imports/{pk}/", ("imports:read",)),
@@ -91,7 +99,8 @@ IDS = [o.model.__name__ for o in MATRIX]
 
 def test_every_council_owned_model_is_covered():
     owned = {
-        m for m in apps.get_models()
+        m
+        for m in apps.get_models()
         if any(f.name == "council" and f.is_relation for f in m._meta.fields)
     }
     assert owned == {o.model for o in MATRIX}
@@ -171,7 +180,7 @@ def test_switching_council_changes_what_a_person_sees(council_a, council_b, memb
     run_b = _import_run(council_b)
     client = signed_in(person)
     page = client.get("/").content.decode()
-    assert f'data-testid="current-council">' in page
+    assert 'data-testid="current-council">' in page
     current = client.get("/api/v1/council/").json()["code"]
     other = council_b if current == council_a.code else council_a
     response = client.post("/council/switch/", {"council": other.code, "next": "/imports/"})

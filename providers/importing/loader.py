@@ -39,9 +39,15 @@ class Counts:
     problems: list[Problem] = field(default_factory=list)
 
 
-def source_key(provider_key: str, record: LocationRecord) -> str:
-    return f"{provider_key}|{name_key(record.fields.get('name', ''))}|" + postcode_key(
-        record.fields.get("postcode", "")
+def source_key(record: LocationRecord) -> str:
+    """Identity of a location without a CQC ID: its provider, name and postcode."""
+    provider = record.cqc_provider_id or name_key(record.provider_name or "")
+    return "|".join(
+        [
+            provider,
+            name_key(record.fields.get("name", "")),
+            postcode_key(record.fields.get("postcode", "")),
+        ]
     )
 
 
@@ -148,14 +154,7 @@ class RegisterLoader:
     def apply_locations(self, records: list[LocationRecord], progress: Callable | None = None):
         unique, seen = [], {}
         for record in records:
-            ident = record.cqc_location_id or (
-                "local:"
-                + name_key(record.provider_name or "")
-                + "|"
-                + name_key(record.fields.get("name", ""))
-                + "|"
-                + postcode_key(record.fields.get("postcode", ""))
-            )
+            ident = record.cqc_location_id or "local:" + source_key(record)
             if ident in seen:
                 self.counts.problems.append(
                     Problem(
@@ -177,13 +176,8 @@ class RegisterLoader:
                 progress(done)
 
     def _location_batch(self, records: list[LocationRecord]) -> None:
-        providers = self._providers_for(records)
         cqc_ids = [r.cqc_location_id for r in records if r.cqc_location_id]
-        keys = {}
-        for r in records:
-            if not r.cqc_location_id:
-                provider = providers.get(r.row)
-                keys[r.row] = source_key(provider.name_key if provider else "", r)
+        keys = {r.row: source_key(r) for r in records if not r.cqc_location_id}
         existing_by_id = {
             loc.cqc_location_id: loc for loc in Location.objects.filter(cqc_location_id__in=cqc_ids)
         }
@@ -192,14 +186,21 @@ class RegisterLoader:
             if keys
             else {}
         )
+
+        def existing(r):
+            if r.cqc_location_id:
+                return existing_by_id.get(r.cqc_location_id)
+            return existing_by_key.get(keys[r.row])
+
+        # A provider is needed for a new location, or to move one to the provider a CQC ID
+        # names; a row for a known location never creates a provider by its spelling of a name.
+        providers = self._providers_for(
+            [r for r in records if r.cqc_provider_id or existing(r) is None]
+        )
         new_locations: list[tuple[LocationRecord, Location]] = []
         matched: list[tuple[LocationRecord, Location, set]] = []
         for r in records:
-            loc = (
-                existing_by_id.get(r.cqc_location_id)
-                if r.cqc_location_id
-                else existing_by_key.get(keys[r.row])
-            )
+            loc = existing(r)
             provider = providers.get(r.row)
             if loc is None:
                 if provider is None:
@@ -313,17 +314,34 @@ class RegisterLoader:
         if location_ids:
             for rating in Rating.objects.filter(
                 location_id__in=[loc.pk for r, loc, is_new in items if not is_new]
-            ).only("id", "location_id", "regulator", "report_date", "report_link_id", "overall"):
+            ):
                 existing.setdefault(rating.location_id, []).append(rating)
         new_ratings: list[tuple[Location, bool, Rating]] = []
+        completed: list[Rating] = []
         for r, loc, is_new in items:
             kept = {
-                (x.regulator, x.report_date, x.report_link_id) for x in existing.get(loc.pk, [])
+                (x.regulator, x.report_date, x.report_link_id): x for x in existing.get(loc.pk, [])
             }
+            by_date = {(x.regulator, x.report_date): x for x in existing.get(loc.pk, [])}
             for rr in r.ratings:
-                if rr.key not in kept:
-                    new_ratings.append((loc, is_new, self._rating(loc, rr)))
-                    kept.add(rr.key)
+                same_day = by_date.get((rr.regulator, rr.report_date))
+                if rr.key in kept:
+                    continue
+                if same_day is not None and not (rr.report_link_id and same_day.report_link_id):
+                    # The same report from a source without link ids (the directory with
+                    # ratings): one row, completed with the fuller source's details.
+                    if rr.report_link_id and not same_day.report_link_id:
+                        same_day.report_link_id = rr.report_link_id
+                        for f in RATING_FIELDS:
+                            setattr(same_day, f, getattr(rr, f) or getattr(same_day, f))
+                        completed.append(same_day)
+                    continue
+                rating = self._rating(loc, rr)
+                new_ratings.append((loc, is_new, rating))
+                kept[rr.key] = rating
+                by_date[(rr.regulator, rr.report_date)] = rating
+        if completed:
+            Rating.objects.bulk_update(completed, ["report_link_id", *RATING_FIELDS], 1000)
         Rating.objects.bulk_create([x for _, _, x in new_ratings], batch_size=2000)
         self.counts.ratings_added += len(new_ratings)
         touched = {loc.pk for loc, _, _ in new_ratings}

@@ -102,11 +102,28 @@ def _json_records(text: str, name: str) -> list:
     )
 
 
+def _obj(value, what: str) -> dict:
+    """A nested JSON object, or {} when absent; anything else is this record's problem."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise RowProblem(f"{what} is not an object")
+    return value
+
+
+def _items(value, what: str) -> list:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise RowProblem(f"{what} is not a list")
+    return value
+
+
 def _kq_ratings(items) -> dict:
     out = {}
-    for item in items or []:
+    for item in _items(items, "keyQuestionRatings"):
         if not isinstance(item, dict):
-            continue
+            raise RowProblem("a key question rating is not an object")
         field_name = key_question_field(item.get("name", ""))
         if field_name:
             out[field_name] = parse_rating(item.get("rating"), f"{item.get('name')} rating")
@@ -115,8 +132,8 @@ def _kq_ratings(items) -> dict:
 
 def _cqc_ratings(record: dict) -> list[RatingRecord]:
     ratings: dict[tuple, RatingRecord] = {}
-    current = record.get("currentRatings") or {}
-    overall = current.get("overall") or {}
+    current = _obj(record.get("currentRatings"), "currentRatings")
+    overall = _obj(current.get("overall"), "currentRatings.overall")
     if overall.get("rating") and overall.get("reportDate"):
         r = RatingRecord(
             report_date=parse_date(overall["reportDate"], "current rating report date"),
@@ -125,10 +142,9 @@ def _cqc_ratings(record: dict) -> list[RatingRecord]:
             **_kq_ratings(overall.get("keyQuestionRatings")),
         )
         ratings[r.key] = r
-    for i, hist in enumerate(record.get("historicRatings") or [], start=1):
-        if not isinstance(hist, dict):
-            raise RowProblem(f"historic rating {i} is not an object")
-        h_overall = hist.get("overall") or {}
+    for i, hist in enumerate(_items(record.get("historicRatings"), "historicRatings"), start=1):
+        hist = _obj(hist, f"historic rating {i}")
+        h_overall = _obj(hist.get("overall"), f"historic rating {i} overall")
         if not hist.get("reportDate") or not h_overall.get("rating"):
             continue
         r = RatingRecord(
@@ -188,13 +204,13 @@ def cqc_location(record: dict, row: int) -> LocationRecord:
             fields[field_name] = parse(record[key], key)
     if "lastInspection" in record:
         fields["last_inspection_date"] = parse_date(
-            (record.get("lastInspection") or {}).get("date"), "lastInspection.date"
+            _obj(record["lastInspection"], "lastInspection").get("date"), "lastInspection.date"
         )
     service_types = None
     if "gacServiceTypes" in record:
         service_types = [
             (clean(item["name"]), clean(item.get("description")))
-            for item in record.get("gacServiceTypes") or []
+            for item in _items(record.get("gacServiceTypes"), "gacServiceTypes")
             if isinstance(item, dict) and clean(item.get("name"))
         ]
     return LocationRecord(
@@ -209,8 +225,11 @@ def cqc_location(record: dict, row: int) -> LocationRecord:
 
 
 def _nominated_individual(record: dict) -> str:
-    for activity in record.get("regulatedActivities") or []:
-        person = (activity or {}).get("nominatedIndividual") or {}
+    for i, activity in enumerate(_items(record.get("regulatedActivities"), "regulatedActivities")):
+        activity = _obj(activity, f"regulatedActivities[{i}]")
+        person = _obj(
+            activity.get("nominatedIndividual"), f"regulatedActivities[{i}].nominatedIndividual"
+        )
         name = " ".join(
             clean(person.get(k)) for k in ("personTitle", "personGivenName", "personFamilyName")
         ).strip()
@@ -491,8 +510,16 @@ def mapping_problems(columns: dict, options: dict) -> dict[str, list[str]]:
                 f"{MAPPABLE_FIELDS[key]} must be mapped to a column"
             )
     header_row = options.get("header_row", 1)
-    if not isinstance(header_row, int) or header_row < 1:
+    if not isinstance(header_row, int) or isinstance(header_row, bool) or header_row < 1:
         errors["options.header_row"] = ["must be a whole number, 1 or more"]
+    separator = options.get("service_type_separator", "|")
+    if not isinstance(separator, str) or not separator:
+        errors["options.service_type_separator"] = ["must be one or more characters"]
+    nulls = options.get("null_values", [])
+    if not isinstance(nulls, list) or not all(isinstance(v, str) for v in nulls):
+        errors["options.null_values"] = ["must be a list of texts"]
+    for key in set(options) - set(DEFAULT_OPTIONS):
+        errors.setdefault(f"options.{key}", []).append("is not an option")
     return errors
 
 
