@@ -24,6 +24,8 @@ class SignInForm(GovukFormMixin, AuthenticationForm):
         self.fields["password"].error_messages["required"] = "Enter your password"
         self.fields["username"].widget.attrs.update(autocomplete="username", spellcheck="false")
         self.fields["password"].widget.attrs["autocomplete"] = "current-password"
+        # Focus starts at the top (skip link, heading, error summary), not in a field.
+        self.fields["username"].widget.attrs.pop("autofocus", None)
 
     def clean(self):
         if self.errors:

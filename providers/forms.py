@@ -39,7 +39,11 @@ class LocationSearchForm(GovukFormMixin, forms.Form):
 
 
 class ImportForm(GovukFormMixin, forms.Form):
-    format = forms.ChoiceField(label="Kind of file", choices=ImportFormat.choices)
+    format = forms.ChoiceField(
+        label="Kind of file",
+        choices=ImportFormat.choices,
+        error_messages={"required": "Select the kind of file"},
+    )
     mapping = forms.ModelChoiceField(
         label="Column mapping",
         queryset=ColumnMapping.objects.none(),
@@ -48,6 +52,7 @@ class ImportForm(GovukFormMixin, forms.Form):
     )
     file = forms.FileField(
         label="File",
+        error_messages={"required": "Select a file to import", "empty": "The file is empty"},
         help_text="JSON for CQC API records; CSV for the CQC care directory; CSV or XLSX for "
         "a council spreadsheet.",
     )

@@ -1,10 +1,11 @@
 """Reads of the national register. Search runs a constant number of queries whatever the
 number of rows: one count and one page, with provider joined."""
 
+import re
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from providers.importing.records import postcode_key
 from providers.models import (
@@ -49,15 +50,30 @@ RATING_FILTER_CHOICES = [(v, v) for v in RATING_ORDER] + [
 ]
 
 
+CQC_ID = re.compile(r"^1-\d{3,}$")
+POSTCODE_START = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?(\s*\d[A-Z]{0,2})?$", re.IGNORECASE)
+
+
+def _q_filter(q: str) -> Q:
+    """One box for name, postcode or CQC ID: an ID matches exactly; something shaped like
+    the start of a postcode matches postcodes as well as names; anything else, names."""
+    q = q.strip()
+    if CQC_ID.match(q):
+        return Q(cqc_location_id=q) | Q(provider__cqc_provider_id=q)
+    if POSTCODE_START.match(q):
+        return Q(postcode_key__startswith=postcode_key(q)) | Q(name__icontains=q)
+    return Q(name__icontains=q)
+
+
 def location_search(*, filters: LocationFilters) -> QuerySet[Location]:
     qs = Location.objects.select_related("provider")
     if filters.q:
-        qs = qs.filter(name__icontains=filters.q.strip())
+        qs = qs.filter(_q_filter(filters.q))
     if filters.postcode:
         qs = qs.filter(postcode_key__startswith=postcode_key(filters.postcode))
     if filters.cqc_id:
         ident = filters.cqc_id.strip()
-        qs = qs.filter(cqc_location_id=ident) | qs.filter(provider__cqc_provider_id=ident)
+        qs = qs.filter(Q(cqc_location_id=ident) | Q(provider__cqc_provider_id=ident))
     if filters.local_authority:
         qs = qs.filter(local_authority=filters.local_authority)
     if filters.service_type:

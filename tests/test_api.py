@@ -82,7 +82,9 @@ def test_a_person_with_no_council_is_refused(api_as, location):
 
 
 def test_location_list_filters_and_detail(council_a, api_token, location):
-    other = LocationFactory(name="Birch House", local_authority="Leeds", overall_rating="Inadequate")
+    other = LocationFactory(
+        name="Birch House", local_authority="Leeds", overall_rating="Inadequate"
+    )
     client = api_token(council_a)
     names = lambda r: [row["name"] for row in r.json()["results"]]  # noqa: E731
     assert names(client.get("/api/v1/locations/", {"q": "meadow"})) == ["Meadow View"]
@@ -112,7 +114,9 @@ def test_provider_locations(council_a, api_token, location):
 
 
 @pytest.mark.parametrize("role", ALL_ROLES)
-def test_starting_an_import_per_role(role, council_a, member, api_as, django_capture_on_commit_callbacks):
+def test_starting_an_import_per_role(
+    role, council_a, member, api_as, django_capture_on_commit_callbacks
+):
     client = api_as(member(council_a, role))
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -131,7 +135,9 @@ def test_starting_an_import_per_role(role, council_a, member, api_as, django_cap
 def test_starting_an_import_with_a_token(council_a, api_token, django_capture_on_commit_callbacks):
     assert (
         api_token(council_a, ["imports:read"])
-        .post("/api/v1/imports/", {"format": "cqc_json", "file": _json_upload()}, format="multipart")
+        .post(
+            "/api/v1/imports/", {"format": "cqc_json", "file": _json_upload()}, format="multipart"
+        )
         .status_code
         == 403
     )
@@ -171,9 +177,12 @@ def test_import_bad_input_names_the_field(data, field, council_a, officer_a, api
 
 def test_column_mapping_create_per_role_and_bad_input(council_a, member, api_as):
     payload = {"name": "Our list", "columns": {"name": "Home", "provider_name": "Operator"}}
-    assert api_as(member(council_a, Role.OFFICER)).post(
-        "/api/v1/column-mappings/", payload, format="json"
-    ).status_code == 403
+    assert (
+        api_as(member(council_a, Role.OFFICER))
+        .post("/api/v1/column-mappings/", payload, format="json")
+        .status_code
+        == 403
+    )
     client = api_as(member(council_a, Role.MANAGER))
     created = client.post("/api/v1/column-mappings/", payload, format="json")
     assert created.status_code == 201, created.content
@@ -188,9 +197,16 @@ def test_column_mapping_create_per_role_and_bad_input(council_a, member, api_as)
 def test_schema_lists_the_endpoints(client):
     schema = client.get("/api/schema/?format=json").json()
     paths = set(schema["paths"])
-    for path in ["/api/v1/locations/", "/api/v1/locations/{id}/", "/api/v1/providers/",
-                 "/api/v1/imports/", "/api/v1/council/", "/api/v1/policy-versions/",
-                 "/api/v1/column-mappings/", "/api/v1/delegations/"]:
+    for path in [
+        "/api/v1/locations/",
+        "/api/v1/locations/{id}/",
+        "/api/v1/providers/",
+        "/api/v1/imports/",
+        "/api/v1/council/",
+        "/api/v1/policy-versions/",
+        "/api/v1/column-mappings/",
+        "/api/v1/delegations/",
+    ]:
         assert path in paths
     assert "councilToken" in schema["components"]["securitySchemes"]
     assert client.get("/api/docs/").status_code == 200

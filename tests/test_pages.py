@@ -49,13 +49,15 @@ def test_lists_run_a_constant_number_of_queries(url, council_a, officer_a, signe
     client = signed_in(officer_a)
     _locations(30, overall_rating="Inadequate")
     for i in range(3):
-        ImportRun.objects.create(council=council_a, format="cqc_json", source_name=f"{i}.json",
-                                 created_by=officer_a)
+        ImportRun.objects.create(
+            council=council_a, format="cqc_json", source_name=f"{i}.json", created_by=officer_a
+        )
     few = _queries(client, url)
     _locations(120, overall_rating="Requires improvement")
     for i in range(30):
-        ImportRun.objects.create(council=council_a, format="cqc_json", source_name=f"m{i}.json",
-                                 created_by=officer_a)
+        ImportRun.objects.create(
+            council=council_a, format="cqc_json", source_name=f"m{i}.json", created_by=officer_a
+        )
     assert _queries(client, url) == few
 
 
@@ -69,10 +71,16 @@ def cache():
 
 
 def test_search_filters(council_a, officer_a, signed_in, cache):
-    meadow = LocationFactory(name="Meadow View", postcode="BR2 9XX", postcode_key="BR29XX",
-                             overall_rating="Inadequate")
-    LocationFactory(name="Oak Lodge", local_authority="Leeds", postcode="LS1 1AA",
-                    postcode_key="LS11AA", overall_rating="Good")
+    meadow = LocationFactory(
+        name="Meadow View", postcode="BR2 9XX", postcode_key="BR29XX", overall_rating="Inadequate"
+    )
+    LocationFactory(
+        name="Oak Lodge",
+        local_authority="Leeds",
+        postcode="LS1 1AA",
+        postcode_key="LS11AA",
+        overall_rating="Good",
+    )
     client = signed_in(officer_a)
     page = lambda q: client.get("/locations/", q).content.decode()  # noqa: E731
     assert "Meadow View" in page({"q": "meadow"}) and "Oak Lodge" not in page({"q": "meadow"})
@@ -95,11 +103,17 @@ def test_search_answers_htmx_with_just_the_results(officer_a, signed_in, cache):
 
 
 def test_location_page_shows_current_ratings_and_history(officer_a, signed_in):
-    loc = LocationFactory(name="Meadow View", overall_rating="Requires improvement",
-                          rating_date=dt.date(2025, 6, 1))
+    loc = LocationFactory(
+        name="Meadow View", overall_rating="Requires improvement", rating_date=dt.date(2025, 6, 1)
+    )
     RatingFactory(location=loc, report_date=dt.date(2023, 1, 5), overall="Good")
-    RatingFactory(location=loc, report_date=dt.date(2025, 6, 1), overall="Requires improvement",
-                  safe="Inadequate", well_led="Requires improvement")
+    RatingFactory(
+        location=loc,
+        report_date=dt.date(2025, 6, 1),
+        overall="Requires improvement",
+        safe="Inadequate",
+        well_led="Requires improvement",
+    )
     client = signed_in(officer_a)
     html = client.get(f"/locations/{loc.pk}/").content.decode()
     assert "Meadow View" in html
@@ -113,8 +127,12 @@ def test_location_page_shows_current_ratings_and_history(officer_a, signed_in):
 
 def test_location_page_for_a_location_without_cqc_registration(officer_a, signed_in):
     """000 1.ii: 16+ semi-independent provision is not regulated by Ofsted or CQC."""
-    loc = LocationFactory(cqc_location_id=None, source_key="x|semi|br11aa", regulator="none",
-                          name="Semi-independent flat")
+    loc = LocationFactory(
+        cqc_location_id=None,
+        source_key="x|semi|br11aa",
+        regulator="none",
+        name="Semi-independent flat",
+    )
     html = signed_in(officer_a).get(f"/locations/{loc.pk}/").content.decode()
     assert "Not registered with CQC" in html
 
@@ -126,11 +144,18 @@ def test_provider_page_lists_its_locations(officer_a, signed_in):
     assert "Locations (3)" in html
 
 
-def test_import_from_the_browser(council_a, officer_a, signed_in,
-                                 django_capture_on_commit_callbacks):
-    records = [{"locationId": "1-000000001", "providerId": "1-000000002", "name": "Elm House",
-                "postalCode": "BR1 1AA",
-                "currentRatings": {"overall": {"rating": "Good", "reportDate": "2025-01-01"}}}]
+def test_import_from_the_browser(
+    council_a, officer_a, signed_in, django_capture_on_commit_callbacks
+):
+    records = [
+        {
+            "locationId": "1-000000001",
+            "providerId": "1-000000002",
+            "name": "Elm House",
+            "postalCode": "BR1 1AA",
+            "currentRatings": {"overall": {"rating": "Good", "reportDate": "2025-01-01"}},
+        }
+    ]
     upload = SimpleUploadedFile("cqc.json", json.dumps(records).encode())
     client = signed_in(officer_a)
     with django_capture_on_commit_callbacks(execute=True):
@@ -162,3 +187,24 @@ def test_auditor_sees_imports_but_cannot_start_one(council_a, member, signed_in)
     client = signed_in(member(council_a, Role.AUDITOR))
     assert "Start import" not in client.get("/imports/").content.decode()
     assert client.post("/imports/", {"format": "cqc_json"}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("q", "found"),
+    [("meadow", True), ("BR2", True), ("br2 9", True), ("BR3", False), ("1-800000000", False)],
+)
+def test_one_box_finds_by_name_postcode_or_cqc_id(q, found, officer_a, signed_in, cache):
+    """The start page's box says "Name, postcode or CQC ID": each works."""
+    LocationFactory(name="Meadow View", postcode="BR2 9XX", postcode_key="BR29XX")
+    html = signed_in(officer_a).get("/locations/", {"q": q}).content.decode()
+    assert ("Meadow View" in html) is found
+
+
+def test_one_box_finds_by_cqc_id(officer_a, signed_in, cache):
+    loc = LocationFactory(name="Meadow View")
+    client = signed_in(officer_a)
+    assert "Meadow View" in client.get("/locations/", {"q": loc.cqc_location_id}).content.decode()
+    assert (
+        "Meadow View"
+        in client.get("/locations/", {"q": loc.provider.cqc_provider_id}).content.decode()
+    )

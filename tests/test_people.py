@@ -33,8 +33,12 @@ def test_delegate_acts_only_within_the_delegations_dates(council_a, dass, head_o
     """000 4: "In the absence of the DASS (e.g. for planned leave) the responsibility for the
     decision will be delegated to the Head of Assessment & Care Management." """
     delegation_create(
-        council=council_a, delegator=_maker(dass), delegate=head_of_acm,
-        starts_on=dt.date(2026, 8, 3), ends_on=dt.date(2026, 8, 14), reason="Annual leave",
+        council=council_a,
+        delegator=_maker(dass),
+        delegate=head_of_acm,
+        starts_on=dt.date(2026, 8, 3),
+        ends_on=dt.date(2026, 8, 14),
+        reason="Annual leave",
         actor=dass,
     )
     on = lambda day: acting_decision_makers(council=council_a, title=DASS, on=day)  # noqa: E731
@@ -47,8 +51,12 @@ def test_delegate_acts_only_within_the_delegations_dates(council_a, dass, head_o
 def test_a_revoked_delegation_ends_at_once(council_a, dass, head_of_acm):
     today = timezone.localdate()
     d = delegation_create(
-        council=council_a, delegator=_maker(dass), delegate=head_of_acm, starts_on=today,
-        ends_on=today + dt.timedelta(days=3), actor=dass,
+        council=council_a,
+        delegator=_maker(dass),
+        delegate=head_of_acm,
+        starts_on=today,
+        ends_on=today + dt.timedelta(days=3),
+        actor=dass,
     )
     delegation_revoke(delegation=d, actor=dass)
     assert acting_decision_makers(council=council_a, title=DASS) == [dass]
@@ -65,8 +73,11 @@ def test_a_revoked_delegation_ends_at_once(council_a, dass, head_of_acm):
 def test_bad_delegations_are_refused_naming_the_field(
     change, field, council_a, council_b, dass, head_of_acm, member
 ):
-    values = {"delegate": head_of_acm, "starts_on": dt.date(2026, 8, 3),
-              "ends_on": dt.date(2026, 8, 14)}
+    values = {
+        "delegate": head_of_acm,
+        "starts_on": dt.date(2026, 8, 3),
+        "ends_on": dt.date(2026, 8, 14),
+    }
     values.update(change)
     if values["delegate"] == "self":
         values["delegate"] = dass
@@ -84,13 +95,21 @@ def test_only_the_decision_maker_or_an_admin_names_the_delegate(
     officer = member(council_a, Role.OFFICER)
     with pytest.raises(NotAllowed):
         delegation_create(
-            council=council_a, delegator=_maker(dass), delegate=head_of_acm,
-            starts_on=dt.date(2026, 8, 3), ends_on=dt.date(2026, 8, 14), actor=officer,
+            council=council_a,
+            delegator=_maker(dass),
+            delegate=head_of_acm,
+            starts_on=dt.date(2026, 8, 3),
+            ends_on=dt.date(2026, 8, 14),
+            actor=officer,
         )
     admin = member(council_a, Role.COUNCIL_ADMIN)
     delegation_create(
-        council=council_a, delegator=_maker(dass), delegate=head_of_acm,
-        starts_on=dt.date(2026, 8, 3), ends_on=dt.date(2026, 8, 14), actor=admin,
+        council=council_a,
+        delegator=_maker(dass),
+        delegate=head_of_acm,
+        starts_on=dt.date(2026, 8, 3),
+        ends_on=dt.date(2026, 8, 14),
+        actor=admin,
     )
     assert Delegation.objects.count() == 1
 
@@ -99,17 +118,28 @@ def test_people_page_delegation_form(council_a, dass, head_of_acm, signed_in):
     client = signed_in(dass)
     page = client.get("/council/people/").content.decode()
     assert "Name a delegate" in page and DASS in page
-    bad = client.post("/council/people/", {
-        "delegator": _maker(dass).pk, "delegate": head_of_acm.pk,
-        "starts_on": "2026-08-14", "ends_on": "2026-08-03",
-    })
+    bad = client.post(
+        "/council/people/",
+        {
+            "delegator": _maker(dass).pk,
+            "delegate": head_of_acm.pk,
+            "starts_on": "2026-08-14",
+            "ends_on": "2026-08-03",
+        },
+    )
     assert bad.status_code == 200
     html = bad.content.decode()
     assert "There is a problem" in html and 'href="#id_ends_on"' in html
-    good = client.post("/council/people/", {
-        "delegator": _maker(dass).pk, "delegate": head_of_acm.pk,
-        "starts_on": "2026-08-03", "ends_on": "2026-08-14", "reason": "Leave",
-    })
+    good = client.post(
+        "/council/people/",
+        {
+            "delegator": _maker(dass).pk,
+            "delegate": head_of_acm.pk,
+            "starts_on": "2026-08-03",
+            "ends_on": "2026-08-14",
+            "reason": "Leave",
+        },
+    )
     assert good.status_code == 302
     assert Delegation.objects.get().delegate == head_of_acm
 

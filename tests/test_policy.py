@@ -98,8 +98,10 @@ def test_a_duplicate_area_is_a_problem_too():
 def test_a_weight_or_amount_that_is_not_a_number_is_named():
     with pytest.raises(ValidationFailed) as caught:
         parse_pack(_broken())
-    assert "not of type 'integer'" in caught.value.errors[
-        "time_limits.requires_improvement_monitoring.amount"][0]
+    assert (
+        "not of type 'integer'"
+        in caught.value.errors["time_limits.requires_improvement_monitoring.amount"][0]
+    )
 
 
 def test_not_yaml_is_refused_with_its_line():
@@ -137,7 +139,12 @@ def test_diff_reports_added_removed_and_changed_by_path():
     old = parse_pack(policy_text("bromley"))
     new = yaml.safe_load(policy_text("bromley"))
     new["time_limits"]["requires_improvement_monitoring"]["amount"] = 7
-    new["time_limits"]["extra_limit"] = {"label": "New", "amount": 3, "unit": "days", "seed": "000 9"}
+    new["time_limits"]["extra_limit"] = {
+        "label": "New",
+        "amount": 3,
+        "unit": "days",
+        "seed": "000 9",
+    }
     new["areas"] = []
     found = {(d.path, d.kind) for d in diff(old, new)}
     assert ("time_limits.requires_improvement_monitoring.amount", "changed") in found

@@ -33,8 +33,12 @@ def test_scotland_differs_from_england():
 
 def test_council_closure_days_from_the_pack():
     calendar = WorkingCalendar.from_policy(
-        {"country": "GB", "subdivision": "ENG", "working_days": ["mon", "tue", "wed", "thu", "fri"],
-         "closures": ["2026-12-29", "2026-12-30", "2026-12-31"]}
+        {
+            "country": "GB",
+            "subdivision": "ENG",
+            "working_days": ["mon", "tue", "wed", "thu", "fri"],
+            "closures": ["2026-12-29", "2026-12-30", "2026-12-31"],
+        }
     )
     assert calendar.add_working_days(dt.date(2026, 12, 24), 1) == dt.date(2027, 1, 4)
 

@@ -29,8 +29,9 @@ def redis_worker():
         task_always_eager=False, task_default_queue=queue, broker_url=settings.REDIS_URL
     )
     try:
-        with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING",
-                          shutdown_timeout=10):
+        with start_worker(
+            app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=10
+        ):
             yield queue
     finally:
         app.conf.update(saved)
@@ -40,7 +41,10 @@ def test_a_real_worker_on_redis_runs_an_import(council_a, officer_a, redis_worke
     assert app.conf.broker_url.startswith("redis://")
     providers, locations = synthetic.records(40, seed=11)
     run = import_start(
-        council=council_a, actor=officer_a, format="cqc_json", filename="cqc.json",
+        council=council_a,
+        actor=officer_a,
+        format="cqc_json",
+        filename="cqc.json",
         content=json.dumps(providers + locations).encode(),
     )  # transaction=True: on_commit fires at once and the task goes to Redis
     deadline = time.monotonic() + 60

@@ -1,0 +1,354 @@
+"""Browser walks in headless Chromium (Playwright): sign in, search, open a location,
+import a file; with the GOV.UK error summary and keyboard-only use. Screenshots of each
+page go to test-artifacts/ at the root of the repository, for people to look at."""
+
+import datetime as dt
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from councils.models import Role
+from providers.models import KEY_QUESTIONS
+from tests.factories import PASSWORD, LocationFactory, ProviderFactory, RatingFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+TIMEOUT_MS = 10_000
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _async_unsafe_allowed():
+    """Playwright's sync API keeps an event loop running in this thread; without this,
+    Django refuses the test's own database access."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+@pytest.fixture(scope="module")
+def browser(_async_unsafe_allowed):
+    if not CHROMIUM.exists():
+        message = f"Chromium is not installed at {CHROMIUM} (run `make browser`)"
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(message)  # CI must walk the pages, never skip them
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    context.set_default_timeout(TIMEOUT_MS)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Search's filter options are cached; a flushed database must not see stale ones."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def bromley(load_pack):
+    return load_pack("bromley")
+
+
+@pytest.fixture
+def officer(bromley, member):
+    return member(bromley, Role.OFFICER)
+
+
+def _rated_location(name, history, **fields):
+    """A location with its ratings, oldest first; its row carries the latest one."""
+    location = LocationFactory(name=name, **fields)
+    for report_date, overall, key_questions in history:
+        RatingFactory(
+            location=location,
+            report_date=report_date,
+            overall=overall,
+            **dict(zip([field for field, _ in KEY_QUESTIONS], key_questions, strict=True)),
+        )
+    latest = location.ratings.order_by("-report_date").first()
+    location.overall_rating = latest.overall if latest else ""
+    location.rating_date = latest.report_date if latest else None
+    location.save(update_fields=["overall_rating", "rating_date"])
+    return location
+
+
+@pytest.fixture
+def register(bromley):
+    provider = ProviderFactory(name="Shortlands Care Ltd", name_key="shortlands care ltd")
+    good = "Good"
+    ri = "Requires improvement"
+    meadow = _rated_location(
+        "Meadow View Care Home",
+        [
+            (dt.date(2019, 6, 3), good, [good] * 5),
+            (dt.date(2022, 9, 14), ri, [ri, good, good, good, ri]),
+            (dt.date(2025, 2, 20), "Inadequate", ["Inadequate", ri, good, ri, "Inadequate"]),
+        ],
+        provider=provider,
+        postcode="BR2 0AB",
+        postcode_key="BR20AB",
+        address_line1="12 Meadow Lane",
+        town="Bromley",
+    )
+    _rated_location(
+        "Oak Lodge",
+        [(dt.date(2023, 4, 1), "Outstanding", ["Good", "Outstanding", "Outstanding", good, good])],
+        provider=provider,
+    )
+    _rated_location("Elm House", [(dt.date(2024, 11, 5), good, [good] * 5)])
+    _rated_location("Birch Court", [])
+    return {"meadow": meadow, "provider": provider}
+
+
+def _shot(page, name):
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
+def _sign_in(page, base_url, user, password=PASSWORD):
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_sign_in_search_and_open_a_location(page, live_server, bromley, officer, register):
+    from playwright.sync_api import expect
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    expect(page).to_have_title("Sign in – Oversight")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to Oversight")
+    page.get_by_label("Username").fill(officer.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    _shot(page, "01-sign-in.png")
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page).to_have_url(f"{live_server.url}/")
+    expect(page.get_by_test_id("current-council")).to_contain_text(bromley.name)
+    menu = page.get_by_role("navigation", name="Menu")
+    menu.get_by_role("link", name="Providers and locations").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Providers and locations")
+    expect(page.get_by_role("link", name="Providers and locations")).to_have_attribute(
+        "aria-current", "page"
+    )
+    expect(page.locator("#result-count")).to_have_text("4 locations")
+    page.get_by_label("Name", exact=True).fill("Meadow")
+    page.get_by_role("button", name="Search").click()
+
+    expect(page.locator("#result-count")).to_have_text("1 location found")
+    expect(page).to_have_url(re.compile(r"/locations/\?q=Meadow(&|$)"))  # hx-push-url
+    results = page.locator("#results table")
+    expect(results.locator("tbody tr")).to_have_count(1)
+    row = results.locator("tbody tr").first
+    expect(row).to_contain_text("Shortlands Care Ltd")
+    expect(row).to_contain_text("BR2 0AB")
+    expect(row.locator(".govuk-tag")).to_have_text("Inadequate")
+    expect(page.locator("#results")).not_to_contain_text("Oak Lodge")
+    _shot(page, "02-search.png")
+
+    row.get_by_role("link", name="Meadow View Care Home").click()
+    expect(page).to_have_url(f"{live_server.url}/locations/{register['meadow'].pk}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Meadow View Care Home")
+    expect(page.get_by_role("heading", name="Current ratings")).to_be_visible()
+    current = page.get_by_test_id("current-ratings")
+    expect(current.locator(".govuk-summary-list__row").first).to_contain_text("Inadequate")
+    expect(current).to_contain_text("Requires improvement")
+    expect(current).to_contain_text("20 February 2025")
+    expect(page.get_by_role("heading", name="Rating history")).to_be_visible()
+    history = page.get_by_test_id("rating-history").locator("tbody tr")
+    expect(history).to_have_count(3)
+    expect(history.nth(0)).to_contain_text("20 Feb 2025")
+    expect(history.nth(0)).to_contain_text("Inadequate")
+    expect(history.nth(1)).to_contain_text("14 Sep 2022")
+    expect(history.nth(1)).to_contain_text("Requires improvement")
+    expect(history.nth(2)).to_contain_text("3 Jun 2019")
+    expect(history.nth(2)).to_contain_text("Good")
+    _shot(page, "03-location.png")
+
+
+def test_failed_sign_in_shows_the_error_summary(page, live_server, officer):
+    from playwright.sync_api import expect
+
+    _sign_in(page, live_server.url, officer, password="not-the-password")
+
+    expect(page).to_have_title("Error: Sign in – Oversight")
+    summary = page.locator(".govuk-error-summary")
+    expect(summary.get_by_role("heading", name="There is a problem")).to_be_visible()
+    expect(summary).to_be_focused()  # GOV.UK Frontend moves focus to the summary
+    link = summary.get_by_role("link", name="Enter a correct username and password")
+    expect(link).to_have_attribute("href", "#id_password")
+    password = page.get_by_label("Password")
+    expect(password).to_have_attribute("aria-describedby", "id_password-error")
+    expect(page.locator("#id_password-error")).to_contain_text(
+        "Enter a correct username and password"
+    )
+    expect(page.get_by_label("Username")).to_have_value(officer.username)
+    link.click()
+    expect(password).to_be_focused()
+    _shot(page, "04-sign-in-error.png")
+
+    # Both fields empty: one error each, each linked to its field.
+    page.get_by_label("Username").fill("")
+    page.get_by_label("Password").fill("")
+    page.get_by_role("button", name="Sign in").click()
+    expect(summary.locator("a")).to_have_text(["Enter your username", "Enter your password"])
+    summary.get_by_role("link", name="Enter your username").click()
+    expect(page.get_by_label("Username")).to_be_focused()
+
+
+def _focused(page, locator) -> bool:
+    return locator.evaluate("el => el === document.activeElement")
+
+
+def _tab_to(page, locator, most=40) -> int:
+    """Press Tab until the locator has focus; the number of presses it took."""
+    for presses in range(most + 1):
+        if _focused(page, locator):
+            return presses
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{locator} not reached in {most} presses of Tab")
+
+
+def test_skip_link_is_the_first_tab_stop_on_sign_in(page, live_server):
+    from playwright.sync_api import expect
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to main content")).to_be_focused(timeout=1000)
+
+
+def test_keyboard_only(page, live_server, officer, register):
+    from playwright.sync_api import expect
+
+    keyboard = page.keyboard
+    page.goto(f"{live_server.url}/accounts/login/")
+    _tab_to(page, page.get_by_label("Username"))
+    keyboard.type(officer.username)
+    keyboard.press("Tab")
+    expect(page.get_by_label("Password")).to_be_focused()
+    keyboard.type(PASSWORD)
+    keyboard.press("Enter")
+    expect(page).to_have_url(f"{live_server.url}/")
+
+    # Signed in: the skip link is the first tab stop, and it moves focus to the content.
+    page.goto(f"{live_server.url}/locations/")
+    keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to main content")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    keyboard.press("Enter")
+    expect(page.locator("#main-content")).to_be_focused()
+
+    name = page.get_by_label("Name", exact=True)
+    assert _tab_to(page, name) == 1  # the first field of the filters
+    keyboard.type("Meadow")
+    keyboard.press("Enter")
+    expect(page.locator("#result-count")).to_have_text("1 location found")
+
+    # On through the filters to the result, which opens with Enter.
+    result = page.get_by_role("link", name="Meadow View Care Home")
+    _tab_to(page, result)
+    _shot(page, "06-keyboard-focus.png")
+    keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Meadow View Care Home")
+
+
+def _cqc_record(location_id, provider_id, name, postcode, rating, report_date):
+    return {
+        "locationId": location_id,
+        "providerId": provider_id,
+        "name": name,
+        "postalCode": postcode,
+        "currentRatings": {"overall": {"rating": rating, "reportDate": report_date}},
+    }
+
+
+def test_import_a_cqc_file(page, live_server, officer):
+    from playwright.sync_api import expect
+
+    records = [
+        _cqc_record(
+            "1-100000001", "1-200000001", "Willow Gardens", "BR1 3AA", "Good", "2025-03-01"
+        ),
+        _cqc_record(
+            "1-100000002",
+            "1-200000001",
+            "Hawthorn House",
+            "BR6 7BB",
+            "Requires improvement",
+            "2024-10-12",
+        ),
+    ]
+    _sign_in(page, live_server.url, officer)
+    expect(page).to_have_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/imports/")
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Imports")
+    kind = page.get_by_label("Kind of file")
+    mapping = page.get_by_label("Column mapping")
+    upload = page.get_by_label("File", exact=True)
+    for field in (kind, mapping, upload):
+        expect(field).to_be_visible()
+    expect(mapping).to_have_accessible_description(
+        "Only for a council spreadsheet: how its columns map onto the register."
+    )
+    expect(page.get_by_text("No imports yet.")).to_be_visible()
+
+    kind.select_option(label="CQC API records (JSON)")
+    upload.set_input_files(
+        {
+            "name": "cqc-locations.json",
+            "mimeType": "application/json",
+            "buffer": json.dumps(records).encode(),
+        }
+    )
+    page.get_by_role("button", name="Start import").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Import of cqc-locations.json")
+    expect(page.get_by_role("alert").filter(has_text="Success")).to_contain_text(
+        "Import of cqc-locations.json started."
+    )
+    expect(page.get_by_test_id("import-status")).to_have_text("Done", timeout=20_000)
+    added = page.locator(".govuk-summary-list__row").filter(has_text="Locations added")
+    expect(added.locator("dd")).to_have_text("2")
+    # Finished: the summary replaces the progress bar.
+    expect(page.get_by_role("progressbar", name="Import progress")).to_have_count(0)
+    _shot(page, "05-import.png")
+
+    page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="Imports").click()
+    row = page.locator("table tbody tr").filter(has_text="cqc-locations.json")
+    expect(row).to_contain_text("Done")
+    page.goto(f"{live_server.url}/locations/?q=Hawthorn")
+    expect(page.locator("#results tbody tr")).to_have_count(1)
+    expect(page.locator("#results .govuk-tag")).to_have_text("Requires improvement")
