@@ -59,6 +59,7 @@ def home(request):
 
         can_import = request.user.has_perm("providers.view_imports", council)
         context["recent_imports"] = list(import_runs(council=council)[:5]) if can_import else []
+        context["can_manage_tokens"] = request.user.has_perm("councils.manage_tokens", council)
         context["my_roles"] = [
             m for m in memberships_of(request.user) if m.council_id == council.pk
         ]

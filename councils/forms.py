@@ -2,6 +2,30 @@ from django import forms
 
 from core.forms import GovukFormMixin
 from councils.models import Membership, Role, User
+from councils.permissions import TOKEN_SCOPES
+
+SCOPE_LABELS = {
+    "register:read": "Read the register of providers and locations",
+    "imports:read": "Read imports and their reports",
+    "imports:write": "Start imports",
+    "policy:read": "Read the council's policy versions",
+    "people:read": "Read delegations",
+}
+
+
+class TokenForm(GovukFormMixin, forms.Form):
+    name = forms.CharField(
+        label="Which system is this for?",
+        max_length=120,
+        help_text="For example, Mosaic case management",
+        error_messages={"required": "Enter the name of the system"},
+    )
+    scopes = forms.MultipleChoiceField(
+        label="What may it do?",
+        choices=[(s, SCOPE_LABELS.get(s, s)) for s in sorted(TOKEN_SCOPES)],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select at least one thing the system may do"},
+    )
 
 
 class DelegationForm(GovukFormMixin, forms.Form):

@@ -4,11 +4,19 @@ import datetime as dt
 
 from django.utils import timezone
 
-from councils.models import Council, Delegation, Membership, PolicyVersion, Role
+from councils.models import ApiToken, Council, Delegation, Membership, PolicyVersion, Role
 
 
 def policy_versions(*, council: Council):
     return PolicyVersion.objects.filter(council=council).select_related("loaded_by")
+
+
+def api_tokens(*, council: Council):
+    return (
+        ApiToken.objects.filter(council=council)
+        .select_related("created_by")
+        .order_by("revoked_at", "name")
+    )
 
 
 def people(*, council: Council):

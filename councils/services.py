@@ -172,6 +172,21 @@ def delegation_revoke(*, delegation: Delegation, actor) -> Delegation:
 
 
 @transaction.atomic
+def token_revoke(*, token: ApiToken, actor) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(
+            council=token.council,
+            actor=actor,
+            action="token.revoked",
+            summary=f"API token “{token.name}” revoked",
+            obj=token,
+        )
+    return token
+
+
+@transaction.atomic
 def token_create(
     *, council: Council, name: str, scopes: list[str], actor=None
 ) -> tuple[ApiToken, str]:

@@ -11,9 +11,10 @@ from core.errors import NotAllowed, ValidationFailed
 from core.tenancy import SESSION_KEY, councils_of
 from core.views import require_perm
 from councils import selectors
-from councils.forms import DelegationForm
+from councils.forms import DelegationForm, TokenForm
+from councils.models import ApiToken
 from councils.policy import Policy, diff
-from councils.services import delegation_create
+from councils.services import delegation_create, token_create, token_revoke
 
 
 @login_required
@@ -97,3 +98,37 @@ def people(request):
             "policy": pack,
         },
     )
+
+
+@login_required
+def tokens(request):
+    """Council admins connect other council systems: a key is shown once, then only its
+    prefix; revoking takes effect at once."""
+    require_perm(request, "councils.manage_tokens")
+    council = request.council
+    form = TokenForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _, new_key = token_create(council=council, actor=request.user, **form.cleaned_data)
+        except ValidationFailed as exc:
+            form.add_domain_errors(exc.errors)
+        else:
+            form = TokenForm()
+    return render(
+        request,
+        "councils/tokens.html",
+        {"form": form, "new_key": new_key, "tokens": selectors.api_tokens(council=council)},
+    )
+
+
+@login_required
+@require_POST
+def token_revoke_view(request, pk: int):
+    require_perm(request, "councils.manage_tokens")
+    token = ApiToken.objects.filter(council=request.council, pk=pk).first()
+    if token is None:
+        raise Http404
+    token_revoke(token=token, actor=request.user)
+    messages.success(request, f"The token for {token.name} was revoked.")
+    return redirect("tokens")

@@ -148,3 +148,30 @@ def test_people_page_has_no_form_for_an_officer(council_a, member, signed_in):
     client = signed_in(member(council_a, Role.OFFICER))
     assert "Name a delegate" not in client.get("/council/people/").content.decode()
     assert client.post("/council/people/", {}).status_code == 403
+
+
+def test_council_admin_creates_and_revokes_a_token(council_a, member, signed_in, api):
+    client = signed_in(member(council_a, Role.COUNCIL_ADMIN))
+    bad = client.post("/council/tokens/", {"name": ""})
+    assert "There is a problem" in bad.content.decode()
+    assert 'href="#id_name"' in bad.content.decode()
+    made = client.post("/council/tokens/", {"name": "Mosaic", "scopes": ["register:read"]})
+    key = made.context["new_key"]
+    assert key and key in made.content.decode()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert api.get("/api/v1/council/").json()["code"] == council_a.code
+    token = council_a.api_tokens.get()
+    assert token.key_hash != key and key not in client.get("/council/tokens/").content.decode()
+    assert client.post(f"/council/tokens/{token.pk}/revoke/").status_code == 302
+    assert api.get("/api/v1/council/").status_code == 401
+
+
+def test_only_council_admins_manage_tokens(council_a, council_b, member, signed_in):
+    from councils.services import token_create
+
+    theirs, _ = token_create(council=council_b, name="Theirs", scopes=["register:read"])
+    assert signed_in(member(council_a, Role.MANAGER)).get("/council/tokens/").status_code == 403
+    admin = signed_in(member(council_a, Role.COUNCIL_ADMIN))
+    assert admin.post(f"/council/tokens/{theirs.pk}/revoke/").status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.revoked_at is None
