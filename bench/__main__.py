@@ -107,9 +107,7 @@ def summary(res: r.Results) -> None:
                 )
             )
     if small and full:
-        differ = [
-            n for n, f in full.items() if n in small and small[n].queries != f.queries
-        ]
+        differ = [n for n, f in full.items() if n in small and small[n].queries != f.queries]
         counts = ", ".join(
             f"{n} {small[n].queries}->{f.queries}" if n in differ else f"{n} {f.queries}"
             for n, f in full.items()

@@ -92,7 +92,9 @@ def database_recreate(url: str) -> None:
     _guard(name)
     try:
         with conn.cursor() as cur:
-            cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            cur.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
             cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     finally:
         conn.close()
@@ -115,7 +117,9 @@ def database_drop(url: str) -> None:
     _guard(name)
     try:
         with conn.cursor() as cur:
-            cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            cur.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
     finally:
         conn.close()
 
@@ -136,47 +140,19 @@ def django_setup(url: str) -> None:
     django.setup()
 
 
-AUDIT_TRIGGER = ("core", "0003_audit_append_only_trigger")
-
-
-def migrate(warnings: list[str]) -> None:
-    """Migrate. core.0003 cannot run on PostgreSQL as written: its SQL has a literal `%` (in
-    RAISE EXCEPTION '... % refused') and schema_editor.execute(sql) passes params=(), so
-    psycopg2 reads the `%` as a placeholder and fails with IndexError. Where that happens the
-    benchmark runs the migration's SQL itself (without parameters), records the migration as
-    applied, migrates the rest, and reports the bug."""
-    import importlib
-
+def migrate() -> None:
     from django.core.management import call_command
-    from django.db import connection
-    from django.db.migrations.recorder import MigrationRecorder
 
-    try:
-        call_command("migrate", verbosity=0, interactive=False)
-        return
-    except IndexError:
-        applied = MigrationRecorder(connection).applied_migrations()
-        if AUDIT_TRIGGER in applied or ("core", "0002_initial") not in applied:
-            raise
-    module = importlib.import_module(".".join([AUDIT_TRIGGER[0], "migrations", AUDIT_TRIGGER[1]]))
-    with connection.cursor() as cur:
-        cur.execute(module.CREATE)
-    call_command("migrate", *AUDIT_TRIGGER, fake=True, verbosity=0, interactive=False)
     call_command("migrate", verbosity=0, interactive=False)
-    warnings.append(
-        "migration core.0003_audit_append_only_trigger fails on PostgreSQL (IndexError: its "
-        "SQL's literal '%' is read as a parameter because schema_editor.execute() is called "
-        "with params=()); the benchmark applied its SQL by hand. Fix: "
-        "schema_editor.execute(CREATE, params=None) (and the same for DROP)"
-    )
 
 
 def analyze() -> None:
-    """Refresh the planner's statistics, as autovacuum does within a minute of a large import."""
+    """VACUUM ANALYZE: the planner's statistics and the visibility map as autovacuum leaves them
+    within a minute or so of a large import (the steady state that searches run in)."""
     from django.db import connection
 
     with connection.cursor() as cur:
-        cur.execute("ANALYZE")
+        cur.execute("VACUUM ANALYZE")
 
 
 def register_empty() -> None:
@@ -291,7 +267,10 @@ def import_bench(n: int, directory: Path, *, reimport: bool, profile: bool) -> I
     start = time.perf_counter()
     read_cqc_json_path(path)
     fig.reader_s = time.perf_counter() - start
-    log(f"  baseline: json.loads {fig.json_loads_s:.2f} s; reader (JSON to records) {fig.reader_s:.2f} s")
+    log(
+        f"  baseline: json.loads {fig.json_loads_s:.2f} s; "
+        f"reader (JSON to records) {fig.reader_s:.2f} s"
+    )
 
     profilers = (cProfile.Profile(), cProfile.Profile()) if profile else (None, None)
     run, fig.first_s = timed_import(path, profilers[0])
@@ -350,9 +329,14 @@ class Kind:
 class KindFigures:
     kind: Kind
     samples_ms: list[float]
+    sql_ms: list[float]  # time in the database driver, per request
     queries: int
     matches: int
     sql: list[str]
+
+    @property
+    def sql_p50(self) -> float:
+        return percentile(self.sql_ms, 50)
 
     @property
     def p50(self) -> float:
@@ -386,6 +370,8 @@ def search_kinds(small: int) -> list[Kind]:
         Kind("q common (Oak)", page, [{"q": "Oak"}]),
         Kind("q rare (Priory Manor)", page, [{"q": "Priory Manor"}]),
         Kind("q no match", page, [{"q": "Zanzibar"}]),
+        Kind("q postcode (BR1)", page, [{"q": "BR1"}]),
+        Kind("q CQC ID", page, [{"q": i} for i in location_ids]),
         Kind("postcode BR1", page, [{"postcode": "BR1"}]),
         Kind("cqc_id location", page, [{"cqc_id": i} for i in location_ids]),
         Kind("cqc_id provider", page, [{"cqc_id": i} for i in provider_ids]),
@@ -393,16 +379,20 @@ def search_kinds(small: int) -> list[Kind]:
         Kind("service_type", page, [{"service_type": "Homecare agencies"}]),
         Kind("rating below_good", page, [{"rating": "below_good"}]),
         Kind(
-            "combined",
+            "combined LA+type+rating",
             page,
             [
                 {
-                    "q": "Oak",
                     "local_authority": "Bromley",
                     "service_type": "Care home service with nursing",
                     "rating": "below_good",
                 }
             ],
+        ),
+        Kind(
+            "combined q+LA+rating",
+            page,
+            [{"q": "House", "local_authority": "Bromley", "rating": "below_good"}],
         ),
         Kind("page 5", page, [{"page": "5"}]),
         Kind("API q=Oak", "/api/v1/locations/", [{"q": "Oak"}], api=True),
@@ -410,7 +400,7 @@ def search_kinds(small: int) -> list[Kind]:
     ]
 
 
-RESULT_COUNT = re.compile(r'id="result-count">([\d,]+) location')
+RESULT_COUNT = re.compile(r'id="result-count"[^>]*>\s*([\d,]+) location')
 
 
 def _expected_matches(params: dict) -> int:
@@ -435,6 +425,20 @@ def _matches(kind: Kind, response) -> int:
     if not found:
         raise RuntimeError(f"{kind.name}: no result count on the page")
     return int(found.group(1).replace(",", ""))
+
+
+class SqlTimer:
+    """An execute wrapper: the time spent executing SQL (psycopg2 fetches rows in execute)."""
+
+    def __init__(self):
+        self.total = 0.0
+
+    def __call__(self, execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.total += time.perf_counter() - start
 
 
 def signed_in_client():
@@ -479,23 +483,32 @@ def search_bench(client, kinds: list[Kind], *, requests: int, warmup: int) -> li
 
     # Timed: round robin over the kinds, as a mix of people searching would be.
     samples: dict[str, list[float]] = {k.name: [] for k in kinds}
-    for i in range(requests):
-        for kind in kinds:
-            params = kind.params[i % len(kind.params)]
-            start = time.perf_counter()
-            _get(client, kind, params)
-            samples[kind.name].append((time.perf_counter() - start) * 1000)
-    return [KindFigures(k, samples[k.name], *counted[k.name]) for k in kinds]
+    sql_samples: dict[str, list[float]] = {k.name: [] for k in kinds}
+    timer = SqlTimer()
+    with connection.execute_wrapper(timer):
+        for i in range(requests):
+            for kind in kinds:
+                params = kind.params[i % len(kind.params)]
+                timer.total = 0.0
+                start = time.perf_counter()
+                _get(client, kind, params)
+                samples[kind.name].append((time.perf_counter() - start) * 1000)
+                sql_samples[kind.name].append(timer.total * 1000)
+    return [KindFigures(k, samples[k.name], sql_samples[k.name], *counted[k.name]) for k in kinds]
 
 
 def print_search(label: str, figures: list[KindFigures]) -> None:
     log(f"\n  search at {label}")
-    log(f"  {'kind':<24}{'matches':>9}{'queries':>9}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
+    log(
+        f"  {'kind':<26}{'matches':>8}{'queries':>8}{'p50 ms':>8}{'p95 ms':>8}{'max ms':>8}"
+        f"{'SQL p50':>9}"
+    )
     for f in figures:
         log(
-            f"  {f.kind.name:<24}{f.matches:>9,}{f.queries:>9}{f.p50:>9.1f}{f.p95:>9.1f}"
-            f"{f.max:>9.1f}"
+            f"  {f.kind.name:<26}{f.matches:>8,}{f.queries:>8}{f.p50:>8.1f}{f.p95:>8.1f}"
+            f"{f.max:>8.1f}{f.sql_p50:>9.1f}"
         )
+    log("  (SQL p50: the median time per request spent executing SQL; the rest is Python)")
 
 
 def explain(figures: list[KindFigures]) -> None:
@@ -562,7 +575,7 @@ def run(
     )
     try:
         start = time.perf_counter()
-        migrate(results.warnings)
+        migrate()
         log(f"Migrated in {time.perf_counter() - start:.1f} s")
         client = signed_in_client()
         kinds = search_kinds(small)
@@ -576,17 +589,13 @@ def run(
                 results.locations = rows["locations"]
                 log(f"The register has {rows['locations']:,} locations")
                 analyze()
-                results.search_full = search_bench(
-                    client, kinds, requests=requests, warmup=warmup
-                )
+                results.search_full = search_bench(client, kinds, requests=requests, warmup=warmup)
                 print_search(f"{rows['locations']:,} locations", results.search_full)
             else:
                 log(f"\nStage 1: small register ({small:,} locations)")
                 results.small_import = import_bench(small, directory, reimport=True, profile=False)
                 analyze()
-                results.search_small = search_bench(
-                    client, kinds, requests=requests, warmup=warmup
-                )
+                results.search_small = search_bench(client, kinds, requests=requests, warmup=warmup)
                 print_search(f"{small:,} locations", results.search_small)
 
                 log(f"\nStage 2: import of {locations:,} locations into an empty register")
@@ -599,9 +608,7 @@ def run(
 
                 log(f"\nStage 3: search at {locations:,} locations")
                 analyze()
-                results.search_full = search_bench(
-                    client, kinds, requests=requests, warmup=warmup
-                )
+                results.search_full = search_bench(client, kinds, requests=requests, warmup=warmup)
                 print_search(f"{locations:,} locations", results.search_full)
             if explain_plans:
                 explain(results.search_full)

@@ -5,7 +5,8 @@ import re
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Concat
 
 from providers.importing.records import postcode_key
 from providers.models import (
@@ -54,12 +55,19 @@ CQC_ID = re.compile(r"^1-\d{3,}$")
 POSTCODE_START = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?(\s*\d[A-Z]{0,2})?$", re.IGNORECASE)
 
 
+def _cqc_id_filter(ident: str) -> Q:
+    """A location ID or its provider's; the subquery keeps both lookups on unique indexes
+    (an OR across the join would scan every location)."""
+    provider = Provider.objects.filter(cqc_provider_id=ident).values("pk")[:1]
+    return Q(cqc_location_id=ident) | Q(provider_id=Subquery(provider))
+
+
 def _q_filter(q: str) -> Q:
     """One box for name, postcode or CQC ID: an ID matches exactly; something shaped like
     the start of a postcode matches postcodes as well as names; anything else, names."""
     q = q.strip()
     if CQC_ID.match(q):
-        return Q(cqc_location_id=q) | Q(provider__cqc_provider_id=q)
+        return _cqc_id_filter(q)
     if POSTCODE_START.match(q):
         return Q(postcode_key__startswith=postcode_key(q)) | Q(name__icontains=q)
     return Q(name__icontains=q)
@@ -72,8 +80,7 @@ def location_search(*, filters: LocationFilters) -> QuerySet[Location]:
     if filters.postcode:
         qs = qs.filter(postcode_key__startswith=postcode_key(filters.postcode))
     if filters.cqc_id:
-        ident = filters.cqc_id.strip()
-        qs = qs.filter(Q(cqc_location_id=ident) | Q(provider__cqc_provider_id=ident))
+        qs = qs.filter(_cqc_id_filter(filters.cqc_id.strip()))
     if filters.local_authority:
         qs = qs.filter(local_authority=filters.local_authority)
     if filters.service_type:
@@ -92,6 +99,10 @@ def location_search(*, filters: LocationFilters) -> QuerySet[Location]:
         qs = qs.filter(overall_rating=filters.rating)
     if filters.care_home is not None:
         qs = qs.filter(care_home=filters.care_home)
+    if filters.q:
+        # The same order, through an expression: PostgreSQL then finds the matches with the
+        # trigram index and sorts them, instead of walking the whole name index testing each.
+        return qs.order_by(Concat("name", Value("")), "id")
     return qs.order_by("name", "id")
 
 

@@ -216,6 +216,9 @@ class RegisterLoader:
                     postcode_key=postcode_key(r.fields.get("postcode", "")),
                     **r.fields,
                 )
+                latest = _latest(r.ratings)
+                if latest is not None:  # set now: never an update of a row just inserted
+                    loc.overall_rating, loc.rating_date = latest.overall, latest.report_date
                 new_locations.append((r, loc))
                 continue
             changed = set()
@@ -234,7 +237,6 @@ class RegisterLoader:
         Location.objects.bulk_create([loc for _, loc in new_locations], batch_size=1000)
         self.counts.locations_created += len(new_locations)
 
-        touched = {loc.pk for _, loc, _ in matched}
         types_changed = self._apply_service_types(new_locations, matched)
         touched_ratings, rating_updates = self._apply_ratings(
             [(r, loc, True) for r, loc in new_locations]
@@ -252,13 +254,8 @@ class RegisterLoader:
                 self.counts.locations_updated += 1
             else:
                 self.counts.unchanged += 1
-        for _r, loc in new_locations:
-            if loc.pk in rating_updates:
-                to_update.append(loc)
-                update_fields |= {"overall_rating", "rating_date"}
         if to_update:
             Location.objects.bulk_update(to_update, sorted(update_fields | {"updated_at"}), 1000)
-        del touched
 
     def _service_type(self, name: str, description: str) -> ServiceType:
         st = self._service_types.get(name)
@@ -356,20 +353,19 @@ class RegisterLoader:
             before = existing.get(loc_id, [])
             previous = max(before, key=_recency, default=None)
             latest = max(before + added, key=_recency)
-            if latest.pk is not None and any(latest is a for a in added):
+            if not is_new and any(latest is a for a in added):
                 loc.overall_rating, loc.rating_date = latest.overall, latest.report_date
                 rating_updates.add(loc_id)
-                if not is_new:
-                    changes.append(
-                        RatingChange(
-                            location_id=loc_id,
-                            previous=previous,
-                            current=latest,
-                            previous_overall=previous.overall if previous else "",
-                            current_overall=latest.overall,
-                            import_run=self.run,
-                        )
+                changes.append(
+                    RatingChange(
+                        location_id=loc_id,
+                        previous=previous,
+                        current=latest,
+                        previous_overall=previous.overall if previous else "",
+                        current_overall=latest.overall,
+                        import_run=self.run,
                     )
+                )
         RatingChange.objects.bulk_create(changes, batch_size=1000, ignore_conflicts=True)
         self.counts.rating_changes += len(changes)
         return touched, rating_updates
@@ -387,3 +383,11 @@ class RegisterLoader:
 
 def _recency(rating: Rating):
     return (rating.report_date, rating.pk or 0)
+
+
+def _latest(ratings: list[RatingRecord]) -> RatingRecord | None:
+    """The latest report of a new location: by date, the later in the source on a tie (as
+    its rows are then created in that order)."""
+    if not ratings:
+        return None
+    return max(enumerate(ratings), key=lambda pair: (pair[1].report_date, pair[0]))[1]

@@ -95,6 +95,10 @@ def parse_date(value, what: str) -> dt.date | None:
     if not text:
         return None
     text = text.split(" - ")[0].split("T")[0].strip()  # "25/Feb/2026 - 10:31", ISO datetimes
+    try:
+        return dt.date.fromisoformat(text)  # the CQC API's form, and the fast path
+    except ValueError:
+        pass
     for fmt in _DATE_FORMATS:
         try:
             return dt.datetime.strptime(text, fmt).date()
