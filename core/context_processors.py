@@ -1,8 +1,22 @@
 from core.tenancy import councils_of
 
+NAV_PERMISSIONS = {
+    "register": "providers.view_register",
+    "imports": "providers.view_imports",
+    "policy": "councils.view_policy",
+    "people": "councils.view_people",
+}
+
 
 def council(request):
+    """The current council, the person's councils, and which sections they may open (the
+    navigation shows only those)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"current_council": getattr(request, "council", None), "my_councils": councils_of(user)}
+    current = getattr(request, "council", None)
+    can = {
+        key: current is not None and user.has_perm(perm, current)
+        for key, perm in NAV_PERMISSIONS.items()
+    }
+    return {"current_council": current, "my_councils": councils_of(user), "can": can}

@@ -12,7 +12,7 @@ from django.db import transaction
 from django_scopes import scope, scopes_disabled
 
 from councils.models import Council, Delegation, Membership, Role, User
-from councils.services import membership_grant, policy_load
+from councils.services import delegation_create, membership_grant, policy_load
 from providers import synthetic
 from providers.models import ImportFormat
 from providers.services import import_from_path, mapping_save
@@ -81,13 +81,14 @@ def demo_load(*, echo=print, synthetic_locations: int = 300) -> None:
                 )
                 today = dt.date.today()
                 if not Delegation.objects.filter(delegator=holder).exists():
-                    Delegation.objects.create(
+                    delegation_create(
                         council=council,
                         delegator=holder,
                         delegate=delegate,
                         starts_on=today + dt.timedelta(days=7),
                         ends_on=today + dt.timedelta(days=21),
                         reason="Planned leave (demo)",
+                        actor=holder.user,
                     )
             mapping_save(
                 council=council,

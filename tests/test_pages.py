@@ -208,3 +208,29 @@ def test_one_box_finds_by_cqc_id(officer_a, signed_in, cache):
         "Meadow View"
         in client.get("/locations/", {"q": loc.provider.cqc_provider_id}).content.decode()
     )
+
+
+def test_navigation_shows_only_what_the_role_may_open(council_a, member, signed_in):
+    placement = signed_in(member(council_a, Role.PLACEMENT)).get("/").content.decode()
+    assert "Providers and locations" in placement and ">Imports<" not in placement
+
+
+def test_demo_loads_five_councils_and_the_trafford_list(settings, tmp_path):
+    """`make run`'s demo: five councils with their packs, a user per role, the register."""
+    from core.demo import demo_load
+    from councils.models import Council, Delegation, Membership
+    from providers.models import Location
+
+    settings.VAR_DIR = tmp_path
+    demo_load(echo=lambda *_: None, synthetic_locations=20)
+    assert Council.objects.count() == 5
+    assert all(c.active_policy for c in Council.objects.all())
+    for council in Council.objects.all():
+        roles = set(Membership.objects.filter(council=council).values_list("role", flat=True))
+        assert roles == set(Role.values)
+    stockdales = Location.objects.filter(provider__name__startswith="Stockdales Of Sale")
+    assert stockdales.count() == 5  # the Trafford list, providers grouped
+    assert Location.objects.count() == 76  # 20 synthetic + the 56 Trafford homes
+    assert Delegation.objects.filter(council__code="bromley").exists()
+    demo_load(echo=lambda *_: None, synthetic_locations=20)  # loading again changes nothing
+    assert Location.objects.count() == 76
