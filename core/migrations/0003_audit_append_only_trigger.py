@@ -5,6 +5,8 @@ INSERT on this table (docs/adr/0004-audit-log.md); test databases must stay flus
 
 from django.db import migrations
 
+from core.migration_ops import postgresql_only
+
 CREATE = """
 CREATE OR REPLACE FUNCTION core_auditentry_refuse_change() RETURNS trigger AS $$
 BEGIN
@@ -23,16 +25,6 @@ DROP FUNCTION IF EXISTS core_auditentry_refuse_change();
 """
 
 
-def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE, params=None)
-
-
-def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP, params=None)
-
-
 class Migration(migrations.Migration):
     dependencies = [("core", "0002_initial")]
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [postgresql_only(CREATE, DROP)]
