@@ -2145,3 +2145,44 @@ class TestExecuteTwice:
         again = import_execute(run_id=run.pk, path=good)
         assert again.status == ImportStatus.REFUSED
         assert register_counts() == EMPTY_REGISTER
+
+
+class TestOfstedList:
+    """Requirement: regulator ratings come from CQC "and Ofsted for children's services";
+    000 1.i: children's placements are judged by their Ofsted rating."""
+
+    def test_a_childrens_services_list_imports_ofsted_ratings(self, tmp_path, council_a):
+        mapping = mapping_save(
+            council=council_a,
+            name="Children's homes",
+            columns={
+                "name": "Home",
+                "provider_name": "Operator",
+                "postcode": "Postcode",
+                "overall_rating": "Ofsted judgement",
+                "rating_date": "Inspected",
+            },
+            options={"regulator": "Ofsted"},
+        )
+        path = tmp_path / "childrens.csv"
+        path.write_text(
+            "Home,Operator,Postcode,Ofsted judgement,Inspected\n"
+            "Rowan House,Kids First Ltd,BR1 3AA,Good,12/05/2025\n"
+            "Semi-independent flat,Step Up CIC,BR2 7ZZ,,\n"
+        )
+        run = import_from_path(path=path, format="spreadsheet", council=council_a, mapping=mapping)
+        assert run.status == "done", run.message
+        rowan = Location.objects.get(name="Rowan House")
+        assert rowan.regulator == "Ofsted" and rowan.cqc_location_id is None
+        assert list(rowan.ratings.values_list("regulator", "overall")) == [("Ofsted", "Good")]
+        assert rowan.overall_rating == "Good"
+
+    def test_an_unknown_regulator_option_is_refused(self, council_a):
+        with pytest.raises(ValidationFailed) as caught:
+            mapping_save(
+                council=council_a,
+                name="x",
+                columns={"name": "A", "provider_name": "B"},
+                options={"regulator": "Estyn"},
+            )
+        assert "options.regulator" in caught.value.errors

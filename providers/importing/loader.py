@@ -212,7 +212,7 @@ class RegisterLoader:
                     provider=provider,
                     cqc_location_id=r.cqc_location_id,
                     source_key=None if r.cqc_location_id else keys[r.row],
-                    regulator=Regulator.CQC if r.cqc_location_id else Regulator.NONE,
+                    regulator=_regulator_of(r),
                     postcode_key=postcode_key(r.fields.get("postcode", "")),
                     **r.fields,
                 )
@@ -391,3 +391,11 @@ def _latest(ratings: list[RatingRecord]) -> RatingRecord | None:
     if not ratings:
         return None
     return max(enumerate(ratings), key=lambda pair: (pair[1].report_date, pair[0]))[1]
+
+
+def _regulator_of(record: LocationRecord) -> str:
+    """CQC for a CQC ID; the source's regulator for a service it rates (Ofsted); otherwise
+    not regulated (000 1.ii: 16+ semi-independent provision)."""
+    if record.cqc_location_id:
+        return Regulator.CQC
+    return Regulator.OFSTED if record.regulator == Regulator.OFSTED else Regulator.NONE

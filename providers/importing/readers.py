@@ -495,6 +495,8 @@ DEFAULT_OPTIONS = {
     "header_row": 1,
     "service_type_separator": "|",
     "null_values": ["", "NA", "N/A", "n/a", "-", "null", "NULL"],
+    # Who rates these services: Ofsted for a children's services list (000 1.i).
+    "regulator": "CQC",
 }
 
 
@@ -518,6 +520,8 @@ def mapping_problems(columns: dict, options: dict) -> dict[str, list[str]]:
     nulls = options.get("null_values", [])
     if not isinstance(nulls, list) or not all(isinstance(v, str) for v in nulls):
         errors["options.null_values"] = ["must be a list of texts"]
+    if options.get("regulator", "CQC") not in ("CQC", "Ofsted"):
+        errors["options.regulator"] = ["must be CQC or Ofsted"]
     for key in set(options) - set(DEFAULT_OPTIONS):
         errors.setdefault(f"options.{key}", []).append("is not an option")
     return errors
@@ -600,9 +604,12 @@ def _mapped_row(values: dict, line: int, options: dict) -> LocationRecord:
     if overall and overall != "No published rating":
         if rated_on is None:
             raise RowProblem("an overall rating needs its rating date")
-        ratings.append(RatingRecord(report_date=rated_on, overall=overall))
+        ratings.append(
+            RatingRecord(report_date=rated_on, overall=overall, regulator=options["regulator"])
+        )
     return LocationRecord(
         row=line,
+        regulator=options["regulator"],
         cqc_location_id=location_id,
         cqc_provider_id=check_provider_id(values.get("cqc_provider_id")),
         provider_name=provider_name or None,

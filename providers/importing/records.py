@@ -52,6 +52,7 @@ class LocationRecord:
     fields: dict = field(default_factory=dict)
     service_types: list[tuple[str, str]] | None = None
     ratings: list[RatingRecord] = field(default_factory=list)
+    regulator: str = "CQC"
 
     @property
     def identifier(self) -> str:
