@@ -2,6 +2,7 @@ from django import forms
 
 from core.forms import GovukFormMixin
 from providers import selectors
+from providers.importing.readers import DEFAULT_OPTIONS, MAPPABLE_FIELDS, REQUIRED_MAPPED
 from providers.models import ColumnMapping, ImportFormat
 
 
@@ -62,3 +63,73 @@ class ImportForm(GovukFormMixin, forms.Form):
         self.fields["mapping"].queryset = ColumnMapping.objects.filter(council=council)
         self.fields["mapping"].empty_label = "None"
         self.fields["format"].widget.attrs["class"] = "govuk-select"
+
+
+class MappingForm(GovukFormMixin, forms.Form):
+    """One text box per register field: the heading of the column that holds it."""
+
+    name = forms.CharField(label="Name of the mapping", max_length=120)
+    header_row = forms.IntegerField(
+        label="Row of the column headings",
+        min_value=1,
+        initial=1,
+        help_text="1 when the headings are on the first row",
+    )
+    service_type_separator = forms.CharField(
+        label="Separator between service types", initial="|", max_length=5, strip=False
+    )
+    null_values = forms.CharField(
+        label="Values meaning empty",
+        initial="NA, N/A, -",
+        required=False,
+        help_text="Separated by commas",
+    )
+    regulator = forms.ChoiceField(
+        label="Who rates these services", choices=[("CQC", "CQC"), ("Ofsted", "Ofsted")]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key, label in MAPPABLE_FIELDS.items():
+            self.fields[f"col_{key}"] = forms.CharField(
+                label=label,
+                required=False,
+                max_length=200,
+                help_text="Required" if key in REQUIRED_MAPPED else None,
+            )
+        for name, field in self.fields.items():
+            if name.startswith("col_"):
+                field.widget.attrs["class"] = "govuk-input govuk-input--width-20"
+                if field.help_text:
+                    field.widget.attrs["aria-describedby"] = f"id_{name}-hint"
+
+    @property
+    def column_fields(self):
+        return [self[f"col_{key}"] for key in MAPPABLE_FIELDS]
+
+    @classmethod
+    def initial_for(cls, mapping) -> dict:
+        options = {**DEFAULT_OPTIONS, **mapping.options}
+        initial = {
+            "name": mapping.name,
+            "header_row": options["header_row"],
+            "service_type_separator": options["service_type_separator"],
+            "null_values": ", ".join(v for v in options["null_values"] if v),
+            "regulator": options.get("regulator", "CQC"),
+        }
+        initial.update({f"col_{k}": v for k, v in mapping.columns.items()})
+        return initial
+
+    def mapping_values(self) -> tuple[str, dict, dict]:
+        d = self.cleaned_data
+        columns = {
+            k: d[f"col_{k}"].strip() for k in MAPPABLE_FIELDS if d.get(f"col_{k}", "").strip()
+        }
+        nulls = [""] + [v.strip() for v in (d.get("null_values") or "").split(",") if v.strip()]
+        options = {
+            "header_row": d["header_row"],
+            "service_type_separator": d["service_type_separator"],
+            "null_values": nulls,
+            "regulator": d["regulator"],
+        }
+        return d["name"], columns, options

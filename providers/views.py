@@ -10,9 +10,9 @@ from django.shortcuts import redirect, render
 from core.errors import ValidationFailed
 from core.views import require_perm
 from providers import selectors
-from providers.forms import ImportForm, LocationSearchForm
-from providers.models import ImportRun, Location, Provider
-from providers.services import import_start
+from providers.forms import ImportForm, LocationSearchForm, MappingForm
+from providers.models import ColumnMapping, ImportRun, Location, Provider
+from providers.services import import_start, mapping_save
 
 PAGE_SIZE = 25
 
@@ -112,3 +112,51 @@ def import_detail(request, pk: int):
     problems = Paginator(run.problems.all(), 50).get_page(request.GET.get("page"))
     template = "providers/_import_status.html" if request.htmx else "providers/import_detail.html"
     return render(request, template, {"run": run, "problems": problems})
+
+
+@login_required
+def mapping_list(request):
+    require_perm(request, "providers.view_imports")
+    return render(
+        request,
+        "providers/mapping_list.html",
+        {
+            "mappings": ColumnMapping.objects.filter(council=request.council),
+            "can_edit": request.user.has_perm("providers.manage_mappings", request.council),
+        },
+    )
+
+
+@login_required
+def mapping_edit(request, pk: int | None = None):
+    """Create or change a column mapping; saving under an existing name replaces it."""
+    require_perm(request, "providers.manage_mappings")
+    mapping = None
+    if pk is not None:
+        mapping = ColumnMapping.objects.filter(council=request.council, pk=pk).first()
+        if mapping is None:
+            raise Http404
+    initial = MappingForm.initial_for(mapping) if mapping else None
+    form = MappingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        name, columns, options = form.mapping_values()
+        try:
+            if mapping is not None and name != mapping.name:
+                raise ValidationFailed("", errors={"name": ["A mapping keeps its name."]})
+            mapping_save(
+                council=request.council,
+                name=name,
+                columns=columns,
+                options=options,
+                actor=request.user,
+            )
+        except ValidationFailed as exc:
+            errors = {}
+            for key, messages_ in exc.errors.items():
+                field = key.replace("columns.", "col_").replace("options.", "")
+                errors[field] = messages_
+            form.add_domain_errors(errors)
+        else:
+            messages.success(request, f"Column mapping “{name}” saved.")
+            return redirect("mapping-list")
+    return render(request, "providers/mapping_form.html", {"form": form, "mapping": mapping})

@@ -352,3 +352,34 @@ def test_import_a_cqc_file(page, live_server, officer):
     page.goto(f"{live_server.url}/locations/?q=Hawthorn")
     expect(page.locator("#results tbody tr")).to_have_count(1)
     expect(page.locator("#results .govuk-tag")).to_have_text("Requires improvement")
+
+
+def test_admin_pages_policy_mapping_and_tokens(page, live_server, bromley, member):
+    """A council admin reads the policy, adds a column mapping and issues an API token."""
+    from playwright.sync_api import expect
+
+    admin = member(bromley, Role.COUNCIL_ADMIN)
+    member(bromley, Role.MANAGER, user=admin)
+    _sign_in(page, live_server.url, admin)
+
+    page.get_by_role("link", name="Policy").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("The policy in force")
+    expect(page.get_by_text("Director of Adult Social Services").first).to_be_visible()
+    _shot(page, "07-policy.png")
+
+    page.goto(f"{live_server.url}/imports/mappings/new/")
+    page.get_by_label("Name of the mapping").fill("Our list")
+    page.get_by_label("Location name").fill("Home")
+    page.get_by_role("button", name="Save mapping").click()
+    expect(page.get_by_text("There is a problem")).to_be_visible()
+    _shot(page, "08-mapping-error.png")
+    page.get_by_label("Provider name").fill("Operator")
+    page.get_by_role("button", name="Save mapping").click()
+    expect(page.get_by_role("alert").filter(has_text="Success")).to_contain_text("Our list")
+
+    page.goto(f"{live_server.url}/council/tokens/")
+    page.get_by_label("Which system is this for?").fill("Mosaic")
+    page.get_by_label("Read the register of providers and locations").check()
+    page.get_by_role("button", name="Create token").click()
+    expect(page.get_by_test_id("new-key")).to_be_visible()
+    _shot(page, "09-tokens.png")

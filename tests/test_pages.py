@@ -234,3 +234,58 @@ def test_demo_loads_five_councils_and_the_trafford_list(settings, tmp_path):
     assert Delegation.objects.filter(council__code="bromley").exists()
     demo_load(echo=lambda *_: None, synthetic_locations=20)  # loading again changes nothing
     assert Location.objects.count() == 76
+
+
+def test_manager_makes_a_column_mapping_in_the_browser(council_a, member, signed_in):
+    from providers.models import ColumnMapping
+
+    client = signed_in(member(council_a, Role.MANAGER))
+    assert client.get("/imports/mappings/new/").status_code == 200
+    bad = client.post(
+        "/imports/mappings/new/",
+        {
+            "name": "Our list",
+            "header_row": 1,
+            "service_type_separator": "|",
+            "regulator": "CQC",
+            "col_name": "Home",
+        },
+    )
+    html = bad.content.decode()
+    assert "There is a problem" in html and 'href="#id_col_provider_name"' in html
+    good = client.post(
+        "/imports/mappings/new/",
+        {
+            "name": "Our list",
+            "header_row": 2,
+            "service_type_separator": ";",
+            "null_values": "NA, none",
+            "regulator": "CQC",
+            "col_name": "Home",
+            "col_provider_name": "Operator",
+            "col_postcode": "Post code",
+        },
+    )
+    assert good.status_code == 302
+    mapping = ColumnMapping.objects.get()
+    assert mapping.columns == {"name": "Home", "provider_name": "Operator", "postcode": "Post code"}
+    assert mapping.options["header_row"] == 2 and mapping.options["null_values"] == [
+        "",
+        "NA",
+        "none",
+    ]
+    edit = client.get(f"/imports/mappings/{mapping.pk}/").content.decode()
+    assert 'value="Operator"' in edit
+
+
+def test_officers_read_mappings_but_do_not_change_them(council_a, council_b, member, signed_in):
+    from providers.services import mapping_save
+
+    theirs = mapping_save(
+        council=council_b, name="Theirs", columns={"name": "A", "provider_name": "B"}
+    )
+    officer = signed_in(member(council_a, Role.OFFICER))
+    assert officer.get("/imports/mappings/").status_code == 200
+    assert officer.get("/imports/mappings/new/").status_code == 403
+    manager = signed_in(member(council_a, Role.MANAGER))
+    assert manager.get(f"/imports/mappings/{theirs.pk}/").status_code == 404
