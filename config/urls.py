@@ -7,6 +7,8 @@ from rest_framework.routers import DefaultRouter
 from core import views as core_views
 from councils import api as councils_api
 from councils import views as councils_views
+from monitoring import api as monitoring_api
+from monitoring import views as monitoring_views
 from providers import api as providers_api
 from providers import views as providers_views
 
@@ -17,6 +19,8 @@ router.register("imports", providers_api.ImportRunViewSet, basename="import")
 router.register("column-mappings", providers_api.ColumnMappingViewSet, basename="column-mapping")
 router.register("policy-versions", councils_api.PolicyVersionViewSet, basename="policy-version")
 router.register("delegations", councils_api.DelegationViewSet, basename="delegation")
+router.register("commissioning", monitoring_api.CommissioningViewSet, basename="commissioning")
+router.register("intelligence", monitoring_api.IntelligenceViewSet, basename="intelligence")
 
 api_v1 = [
     path("council/", councils_api.CurrentCouncilView.as_view(), name="current-council"),
@@ -37,6 +41,25 @@ urlpatterns = [
     path("locations/<int:pk>/", providers_views.location_detail, name="location-detail"),
     path("locations/cqc/<str:cqc_id>/", providers_views.location_by_cqc_id, name="location-by-cqc"),
     path("providers/<int:pk>/", providers_views.provider_detail, name="provider-detail"),
+    path(
+        "locations/<int:location_pk>/commissioning/",
+        monitoring_views.commissioning_edit,
+        name="commissioning-edit",
+    ),
+    path(
+        "locations/<int:location_pk>/intelligence/new/",
+        monitoring_views.intelligence_new,
+        name="intelligence-new",
+    ),
+    path("intelligence/", monitoring_views.intelligence_list, name="intelligence-list"),
+    path(
+        "intelligence/<int:pk>/", monitoring_views.intelligence_detail, name="intelligence-detail"
+    ),
+    path(
+        "intelligence/<int:pk>/attachments/<int:attachment_pk>/",
+        monitoring_views.attachment_download,
+        name="intelligence-attachment",
+    ),
     path("imports/", providers_views.import_list, name="import-list"),
     path("imports/<int:pk>/", providers_views.import_detail, name="import-detail"),
     path("imports/mappings/", providers_views.mapping_list, name="mapping-list"),

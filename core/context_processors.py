@@ -3,6 +3,7 @@ from core.tenancy import councils_of
 NAV_PERMISSIONS = {
     "register": "providers.view_register",
     "imports": "providers.view_imports",
+    "intelligence": "monitoring.view_intelligence",
     "policy": "councils.view_policy",
     "people": "councils.view_people",
 }

@@ -10,6 +10,10 @@ SCOPE_LABELS = {
     "imports:write": "Start imports",
     "policy:read": "Read the council's policy versions",
     "people:read": "Read delegations",
+    "commissioning:read": "Read what the council commissions",
+    "commissioning:write": "Record what the council commissions",
+    "intelligence:read": "Read the intelligence log",
+    "intelligence:write": "Post intelligence (for example safeguarding alerts)",
 }
 
 

@@ -15,6 +15,18 @@ TOKEN_SCOPES: dict[str, set[str]] = {
     "imports:write": {"providers.view_imports", "providers.run_import", "councils.view_council"},
     "policy:read": {"councils.view_policy", "councils.view_council"},
     "people:read": {"councils.view_people", "councils.view_council"},
+    "commissioning:read": {"monitoring.view_commissioning", "councils.view_council"},
+    "commissioning:write": {
+        "monitoring.view_commissioning",
+        "monitoring.change_commissioning",
+        "councils.view_council",
+    },
+    "intelligence:read": {"monitoring.view_intelligence", "councils.view_council"},
+    "intelligence:write": {
+        "monitoring.view_intelligence",
+        "monitoring.record_intelligence",
+        "councils.view_council",
+    },
 }
 
 
@@ -69,3 +81,9 @@ rules.add_perm("providers.view_register", is_member)
 rules.add_perm("providers.view_imports", works_on_quality | is_auditor)
 rules.add_perm("providers.run_import", works_on_quality)
 rules.add_perm("providers.manage_mappings", is_manager | is_council_admin)
+
+rules.add_perm("monitoring.view_commissioning", is_member)
+rules.add_perm("monitoring.change_commissioning", works_on_quality)
+rules.add_perm("monitoring.view_intelligence", works_on_quality | is_auditor)
+rules.add_perm("monitoring.record_intelligence", works_on_quality)
+rules.add_perm("monitoring.correct_intelligence", works_on_quality)

@@ -205,6 +205,11 @@ def _finish(run: ImportRun, status: str, message: str, echo) -> ImportRun:
         status=status, message=message, finished_at=timezone.now()
     )
     run.refresh_from_db()
+    if run.rating_changes:
+        # Councils' intelligence logs pick the changes up now rather than at the next sweep.
+        from monitoring.tasks import rating_changes_sweep
+
+        transaction.on_commit(rating_changes_sweep.delay)
     if run.council_id:
         audit_record(
             council=run.council,

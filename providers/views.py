@@ -44,11 +44,35 @@ def location_detail(request, pk: int):
     except Location.DoesNotExist:
         raise Http404 from None
     ratings = list(location.ratings.all())
-    return render(
-        request,
-        "providers/location_detail.html",
-        {"location": location, "current": ratings[0] if ratings else None, "ratings": ratings},
-    )
+    context = {"location": location, "current": ratings[0] if ratings else None, "ratings": ratings}
+    context.update(_council_view_of(request, location))
+    return render(request, "providers/location_detail.html", context)
+
+
+def _council_view_of(request, location) -> dict:
+    """The current council's own record of this location: what it commissions there (with
+    high impact and market risk) and its latest intelligence."""
+    from monitoring import selectors as monitoring
+
+    council, user = request.council, request.user
+    out = {}
+    if user.has_perm("monitoring.view_commissioning", council):
+        commissioning = monitoring.commissioning_of(council=council, location_id=location.pk)
+        out["commissioning"] = commissioning
+        out["can_change_commissioning"] = user.has_perm("monitoring.change_commissioning", council)
+        if commissioning is not None:
+            out["position"] = monitoring.market_position(
+                council=council, commissioning=commissioning
+            )
+    if user.has_perm("monitoring.view_intelligence", council):
+        filters = monitoring.IntelligenceFilters(location=location.pk)
+        items = monitoring.intelligence_list(council=council, filters=filters)
+        out["intelligence"] = list(items[:10])
+        out["intelligence_count"] = (
+            items.count() if len(out["intelligence"]) == 10 else len(out["intelligence"])
+        )
+        out["can_record_intelligence"] = user.has_perm("monitoring.record_intelligence", council)
+    return out
 
 
 @login_required

@@ -16,9 +16,21 @@ from core.audit import audit_record
 from core.models import AuditEntry, Timer
 from councils.models import ApiToken, Area, Delegation, Membership, PolicyVersion, Role
 from councils.services import token_create
+from monitoring.models import (
+    Commissioning,
+    Intelligence,
+    IntelligenceAttachment,
+    IntelligenceCorrection,
+)
+from monitoring.services import (
+    attachment_add,
+    commissioning_save,
+    intelligence_correct,
+    intelligence_record,
+)
 from providers.models import ColumnMapping, ImportProblem, ImportRun
 from providers.services import mapping_save
-from tests.factories import UserFactory
+from tests.factories import LocationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -71,6 +83,41 @@ def _timer(council):
     )
 
 
+def _commissioning(council):
+    return commissioning_save(
+        council=council,
+        location=LocationFactory(),
+        actor=None,
+        contract_type="spot",
+        in_area=True,
+        beds=4,
+    )
+
+
+def _intelligence(council):
+    return intelligence_record(
+        council=council,
+        actor=None,
+        source="complaint",
+        received_on=dt.date(2026, 1, 5),
+        severity="low",
+        narrative="Late medication",
+        location=LocationFactory(),
+    )
+
+
+def _correction(council):
+    item = _intelligence(council)
+    intelligence_correct(item=item, actor=None, reason="typo", narrative="Late medicines")
+    return item.corrections.get()
+
+
+def _attachment(council):
+    return attachment_add(
+        item=_intelligence(council), actor=None, filename="note.txt", content=b"notes"
+    )
+
+
 @dataclass(frozen=True)
 class Owned:
     model: type
@@ -93,6 +140,16 @@ MATRIX = [
     Owned(ImportProblem, _import_problem),
     Owned(AuditEntry, lambda c: audit_record(council=c, actor=None, action="t", summary="t")),
     Owned(Timer, _timer),
+    Owned(Commissioning, _commissioning, "/api/v1/commissioning/", None, ("commissioning:read",)),
+    Owned(
+        Intelligence,
+        _intelligence,
+        "/api/v1/intelligence/",
+        "/intelligence/{pk}/",
+        ("intelligence:read",),
+    ),
+    Owned(IntelligenceCorrection, _correction),
+    Owned(IntelligenceAttachment, _attachment),
 ]
 IDS = [o.model.__name__ for o in MATRIX]
 

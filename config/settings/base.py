@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "core",
     "councils",
     "providers",
+    "monitoring",
 ]
 
 MIDDLEWARE = [
@@ -157,6 +158,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE = {
     "timers-sweep": {"task": "core.tasks.timers_sweep", "schedule": 60.0},
+    "rating-changes-sweep": {"task": "monitoring.rating_changes_sweep", "schedule": 300.0},
 }
 CELERY_TIMEZONE = TIME_ZONE
 

@@ -1,0 +1,289 @@
+"""REST endpoints for commissioning and the intelligence log."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.api import CouncilScopedMixin, HasCouncilPermission
+from councils.models import User
+from monitoring import selectors
+from monitoring.models import (
+    Commissioning,
+    ContractType,
+    Intelligence,
+    IntelligenceCorrection,
+    Outcome,
+    Source,
+)
+from monitoring.services import (
+    commissioning_save,
+    intelligence_correct,
+    intelligence_record,
+    intelligence_set_outcome,
+)
+from providers.models import Location, Provider
+
+
+class MarketPositionSerializer(serializers.Serializer):
+    high_impact = serializers.BooleanField()
+    high_impact_reasons = serializers.ListField(child=serializers.CharField())
+    market_risk = serializers.BooleanField()
+    market_risk_reasons = serializers.ListField(child=serializers.CharField())
+
+
+class CommissioningSerializer(serializers.ModelSerializer):
+    location = serializers.PrimaryKeyRelatedField(queryset=Location.objects.all())
+    contract_type = serializers.ChoiceField(choices=ContractType.choices)
+    contact_officer = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), required=False, allow_null=True
+    )
+    market_position = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Commissioning
+        fields = [
+            "id",
+            "location",
+            "contract_type",
+            "in_area",
+            "annual_spend",
+            "beds",
+            "home_care_hours",
+            "people",
+            "specialist_service",
+            "contact_officer",
+            "market_position",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "market_position", "updated_at"]
+
+    def get_market_position(self, obj) -> dict:
+        position = selectors.market_position(
+            council=obj.council, commissioning=obj, totals=self.context.get("totals")
+        )
+        return MarketPositionSerializer(position).data
+
+
+@extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("location", int)]))
+class CommissioningViewSet(
+    CouncilScopedMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
+    """What the caller's council commissions at each location, with high impact (001 3.1)
+    and market risk (003 1.8) and their reasons. POST for a location already commissioned
+    changes it."""
+
+    permission_classes = [HasCouncilPermission]
+    permission_required = {
+        "create": "monitoring.change_commissioning",
+        "update": "monitoring.change_commissioning",
+        "partial_update": "monitoring.change_commissioning",
+        "default": "monitoring.view_commissioning",
+    }
+    serializer_class = CommissioningSerializer
+    queryset = Commissioning.objects.none()  # for the schema; requests use get_queryset
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        qs = (
+            Commissioning.objects.filter(council=self.request.council)
+            .select_related("council__active_policy")
+            .order_by("location_id")
+        )
+        location = self.request.query_params.get("location")
+        if location and location.isdigit():
+            qs = qs.filter(location_id=int(location))
+        return qs
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if getattr(self.request, "council", None) is not None:
+            context["totals"] = selectors.council_totals(council=self.request.council)
+        return context
+
+    def _save(self, serializer, location):
+        data = {k: v for k, v in serializer.validated_data.items() if k != "location"}
+        current = selectors.commissioning_of(council=self.request.council, location_id=location.pk)
+        if current is not None:
+            base = {
+                f: getattr(current, f)
+                for f in (
+                    "contract_type",
+                    "in_area",
+                    "annual_spend",
+                    "beds",
+                    "home_care_hours",
+                    "people",
+                    "specialist_service",
+                    "contact_officer",
+                )
+            }
+            data = {**base, **data}
+        return commissioning_save(
+            council=self.request.council, location=location, actor=self.request.user, **data
+        )
+
+    def perform_create(self, serializer):
+        serializer.instance = self._save(serializer, serializer.validated_data["location"])
+
+    def perform_update(self, serializer):
+        serializer.instance = self._save(serializer, serializer.instance.location)
+
+
+class CorrectionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IntelligenceCorrection
+        fields = ["field", "old_value", "new_value", "reason", "by_label", "at"]
+
+
+class IntelligenceSerializer(serializers.ModelSerializer):
+    location = serializers.PrimaryKeyRelatedField(
+        queryset=Location.objects.all(), required=False, allow_null=True
+    )
+    provider = serializers.PrimaryKeyRelatedField(queryset=Provider.objects.all(), required=False)
+    source = serializers.ChoiceField(choices=Source.choices)
+    allocated_to = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), required=False, allow_null=True
+    )
+    themes = serializers.ListField(child=serializers.CharField(), required=False)
+    counts_toward_risk = serializers.BooleanField(read_only=True)
+    corrections = CorrectionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Intelligence
+        fields = [
+            "id",
+            "reference",
+            "location",
+            "provider",
+            "source",
+            "received_on",
+            "themes",
+            "severity",
+            "narrative",
+            "allocated_to",
+            "outcome",
+            "outcome_on",
+            "counts_toward_risk",
+            "external_ref",
+            "created_by_label",
+            "created_at",
+            "corrections",
+        ]
+        read_only_fields = [
+            "id",
+            "reference",
+            "outcome",
+            "outcome_on",
+            "counts_toward_risk",
+            "created_by_label",
+            "created_at",
+            "corrections",
+        ]
+
+
+class CorrectionRequest(serializers.Serializer):
+    reason = serializers.CharField()
+    source = serializers.ChoiceField(choices=Source.choices, required=False)
+    received_on = serializers.DateField(required=False)
+    themes = serializers.ListField(child=serializers.CharField(), required=False)
+    severity = serializers.CharField(required=False)
+    narrative = serializers.CharField(required=False)
+    location = serializers.PrimaryKeyRelatedField(queryset=Location.objects.all(), required=False)
+    allocated_to = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), required=False, allow_null=True
+    )
+
+
+class OutcomeRequest(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    reason = serializers.CharField()
+    outcome_on = serializers.DateField(required=False)
+
+
+INTELLIGENCE_FILTERS = [
+    OpenApiParameter("source", str, enum=Source.values),
+    OpenApiParameter("outcome", str, enum=Outcome.values),
+    OpenApiParameter("location", int),
+    OpenApiParameter("provider", int),
+    OpenApiParameter("allocated_to", int),
+]
+
+
+@extend_schema_view(list=extend_schema(parameters=INTELLIGENCE_FILTERS))
+class IntelligenceViewSet(
+    CouncilScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    """The intelligence log. Other council systems post items (a safeguarding system raising
+    an alert); posting the same `external_ref` again returns the same item. Items are never
+    deleted or edited: they are corrected, with a reason."""
+
+    permission_classes = [HasCouncilPermission]
+    permission_required = {
+        "create": "monitoring.record_intelligence",
+        "correct": "monitoring.record_intelligence",
+        "outcome": "monitoring.record_intelligence",
+        "default": "monitoring.view_intelligence",
+    }
+    serializer_class = IntelligenceSerializer
+    queryset = Intelligence.objects.none()  # for the schema; requests use get_queryset
+
+    def get_queryset(self):
+        p = self.request.query_params
+
+        def number(key):
+            value = p.get(key, "")
+            return int(value) if value.isdigit() else None
+
+        filters = selectors.IntelligenceFilters(
+            source=p.get("source", ""),
+            outcome=p.get("outcome", ""),
+            location=number("location"),
+            provider=number("provider"),
+            allocated_to=number("allocated_to"),
+        )
+        return selectors.intelligence_list(
+            council=self.request.council, filters=filters
+        ).prefetch_related("corrections")
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        d = serializer.validated_data
+        item = intelligence_record(
+            council=request.council,
+            actor=request.user,
+            source=d["source"],
+            received_on=d["received_on"],
+            severity=d["severity"],
+            narrative=d["narrative"],
+            location=d.get("location"),
+            provider=d.get("provider"),
+            themes=d.get("themes"),
+            allocated_to=d.get("allocated_to"),
+            external_ref=d.get("external_ref", ""),
+        )
+        return Response(self.get_serializer(item).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=CorrectionRequest, responses=IntelligenceSerializer)
+    @action(detail=True, methods=["post"])
+    def correct(self, request, pk=None):
+        item = self.get_object()
+        data = CorrectionRequest(data=request.data)
+        data.is_valid(raise_exception=True)
+        changes = dict(data.validated_data)
+        reason = changes.pop("reason")
+        item = intelligence_correct(item=item, actor=request.user, reason=reason, **changes)
+        return Response(self.get_serializer(self.get_queryset().get(pk=item.pk)).data)
+
+    @extend_schema(request=OutcomeRequest, responses=IntelligenceSerializer)
+    @action(detail=True, methods=["post"])
+    def outcome(self, request, pk=None):
+        item = self.get_object()
+        data = OutcomeRequest(data=request.data)
+        data.is_valid(raise_exception=True)
+        item = intelligence_set_outcome(item=item, actor=request.user, **data.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=item.pk)).data)

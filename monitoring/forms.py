@@ -1,0 +1,132 @@
+from django import forms
+
+from core.forms import GovukFormMixin
+from councils.models import User
+from councils.policy import Policy
+from monitoring.models import ContractType, Outcome, Source
+
+
+def _members(council):
+    return (
+        User.objects.filter(memberships__council=council, memberships__is_active=True)
+        .distinct()
+        .order_by("first_name", "last_name")
+    )
+
+
+def _pack(council) -> dict:
+    return Policy(council.active_policy.content).content["intelligence"]
+
+
+class CommissioningForm(GovukFormMixin, forms.Form):
+    contract_type = forms.ChoiceField(label="Contract", choices=ContractType.choices)
+    in_area = forms.TypedChoiceField(
+        label="Is the location in the council's area?",
+        choices=[("True", "Yes"), ("False", "No")],
+        coerce=lambda v: v == "True",
+    )
+    annual_spend = forms.DecimalField(
+        label="Annual spend (£)", min_value=0, initial=0, decimal_places=2
+    )
+    beds = forms.IntegerField(label="Beds commissioned", min_value=0, initial=0)
+    home_care_hours = forms.DecimalField(
+        label="Home care hours a week", min_value=0, initial=0, decimal_places=2
+    )
+    people = forms.IntegerField(label="People funded", min_value=0, initial=0)
+    specialist_service = forms.CharField(
+        label="Specialist service",
+        required=False,
+        max_length=200,
+        help_text="Leave empty if it provides none",
+    )
+    contact_officer = forms.ModelChoiceField(
+        label="Council contact officer",
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="None",
+    )
+
+    def __init__(self, *args, council, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact_officer"].queryset = _members(council)
+        for name in ("annual_spend", "beds", "home_care_hours", "people"):
+            self.fields[name].widget.attrs["class"] += " govuk-input--width-10"
+
+
+class IntelligenceForm(GovukFormMixin, forms.Form):
+    source = forms.ChoiceField(label="Where did it come from?", choices=Source.choices)
+    received_on = forms.DateField(
+        label="Date received",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": "Enter the date it was received",
+            "invalid": "Enter a real date",
+        },
+    )
+    whole_provider = forms.BooleanField(
+        label="It concerns all the provider's services", required=False
+    )
+    severity = forms.ChoiceField(label="Severity")
+    themes = forms.MultipleChoiceField(
+        label="Themes", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    narrative = forms.CharField(
+        label="What was reported",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": "Describe what was reported"},
+    )
+    allocated_to = forms.ModelChoiceField(
+        label="Allocate to", queryset=User.objects.none(), required=False, empty_label="Nobody yet"
+    )
+
+    def __init__(self, *args, council, **kwargs):
+        super().__init__(*args, **kwargs)
+        pack = _pack(council)
+        self.fields["severity"].choices = [(s["key"], s["label"]) for s in pack["severities"]]
+        self.fields["themes"].choices = [(t["key"], t["label"]) for t in pack["themes"]]
+        self.fields["allocated_to"].queryset = _members(council)
+        self.fields["received_on"].widget.attrs["class"] += " govuk-input--width-10"
+
+
+class CorrectionForm(IntelligenceForm):
+    reason = forms.CharField(
+        label="Why is it being corrected?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why the item is being corrected"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["whole_provider"]
+
+
+class OutcomeForm(GovukFormMixin, forms.Form):
+    outcome = forms.ChoiceField(label="Outcome", choices=Outcome.choices)
+    outcome_on = forms.DateField(
+        label="Date of the outcome",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Today if left empty",
+    )
+    reason = forms.CharField(
+        label="Reason",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Give the reason for the outcome"},
+    )
+
+
+class AttachmentForm(GovukFormMixin, forms.Form):
+    file = forms.FileField(
+        label="Attach a file", error_messages={"required": "Select a file to attach"}
+    )
+
+
+class IntelligenceFilterForm(GovukFormMixin, forms.Form):
+    q = forms.CharField(label="Location, provider or reference", required=False)
+    source = forms.ChoiceField(
+        label="Source", required=False, choices=[("", "Any")] + list(Source.choices)
+    )
+    outcome = forms.ChoiceField(
+        label="Outcome", required=False, choices=[("", "Any")] + list(Outcome.choices)
+    )
+    mine = forms.BooleanField(label="Only items allocated to me", required=False)

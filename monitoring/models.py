@@ -1,0 +1,203 @@
+"""A council's own monitoring of the locations it commissions or that lie in its area:
+its commissioning relationship with each, and the intelligence it receives about them."""
+
+from django.conf import settings
+from django.db import models
+from django_scopes import ScopedManager
+
+
+class ContractType(models.TextChoices):
+    BLOCK = "block", "Block"
+    SPOT = "spot", "Spot"
+    FRAMEWORK = "framework", "Framework"
+    NONE = "none", "No contract"
+
+
+class Commissioning(models.Model):
+    """The council's relationship with one location: what it buys there and how much.
+    High impact (001 3.1) and market risk (003 1.8) are derived from it, never stored."""
+
+    council = models.ForeignKey("councils.Council", on_delete=models.CASCADE, related_name="+")
+    location = models.ForeignKey(
+        "providers.Location", on_delete=models.PROTECT, related_name="commissionings"
+    )
+    contract_type = models.CharField(max_length=12, choices=ContractType.choices)
+    in_area = models.BooleanField(help_text="Whether the location is in the council's area.")
+    annual_spend = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    beds = models.PositiveIntegerField(default=0, help_text="Beds commissioned")
+    home_care_hours = models.DecimalField(
+        max_digits=9, decimal_places=2, default=0, help_text="Home care hours a week"
+    )
+    people = models.PositiveIntegerField(default=0, help_text="People funded")
+    specialist_service = models.CharField(
+        max_length=200, blank=True, help_text="The specialist service, if it provides one."
+    )
+    contact_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(council="council")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["council", "location"], name="commissioning_once"),
+            models.CheckConstraint(
+                condition=models.Q(annual_spend__gte=0) & models.Q(home_care_hours__gte=0),
+                name="commissioning_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.council} commissions {self.location}"
+
+
+class Source(models.TextChoices):
+    COMPLAINT = "complaint", "Complaint"
+    SAFEGUARDING_ALERT = "safeguarding_alert", "Safeguarding alert"
+    SAFEGUARDING_ENQUIRY = "safeguarding_enquiry", "Safeguarding enquiry"
+    WHISTLEBLOWING = "whistleblowing", "Whistleblowing"
+    CQC = "cqc", "CQC"
+    PROFESSIONAL = "professional_feedback", "Professional feedback"
+    CQ1 = "cq1", "CQ1"
+    SQF = "service_quality_feedback", "Service quality feedback"
+    HEALTHWATCH = "healthwatch", "Healthwatch"
+    OTHER_COUNCIL = "another_council", "Another council"
+    COMPLIMENT = "compliment", "Compliment"
+    PROVIDER_NOTIFICATION = "provider_notification", "Provider notification"
+
+
+class Outcome(models.TextChoices):
+    OPEN = "open", "Open"
+    UNDER_ENQUIRY = "under_enquiry", "Under enquiry"
+    UPHELD = "upheld", "Upheld"
+    NOT_UPHELD = "not_upheld", "Not upheld"
+    NOT_LIABLE = "provider_not_liable", "Provider not liable"
+
+
+class Intelligence(models.Model):
+    """One piece of intelligence about a location, or about the whole provider.
+    Never deleted: changes are corrections, each recorded with its reason."""
+
+    council = models.ForeignKey("councils.Council", on_delete=models.CASCADE, related_name="+")
+    reference = models.CharField(max_length=30)
+    provider = models.ForeignKey("providers.Provider", on_delete=models.PROTECT, related_name="+")
+    location = models.ForeignKey(
+        "providers.Location",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when the intelligence concerns the whole provider.",
+    )
+    source = models.CharField(max_length=30, choices=Source.choices)
+    received_on = models.DateField()
+    themes = models.JSONField(default=list, blank=True)
+    severity = models.CharField(max_length=30)
+    narrative = models.TextField()
+    allocated_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    outcome = models.CharField(max_length=30, choices=Outcome.choices, default=Outcome.OPEN)
+    outcome_on = models.DateField(null=True, blank=True)
+    external_ref = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The sending system's own reference: posting it again changes nothing.",
+    )
+    rating_change = models.ForeignKey(
+        "providers.RatingChange",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_by_label = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(council="council")
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["council", "reference"], name="intelligence_ref_once"),
+            models.UniqueConstraint(
+                fields=["council", "rating_change"],
+                condition=models.Q(rating_change__isnull=False),
+                name="intelligence_once_per_rating_change",
+            ),
+            models.UniqueConstraint(
+                fields=["council", "source", "external_ref"],
+                condition=~models.Q(external_ref=""),
+                name="intelligence_once_per_external_ref",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["council", "location", "received_on"]),
+            models.Index(fields=["council", "provider", "received_on"]),
+            models.Index(fields=["council", "allocated_to", "outcome"]),
+        ]
+        verbose_name_plural = "intelligence"
+
+    def __str__(self):
+        return (
+            f"{self.reference}: {self.get_source_display()} about {self.location or self.provider}"
+        )
+
+    @property
+    def counts_toward_risk(self) -> bool:
+        """004 11.1: found "in no way liable", it is removed from the risk figures."""
+        return self.outcome != Outcome.NOT_LIABLE
+
+
+class IntelligenceCorrection(models.Model):
+    """A change to an item: what it was, what it became, who, when and why."""
+
+    council = models.ForeignKey("councils.Council", on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(Intelligence, on_delete=models.PROTECT, related_name="corrections")
+    field = models.CharField(max_length=40)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    reason = models.TextField()
+    by_label = models.CharField(max_length=200)
+    at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(council="council")
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.item.reference}: {self.field} corrected"
+
+
+def attachment_path(instance, filename):
+    return f"intelligence/{instance.council_id}/{instance.item_id}/{filename}"
+
+
+class IntelligenceAttachment(models.Model):
+    council = models.ForeignKey("councils.Council", on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(Intelligence, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path)
+    original_name = models.CharField(max_length=200)
+    size = models.PositiveIntegerField()
+    uploaded_by_label = models.CharField(max_length=200)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(council="council")
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name

@@ -1,0 +1,133 @@
+"""Reads for monitoring. Each takes the council explicitly."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
+
+from councils.models import Council
+from councils.policy import Policy
+from monitoring.models import Commissioning, ContractType, Intelligence
+
+MEASURES = {
+    "beds": ("beds", "beds"),
+    "home_care_hours": ("home_care_hours", "home care hours a week"),
+    "people": ("people", "people funded"),
+    "spend": ("annual_spend", "annual spend"),
+}
+
+
+@dataclass
+class MarketPosition:
+    """High impact (001 3.1) and market risk (003 1.8), each with the reasons that make it."""
+
+    high_impact: bool = False
+    high_impact_reasons: list[str] = field(default_factory=list)
+    market_risk: bool = False
+    market_risk_reasons: list[str] = field(default_factory=list)
+
+
+def council_totals(*, council: Council) -> dict[str, Decimal]:
+    sums = Commissioning.objects.filter(council=council).aggregate(
+        **{key: Sum(column) for key, (column, _) in MEASURES.items()}
+    )
+    return {key: Decimal(value or 0) for key, value in sums.items()}
+
+
+def _amount(key: str, value: Decimal) -> str:
+    if key == "spend":
+        return f"£{value:,.0f}"
+    return f"{value.normalize():,f}" if value % 1 else f"{int(value):,}"
+
+
+def market_position(
+    *, council: Council, commissioning: Commissioning, totals: dict | None = None
+) -> MarketPosition:
+    pack = Policy(council.active_policy.content).content["commissioning"]
+    totals = totals if totals is not None else council_totals(council=council)
+    out = MarketPosition()
+    hi = pack["high_impact"]
+    share = Decimal(str(hi["share_percent"]))
+    for key in hi["measures"]:
+        column, label = MEASURES[key]
+        value = Decimal(getattr(commissioning, column) or 0)
+        total = totals.get(key) or Decimal(0)
+        if value and total and value * 100 >= share * total:
+            percent = (value * 100 / total).quantize(Decimal("1"))
+            out.high_impact_reasons.append(
+                f"{percent}% of the council's {label} ({_amount(key, value)} of "
+                f"{_amount(key, total)}); the threshold is {share.normalize()}% ({hi['seed']})"
+            )
+    if hi["specialist_service"] and commissioning.specialist_service:
+        out.high_impact_reasons.append(
+            f"Specialist service: {commissioning.specialist_service} ({hi['seed']})"
+        )
+    out.high_impact = bool(out.high_impact_reasons)
+    mr = pack["market_risk"]
+    if mr["block_contract"] and commissioning.contract_type == ContractType.BLOCK:
+        out.market_risk_reasons.append(f"Block contract ({mr['seed']})")
+    if mr["specialist_service"] and commissioning.specialist_service:
+        out.market_risk_reasons.append(
+            f"Specialist service: {commissioning.specialist_service} ({mr['seed']})"
+        )
+    if commissioning.people >= mr["people_at_least"]:
+        out.market_risk_reasons.append(
+            f"{commissioning.people} people in one setting ({mr['people_at_least']} or more; "
+            f"{mr['seed']})"
+        )
+    out.market_risk = bool(out.market_risk_reasons)
+    return out
+
+
+def commissioning_of(*, council: Council, location_id: int) -> Commissioning | None:
+    return (
+        Commissioning.objects.filter(council=council, location_id=location_id)
+        .select_related("contact_officer")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class IntelligenceFilters:
+    source: str = ""
+    outcome: str = ""
+    allocated_to: int | None = None
+    location: int | None = None
+    provider: int | None = None
+    q: str = ""
+
+
+def intelligence_list(*, council: Council, filters: IntelligenceFilters) -> QuerySet:
+    qs = Intelligence.objects.filter(council=council).select_related(
+        "location", "provider", "allocated_to"
+    )
+    if filters.source:
+        qs = qs.filter(source=filters.source)
+    if filters.outcome:
+        qs = qs.filter(outcome=filters.outcome)
+    if filters.allocated_to:
+        qs = qs.filter(allocated_to_id=filters.allocated_to)
+    if filters.location:
+        # The location's own items, and those about its whole provider.
+        qs = qs.filter(
+            Q(location_id=filters.location)
+            | Q(location__isnull=True, provider__locations__id=filters.location)
+        )
+    if filters.provider:
+        qs = qs.filter(provider_id=filters.provider)
+    if filters.q:
+        qs = qs.filter(
+            Q(reference__iexact=filters.q.strip())
+            | Q(location__name__icontains=filters.q)
+            | Q(provider__name__icontains=filters.q)
+        )
+    return qs.order_by("-received_on", "-id")
+
+
+def intelligence_detail(*, council: Council, pk: int) -> Intelligence:
+    return (
+        Intelligence.objects.filter(council=council)
+        .select_related("location", "provider", "allocated_to")
+        .prefetch_related("corrections", "attachments")
+        .get(pk=pk)
+    )

@@ -1,0 +1,400 @@
+"""Writes for monitoring: commissioning relationships and the intelligence log."""
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
+
+from core.audit import actor_of, audit_record
+from core.errors import ValidationFailed
+from councils.models import Council, Membership
+from councils.policy import Policy
+from monitoring.models import (
+    Commissioning,
+    ContractType,
+    Intelligence,
+    IntelligenceAttachment,
+    IntelligenceCorrection,
+    Outcome,
+    Source,
+)
+from providers.models import Location, Provider, RatingChange, RatingValue
+
+COMMISSIONING_FIELDS = (
+    "contract_type",
+    "in_area",
+    "annual_spend",
+    "beds",
+    "home_care_hours",
+    "people",
+    "specialist_service",
+    "contact_officer",
+)
+CORRECTABLE = (
+    "source",
+    "received_on",
+    "themes",
+    "severity",
+    "narrative",
+    "location",
+    "allocated_to",
+)
+
+
+def _label(actor) -> str:
+    return actor_of(actor)[1]
+
+
+def _is_member(council: Council, user) -> bool:
+    return Membership.objects.filter(council=council, user=user, is_active=True).exists()
+
+
+@transaction.atomic
+def commissioning_save(*, council: Council, location: Location, actor, **values) -> Commissioning:
+    """Create or change the council's commissioning of a location."""
+    unknown = set(values) - set(COMMISSIONING_FIELDS)
+    if unknown:
+        raise ValidationFailed("Unknown fields.", errors={k: ["is not a field"] for k in unknown})
+    errors: dict[str, list[str]] = {}
+    if values.get("contract_type") not in ContractType.values:
+        errors["contract_type"] = ["Choose the kind of contract."]
+    for key in ("annual_spend", "beds", "home_care_hours", "people"):
+        if values.get(key) is not None and Decimal(str(values[key])) < 0:
+            errors[key] = ["Must be 0 or more."]
+    officer = values.get("contact_officer")
+    if officer is not None and not _is_member(council, officer):
+        errors["contact_officer"] = ["The contact officer must work for this council."]
+    if errors:
+        raise ValidationFailed("The commissioning could not be saved.", errors=errors)
+    record, created = Commissioning.objects.update_or_create(
+        council=council, location=location, defaults=values
+    )
+    audit_record(
+        council=council,
+        actor=actor,
+        action="commissioning.saved",
+        summary=f"Commissioning of {location} {'recorded' if created else 'changed'}",
+        obj=record,
+        data={k: str(v) if v is not None else None for k, v in values.items()},
+    )
+    return record
+
+
+def _check_item(council: Council, values: dict, errors: dict) -> None:
+    pack = Policy(council.active_policy.content).content["intelligence"]
+    themes = {t["key"] for t in pack["themes"]}
+    severities = {s["key"] for s in pack["severities"]}
+    if "source" in values and values["source"] not in Source.values:
+        errors["source"] = ["Choose where the intelligence came from."]
+    if "received_on" in values:
+        received = values["received_on"]
+        if not isinstance(received, dt.date):
+            errors["received_on"] = ["Enter the date it was received."]
+        elif received > timezone.localdate():
+            errors["received_on"] = ["The date received must be today or in the past."]
+    if "themes" in values:
+        bad = [t for t in values["themes"] or [] if t not in themes]
+        if bad:
+            errors["themes"] = [f"Not a theme in this council's list: {', '.join(bad)}"]
+    if "severity" in values and values["severity"] not in severities:
+        errors["severity"] = ["Choose a severity from this council's list."]
+    if "narrative" in values and not (values["narrative"] or "").strip():
+        errors["narrative"] = ["Describe what was reported."]
+    officer = values.get("allocated_to")
+    if officer is not None and not _is_member(council, officer):
+        errors["allocated_to"] = ["Allocate it to someone who works for this council."]
+
+
+def _next_reference(council: Council, year: int) -> str:
+    # The council row is locked so that two items never get the same number.
+    Council.objects.select_for_update().filter(pk=council.pk).first()
+    prefix = f"INT-{year}-"
+    last = (
+        Intelligence.objects.filter(council=council, reference__startswith=prefix)
+        .order_by("-reference")
+        .values_list("reference", flat=True)
+        .first()
+    )
+    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{number:05d}"
+
+
+@transaction.atomic
+def intelligence_record(
+    *,
+    council: Council,
+    actor,
+    source: str,
+    received_on: dt.date,
+    severity: str,
+    narrative: str,
+    location: Location | None = None,
+    provider: Provider | None = None,
+    themes: list[str] | None = None,
+    allocated_to=None,
+    external_ref: str = "",
+    rating_change: RatingChange | None = None,
+) -> Intelligence:
+    """Log intelligence about a location, or about a whole provider. A system posting the
+    same `external_ref` again gets the item it already made."""
+    if external_ref:
+        existing = Intelligence.objects.filter(
+            council=council, source=source, external_ref=external_ref
+        ).first()
+        if existing is not None:
+            return existing
+    values = {
+        "source": source,
+        "received_on": received_on,
+        "severity": severity,
+        "narrative": narrative,
+        "themes": themes or [],
+        "allocated_to": allocated_to,
+    }
+    errors: dict[str, list[str]] = {}
+    _check_item(council, values, errors)
+    if location is None and provider is None:
+        errors["location"] = [
+            "Choose the location, or the provider for intelligence about all its services."
+        ]
+    elif location is not None and provider is not None and location.provider_id != provider.pk:
+        errors["provider"] = ["The location belongs to another provider."]
+    if errors:
+        raise ValidationFailed("The intelligence could not be recorded.", errors=errors)
+    item = Intelligence.objects.create(
+        council=council,
+        reference=_next_reference(council, received_on.year),
+        provider=provider or location.provider,
+        location=location,
+        external_ref=external_ref,
+        rating_change=rating_change,
+        created_by_label=_label(actor),
+        **values,
+    )
+    audit_record(
+        council=council,
+        actor=actor,
+        action="intelligence.recorded",
+        summary=f"{item.reference}: {item.get_source_display()} about "
+        f"{location or item.provider} logged",
+        obj=item,
+    )
+    return item
+
+
+def _shown(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(value)
+    return str(value)
+
+
+@transaction.atomic
+def intelligence_correct(*, item: Intelligence, actor, reason: str, **changes) -> Intelligence:
+    """Correct an item: nothing is overwritten silently; each change is kept with its
+    reason (nothing is ever deleted)."""
+    errors: dict[str, list[str]] = {}
+    unknown = set(changes) - set(CORRECTABLE)
+    for key in unknown:
+        errors[key] = ["cannot be corrected"]
+    if not (reason or "").strip():
+        errors["reason"] = ["Say why the item is being corrected."]
+    _check_item(item.council, changes, errors)
+    location = changes.get("location")
+    if "location" in changes and location is not None and location.provider_id != item.provider_id:
+        errors["location"] = ["Choose a location of the same provider."]
+    if errors:
+        raise ValidationFailed("The correction could not be saved.", errors=errors)
+    item = Intelligence.objects.select_for_update().get(pk=item.pk)
+    corrections = []
+    for key, new in changes.items():
+        old = getattr(item, key)
+        if old == new:
+            continue
+        setattr(item, key, new)
+        corrections.append(
+            IntelligenceCorrection(
+                council=item.council,
+                item=item,
+                field=key,
+                old_value=_shown(old),
+                new_value=_shown(new),
+                reason=reason.strip(),
+                by_label=_label(actor),
+            )
+        )
+    if corrections:
+        item.save()
+        IntelligenceCorrection.objects.bulk_create(corrections)
+        audit_record(
+            council=item.council,
+            actor=actor,
+            action="intelligence.corrected",
+            summary=f"{item.reference} corrected: {', '.join(c.field for c in corrections)}",
+            reason=reason,
+            obj=item,
+        )
+    return item
+
+
+@transaction.atomic
+def intelligence_set_outcome(
+    *, item: Intelligence, actor, outcome: str, reason: str, outcome_on: dt.date | None = None
+) -> Intelligence:
+    """Record the outcome of an enquiry. "Provider not liable" takes the item off the risk
+    figures (004 11.1) but keeps it."""
+    errors = {}
+    if outcome not in Outcome.values:
+        errors["outcome"] = ["Choose an outcome."]
+    if not (reason or "").strip():
+        errors["reason"] = ["Give the reason for the outcome."]
+    outcome_on = outcome_on or timezone.localdate()
+    if outcome_on > timezone.localdate():
+        errors["outcome_on"] = ["The outcome date must be today or in the past."]
+    elif outcome_on < item.received_on:
+        errors["outcome_on"] = ["The outcome cannot come before the item was received."]
+    if errors:
+        raise ValidationFailed("The outcome could not be saved.", errors=errors)
+    item = Intelligence.objects.select_for_update().get(pk=item.pk)
+    if item.outcome == outcome:
+        return item
+    IntelligenceCorrection.objects.create(
+        council=item.council,
+        item=item,
+        field="outcome",
+        old_value=item.get_outcome_display(),
+        new_value=Outcome(outcome).label,
+        reason=reason.strip(),
+        by_label=_label(actor),
+    )
+    item.outcome, item.outcome_on = outcome, outcome_on
+    item.save(update_fields=["outcome", "outcome_on", "updated_at"])
+    audit_record(
+        council=item.council,
+        actor=actor,
+        action="intelligence.outcome",
+        summary=f"{item.reference}: {item.get_outcome_display()}",
+        reason=reason,
+        obj=item,
+    )
+    return item
+
+
+def attachment_rules(council: Council) -> tuple[set[str], int]:
+    section = Policy(council.active_policy.content).content["intelligence"].get("attachments", {})
+    types = set(section.get("types", ["pdf", "docx", "txt", "png", "jpg"]))
+    return types, int(float(section.get("max_megabytes", 10)) * 1024 * 1024)
+
+
+@transaction.atomic
+def attachment_add(
+    *, item: Intelligence, actor, filename: str, content: bytes
+) -> IntelligenceAttachment:
+    types, max_bytes = attachment_rules(item.council)
+    suffix = Path(filename).suffix.lower().lstrip(".")
+    errors = {}
+    if suffix not in types:
+        errors["file"] = [f"The file must be one of: {', '.join(sorted(types))}."]
+    elif not content:
+        errors["file"] = ["The file is empty."]
+    elif len(content) > max_bytes:
+        errors["file"] = [f"The file must be smaller than {max_bytes // (1024 * 1024)} MB."]
+    if errors:
+        raise ValidationFailed("The attachment could not be added.", errors=errors)
+    name = Path(filename).name[:200]
+    attachment = IntelligenceAttachment(
+        council=item.council,
+        item=item,
+        original_name=name,
+        size=len(content),
+        uploaded_by_label=_label(actor),
+    )
+    attachment.file.save(name, ContentFile(content), save=False)
+    attachment.save()
+    audit_record(
+        council=item.council,
+        actor=actor,
+        action="intelligence.attachment",
+        summary=f"{item.reference}: {name} attached",
+        obj=item,
+    )
+    return attachment
+
+
+CQC_SEVERITY = {
+    RatingValue.INADEQUATE: "high",
+    RatingValue.REQUIRES_IMPROVEMENT: "medium",
+}
+
+
+def rating_changes_to_intelligence(*, since: dt.datetime | None = None) -> int:
+    """Regulator rating changes arrive in the intelligence log of every council that
+    commissions the location or has it in its area, once each (safe to run again)."""
+    since = since or timezone.now() - dt.timedelta(days=30)
+    made = 0
+    with scopes_disabled():
+        changes = list(
+            RatingChange.objects.filter(detected_at__gte=since)
+            .select_related("location__provider", "current")
+            .order_by("id")
+        )
+        if not changes:
+            return 0
+        councils = {
+            c.pk: c
+            for c in Council.objects.filter(
+                is_active=True, active_policy__isnull=False
+            ).select_related("active_policy")
+        }
+        commissioned = set(
+            Commissioning.objects.filter(location__in=[c.location_id for c in changes]).values_list(
+                "council_id", "location_id"
+            )
+        )
+        done = set(
+            Intelligence.objects.filter(rating_change__in=changes).values_list(
+                "council_id", "rating_change_id"
+            )
+        )
+    for change in changes:
+        for council in councils.values():
+            areas = council.active_policy.content["council"].get("local_authorities", [])
+            interested = (council.pk, change.location_id) in commissioned or (
+                change.location.local_authority in areas
+            )
+            if not interested or (council.pk, change.pk) in done:
+                continue
+            with scope(council=council):
+                _record_rating_change(council, change)
+            made += 1
+    return made
+
+
+def _record_rating_change(council: Council, change: RatingChange) -> None:
+    pack = Policy(council.active_policy.content).content["intelligence"]
+    severities = [s["key"] for s in pack["severities"]]
+    wanted = CQC_SEVERITY.get(change.current_overall, severities[0])
+    severity = wanted if wanted in severities else severities[0]
+    current = change.current
+    kq = ", ".join(f"{label} {value}" for label, value in current.key_questions if value)
+    narrative = (
+        f"CQC rating changed from {change.previous_overall or 'no rating'} to "
+        f"{change.current_overall} (report published {current.report_date:%d %B %Y}"
+        f"{', ' + current.report_link_id if current.report_link_id else ''})."
+        + (f" Key questions: {kq}." if kq else "")
+    )
+    intelligence_record(
+        council=council,
+        actor=None,
+        source=Source.CQC,
+        received_on=min(current.report_date, timezone.localdate()),
+        severity=severity,
+        narrative=narrative,
+        location=change.location,
+        rating_change=change,
+    )

@@ -1,0 +1,217 @@
+"""Pages for commissioning and the intelligence log. Thin: forms in, services out."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+
+from core.errors import ValidationFailed
+from core.views import require_perm
+from councils.policy import Policy
+from monitoring import selectors
+from monitoring.forms import (
+    AttachmentForm,
+    CommissioningForm,
+    CorrectionForm,
+    IntelligenceFilterForm,
+    IntelligenceForm,
+    OutcomeForm,
+)
+from monitoring.models import Intelligence, IntelligenceAttachment
+from monitoring.services import (
+    COMMISSIONING_FIELDS,
+    attachment_add,
+    commissioning_save,
+    intelligence_correct,
+    intelligence_record,
+    intelligence_set_outcome,
+)
+from providers.models import Location
+
+
+def _location(pk: int) -> Location:
+    location = Location.objects.select_related("provider").filter(pk=pk).first()
+    if location is None:
+        raise Http404
+    return location
+
+
+@login_required
+def commissioning_edit(request, location_pk: int):
+    require_perm(request, "monitoring.change_commissioning")
+    location = _location(location_pk)
+    current = selectors.commissioning_of(council=request.council, location_id=location.pk)
+    initial = {f: getattr(current, f) for f in COMMISSIONING_FIELDS} if current else None
+    if initial is not None:
+        initial["in_area"] = str(initial["in_area"])
+    form = CommissioningForm(request.POST or None, initial=initial, council=request.council)
+    if request.method == "POST" and form.is_valid():
+        try:
+            commissioning_save(
+                council=request.council,
+                location=location,
+                actor=request.user,
+                **form.cleaned_data,
+            )
+        except ValidationFailed as exc:
+            form.add_domain_errors(exc.errors)
+        else:
+            messages.success(request, "Commissioning saved.")
+            return redirect("location-detail", pk=location.pk)
+    return render(
+        request,
+        "monitoring/commissioning_form.html",
+        {"form": form, "location": location, "current": current},
+    )
+
+
+@login_required
+def intelligence_list(request):
+    require_perm(request, "monitoring.view_intelligence")
+    form = IntelligenceFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    filters = selectors.IntelligenceFilters(
+        source=data.get("source") or "",
+        outcome=data.get("outcome") or "",
+        allocated_to=request.user.pk if data.get("mine") else None,
+        q=data.get("q") or "",
+    )
+    page = Paginator(
+        selectors.intelligence_list(council=request.council, filters=filters), 25
+    ).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "monitoring/intelligence_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "can_record": request.user.has_perm("monitoring.record_intelligence", request.council),
+        },
+    )
+
+
+@login_required
+def intelligence_new(request, location_pk: int):
+    require_perm(request, "monitoring.record_intelligence")
+    location = _location(location_pk)
+    form = IntelligenceForm(request.POST or None, council=request.council)
+    if request.method == "POST" and form.is_valid():
+        d = dict(form.cleaned_data)
+        whole = d.pop("whole_provider")
+        try:
+            item = intelligence_record(
+                council=request.council,
+                actor=request.user,
+                location=None if whole else location,
+                provider=location.provider,
+                **d,
+            )
+        except ValidationFailed as exc:
+            form.add_domain_errors(exc.errors)
+        else:
+            messages.success(request, f"{item.reference} logged.")
+            return redirect("intelligence-detail", pk=item.pk)
+    return render(
+        request, "monitoring/intelligence_form.html", {"form": form, "location": location}
+    )
+
+
+def _item(request, pk: int) -> Intelligence:
+    try:
+        return selectors.intelligence_detail(council=request.council, pk=pk)
+    except Intelligence.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+def intelligence_detail(request, pk: int):
+    require_perm(request, "monitoring.view_intelligence")
+    item = _item(request, pk)
+    can_change = request.user.has_perm("monitoring.correct_intelligence", request.council)
+    forms = {}
+    if can_change:
+        forms = {
+            "outcome_form": OutcomeForm(initial={"outcome": item.outcome}),
+            "attachment_form": AttachmentForm(),
+            "correction_form": CorrectionForm(
+                council=request.council,
+                initial={
+                    f: getattr(item, f)
+                    for f in (
+                        "source",
+                        "received_on",
+                        "severity",
+                        "themes",
+                        "narrative",
+                        "allocated_to",
+                    )
+                },
+            ),
+        }
+        action = request.POST.get("action") if request.method == "POST" else None
+        if action:
+            done = _handle(request, item, action, forms)
+            if done:
+                return redirect("intelligence-detail", pk=item.pk)
+    elif request.method == "POST":
+        require_perm(request, "monitoring.correct_intelligence")
+    pack = Policy(request.council.active_policy.content).content["intelligence"]
+    theme_labels = {t["key"]: t["label"] for t in pack["themes"]}
+    severity_labels = {s["key"]: s["label"] for s in pack["severities"]}
+    return render(
+        request,
+        "monitoring/intelligence_detail.html",
+        {
+            "item": item,
+            "can_change": can_change,
+            "themes": [theme_labels.get(t, t) for t in item.themes],
+            "severity": severity_labels.get(item.severity, item.severity),
+            **forms,
+        },
+    )
+
+
+def _handle(request, item, action, forms) -> bool:
+    """Apply one of the page's forms; on a domain error, put it on that form."""
+    if action == "outcome":
+        form = forms["outcome_form"] = OutcomeForm(request.POST)
+        call = lambda d: intelligence_set_outcome(item=item, actor=request.user, **d)  # noqa: E731
+        done = "Outcome saved."
+    elif action == "attach":
+        form = forms["attachment_form"] = AttachmentForm(request.POST, request.FILES)
+        call = lambda d: attachment_add(  # noqa: E731
+            item=item, actor=request.user, filename=d["file"].name, content=d["file"].read()
+        )
+        done = "File attached."
+    elif action == "correct":
+        form = forms["correction_form"] = CorrectionForm(request.POST, council=request.council)
+        call = lambda d: intelligence_correct(item=item, actor=request.user, **d)  # noqa: E731
+        done = "Correction saved."
+    else:
+        return False
+    if not form.is_valid():
+        return False
+    try:
+        call(dict(form.cleaned_data))
+    except ValidationFailed as exc:
+        form.add_domain_errors(exc.errors)
+        return False
+    messages.success(request, done)
+    return True
+
+
+@login_required
+def attachment_download(request, pk: int, attachment_pk: int):
+    require_perm(request, "monitoring.view_intelligence")
+    attachment = IntelligenceAttachment.objects.filter(
+        council=request.council, item_id=pk, pk=attachment_pk
+    ).first()
+    if attachment is None:
+        raise Http404
+    return FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name
+    )
