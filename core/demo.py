@@ -122,6 +122,9 @@ def demo_load(*, echo=print, synthetic_locations: int = 300) -> None:
             mapping=mapping,
         )
         echo(f"Trafford spreadsheet: {run.message}")
+    for council in councils:
+        with scope(council=council):
+            echo(_demo_monitoring(council))
     echo(
         f"Demo users: <council>-<role> (e.g. bromley-officer), password {settings.DEMO_PASSWORD!r}."
     )
@@ -137,3 +140,88 @@ def _user(username: str, council: Council, role: str, pack: dict, password: str)
         user.password = password
         user.save()
     return user
+
+
+DEMO_REPORTS = [
+    (
+        "complaint",
+        "medium",
+        ["personal_care"],
+        "Daughter reports her mother was left in bed until midday on two occasions.",
+    ),
+    (
+        "safeguarding_alert",
+        "high",
+        ["safeguarding", "medication"],
+        "Medication given twice in error; resident taken to hospital for observation.",
+    ),
+    (
+        "professional_feedback",
+        "low",
+        ["records"],
+        "District nurse: wound care charts not kept up to date.",
+    ),
+    (
+        "whistleblowing",
+        "high",
+        ["staffing"],
+        "Night shift regularly runs with one carer for two floors.",
+    ),
+    ("compliment", "low", ["positive"], "Family thank the team for end of life care."),
+    ("cq1", "medium", ["missed_calls"], "Three late calls in one week for a person with diabetes."),
+]
+
+
+def _demo_monitoring(council: Council) -> str:
+    """Commissioning and intelligence for the council's own locations, the same every time."""
+    import random
+
+    from monitoring.models import Commissioning, Intelligence
+    from monitoring.services import commissioning_save, intelligence_record
+    from providers.models import Location
+
+    if Commissioning.objects.filter(council=council).exists():
+        return f"{council}: monitoring demo already loaded"
+    rng = random.Random(council.code)
+    areas = council.active_policy.content["council"]["local_authorities"]
+    officers = list(
+        User.objects.filter(memberships__council=council, memberships__role=Role.OFFICER)
+    )
+    locations = list(
+        Location.objects.filter(local_authority__in=areas)
+        .select_related("provider")
+        .order_by("id")[:15]
+    )
+    for i, location in enumerate(locations):
+        care_home = bool(location.care_home)
+        commissioning_save(
+            council=council,
+            location=location,
+            actor=None,
+            contract_type="block" if i % 5 == 0 else rng.choice(["spot", "framework"]),
+            in_area=True,
+            annual_spend=rng.randrange(50, 900) * 1000,
+            beds=rng.randrange(2, 30) if care_home else 0,
+            home_care_hours=0 if care_home else rng.randrange(50, 600),
+            people=rng.randrange(3, 60),
+            specialist_service="Dementia nursing" if i == 3 else "",
+            contact_officer=officers[0] if officers else None,
+        )
+    today = dt.date.today()
+    for i, location in enumerate(locations[:10]):
+        source, severity, themes, narrative = DEMO_REPORTS[i % len(DEMO_REPORTS)]
+        intelligence_record(
+            council=council,
+            actor=None,
+            source=source,
+            severity=severity,
+            themes=themes,
+            narrative=narrative,
+            location=location,
+            received_on=today - dt.timedelta(days=3 + 9 * i),
+            allocated_to=officers[0] if officers and i % 2 == 0 else None,
+        )
+    return (
+        f"{council}: {len(locations)} commissioned locations, "
+        f"{Intelligence.objects.filter(council=council).count()} intelligence items"
+    )

@@ -3,11 +3,12 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, QuerySet, Subquery, Sum
 
 from councils.models import Council
 from councils.policy import Policy
 from monitoring.models import Commissioning, ContractType, Intelligence
+from providers.models import Location
 
 MEASURES = {
     "beds": ("beds", "beds"),
@@ -37,7 +38,7 @@ def council_totals(*, council: Council) -> dict[str, Decimal]:
 def _amount(key: str, value: Decimal) -> str:
     if key == "spend":
         return f"£{value:,.0f}"
-    return f"{value.normalize():,f}" if value % 1 else f"{int(value):,}"
+    return f"{value.normalize():,f}" if value % 1 else f"{int(value):,}"  # 12.5, or 1,200
 
 
 def market_position(
@@ -56,7 +57,7 @@ def market_position(
             percent = (value * 100 / total).quantize(Decimal("1"))
             out.high_impact_reasons.append(
                 f"{percent}% of the council's {label} ({_amount(key, value)} of "
-                f"{_amount(key, total)}); the threshold is {share.normalize()}% ({hi['seed']})"
+                f"{_amount(key, total)}); the threshold is {share.normalize():f}% ({hi['seed']})"
             )
     if hi["specialist_service"] and commissioning.specialist_service:
         out.high_impact_reasons.append(
@@ -108,10 +109,12 @@ def intelligence_list(*, council: Council, filters: IntelligenceFilters) -> Quer
     if filters.allocated_to:
         qs = qs.filter(allocated_to_id=filters.allocated_to)
     if filters.location:
-        # The location's own items, and those about its whole provider.
+        # The location's own items, and those about its whole provider (a subquery: a join
+        # to the provider's locations would repeat each item once per location).
+        provider = Location.objects.filter(pk=filters.location).values("provider_id")[:1]
         qs = qs.filter(
             Q(location_id=filters.location)
-            | Q(location__isnull=True, provider__locations__id=filters.location)
+            | Q(location__isnull=True, provider_id=Subquery(provider))
         )
     if filters.provider:
         qs = qs.filter(provider_id=filters.provider)

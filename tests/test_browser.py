@@ -383,3 +383,52 @@ def test_admin_pages_policy_mapping_and_tokens(page, live_server, bromley, membe
     page.get_by_role("button", name="Create token").click()
     expect(page.get_by_test_id("new-key")).to_be_visible()
     _shot(page, "09-tokens.png")
+
+
+def test_officer_logs_intelligence_and_records_its_outcome(
+    page, live_server, bromley, member, register
+):
+    """The officer's daily work: the location page shows the council's record; an officer
+    logs intelligence, then records that the provider was not liable (004 11.1)."""
+    from playwright.sync_api import expect
+
+    from monitoring.services import commissioning_save
+    from providers.models import Location
+
+    officer = member(bromley, Role.OFFICER)
+    location = Location.objects.get(name="Meadow View Care Home")
+    commissioning_save(
+        council=bromley,
+        location=location,
+        actor=None,
+        contract_type="block",
+        in_area=True,
+        beds=30,
+        people=45,
+        annual_spend=640000,
+    )
+    _sign_in(page, live_server.url, officer)
+    page.goto(f"{live_server.url}/locations/{location.pk}/")
+    expect(page.get_by_test_id("market-position")).to_contain_text("High impact")
+    expect(page.get_by_test_id("market-position")).to_contain_text("Block contract")
+    page.get_by_role("link", name="Log intelligence").click()
+    page.get_by_role("button", name="Log it").click()
+    expect(page.get_by_text("There is a problem")).to_be_visible()
+    _shot(page, "10-intelligence-error.png")
+    page.get_by_label("Where did it come from?").select_option("complaint")
+    page.get_by_label("Date received").fill("2026-01-12")
+    page.get_by_label("Severity").select_option("medium")
+    page.get_by_label("Medication").check()
+    page.get_by_label("What was reported").fill("Evening medicines given two hours late.")
+    page.get_by_role("button", name="Log it").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("INT-2026-")
+    page.get_by_label("Outcome", exact=True).select_option("provider_not_liable")
+    page.get_by_label("Reason").first.fill("Pharmacy delivered late; home not at fault.")
+    page.get_by_role("button", name="Save outcome").click()
+    expect(page.get_by_text("no longer counts in the risk figures")).to_be_visible()
+    _shot(page, "11-intelligence-item.png")
+    page.goto(f"{live_server.url}/locations/{location.pk}/")
+    expect(page.get_by_test_id("intelligence")).to_contain_text("Not counted")
+    expect(page.get_by_test_id("intelligence").get_by_role("listitem")).to_have_count(1)
+    expect(page.get_by_test_id("market-position")).to_contain_text("the threshold is 10%")
+    _shot(page, "12-location-council-record.png")
