@@ -22,7 +22,7 @@ class GovukFormMixin:
             )
             widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
             if field.help_text:
-                widget.attrs["aria-describedby"] = f"id_{name}-hint"
+                widget.attrs["aria-describedby"] = f"{self[name].auto_id}-hint"
 
     def full_clean(self):
         """Mark fields in error once validation has run (never in __init__, where a
@@ -39,8 +39,9 @@ class GovukFormMixin:
             if base and f"{base}--error" not in widget.attrs["class"]:
                 widget.attrs["class"] += f" {base}--error"
             described = widget.attrs.get("aria-describedby", "")
-            if f"id_{name}-error" not in described:
-                widget.attrs["aria-describedby"] = f"{described} id_{name}-error".strip()
+            error_id = f"{self[name].auto_id}-error"
+            if error_id not in described:
+                widget.attrs["aria-describedby"] = f"{described} {error_id}".strip()
 
     def add_domain_errors(self, errors: dict[str, list[str]]) -> None:
         """Put a service's field errors on the form, so the page names each field."""

@@ -6,6 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api import CouncilScopedMixin, HasCouncilPermission
+from core.errors import ValidationFailed
 from councils.models import User
 from monitoring import selectors
 from monitoring.models import (
@@ -60,7 +61,10 @@ class CommissioningSerializer(serializers.ModelSerializer):
 
     def get_market_position(self, obj) -> dict:
         position = selectors.market_position(
-            council=obj.council, commissioning=obj, totals=self.context.get("totals")
+            council=obj.council,
+            commissioning=obj,
+            totals=self.context.get("totals"),
+            providers=self.context.get("providers"),
         )
         return MarketPositionSerializer(position).data
 
@@ -90,7 +94,7 @@ class CommissioningViewSet(
     def get_queryset(self):
         qs = (
             Commissioning.objects.filter(council=self.request.council)
-            .select_related("council__active_policy")
+            .select_related("council__active_policy", "location")
             .order_by("location_id")
         )
         location = self.request.query_params.get("location")
@@ -101,8 +105,16 @@ class CommissioningViewSet(
     def get_serializer_context(self):
         context = super().get_serializer_context()
         if getattr(self.request, "council", None) is not None:
-            context["totals"] = selectors.council_totals(council=self.request.council)
+            context.update(self._totals())
         return context
+
+    def _totals(self) -> dict:
+        """The council's and every provider's totals, once per request (two queries)."""
+        council = self.request.council
+        return {
+            "totals": selectors.council_totals(council=council),
+            "providers": selectors.provider_totals(council=council),
+        }
 
     def _save(self, serializer, location):
         data = {k: v for k, v in serializer.validated_data.items() if k != "location"}
@@ -128,9 +140,16 @@ class CommissioningViewSet(
 
     def perform_create(self, serializer):
         serializer.instance = self._save(serializer, serializer.validated_data["location"])
+        serializer.context.update(self._totals())  # the answer reflects the saved figures
 
     def perform_update(self, serializer):
+        location = serializer.validated_data.get("location")
+        if location is not None and location != serializer.instance.location:
+            raise ValidationFailed(
+                "Bad input.", errors={"location": ["A commissioning keeps its location."]}
+            )
         serializer.instance = self._save(serializer, serializer.instance.location)
+        serializer.context.update(self._totals())
 
 
 class CorrectionSerializer(serializers.ModelSerializer):
@@ -186,6 +205,8 @@ class IntelligenceSerializer(serializers.ModelSerializer):
 
 
 class CorrectionRequest(serializers.Serializer):
+    """Only the fields named here can be corrected; anything else is refused by name."""
+
     reason = serializers.CharField()
     source = serializers.ChoiceField(choices=Source.choices, required=False)
     received_on = serializers.DateField(required=False)
@@ -196,6 +217,17 @@ class CorrectionRequest(serializers.Serializer):
     allocated_to = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.all(), required=False, allow_null=True
     )
+    whole_provider = serializers.BooleanField(
+        required=False, help_text="true: the item concerns all the provider's services"
+    )
+
+    def validate(self, attrs):
+        unknown = set(self.initial_data) - set(self.fields)
+        if unknown:
+            raise serializers.ValidationError({k: ["cannot be corrected"] for k in unknown})
+        if attrs.pop("whole_provider", False):
+            attrs["location"] = None
+        return attrs
 
 
 class OutcomeRequest(serializers.Serializer):

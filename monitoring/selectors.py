@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Q, QuerySet, Subquery, Sum
 
 from councils.models import Council
 from councils.policy import Policy
@@ -35,6 +35,24 @@ def council_totals(*, council: Council) -> dict[str, Decimal]:
     return {key: Decimal(value or 0) for key, value in sums.items()}
 
 
+def provider_totals(*, council: Council, provider_ids=None) -> dict[int, dict]:
+    """Each provider's sums over the council's commissioning of its locations, and how many
+    locations: 001 3.1 judges providers, not single services. One query."""
+    qs = Commissioning.objects.filter(council=council)
+    if provider_ids is not None:
+        qs = qs.filter(location__provider_id__in=provider_ids)
+    rows = qs.values("location__provider_id").annotate(
+        locations=Count("id"), **{key: Sum(column) for key, (column, _) in MEASURES.items()}
+    )
+    return {
+        row["location__provider_id"]: {
+            "locations": row["locations"],
+            **{key: Decimal(row[key] or 0) for key in MEASURES},
+        }
+        for row in rows
+    }
+
+
 def _amount(key: str, value: Decimal) -> str:
     if key == "spend":
         return f"£{value:,.0f}"
@@ -42,22 +60,36 @@ def _amount(key: str, value: Decimal) -> str:
 
 
 def market_position(
-    *, council: Council, commissioning: Commissioning, totals: dict | None = None
+    *,
+    council: Council,
+    commissioning: Commissioning,
+    totals: dict | None = None,
+    providers: dict | None = None,
 ) -> MarketPosition:
+    """`totals` (council_totals) and `providers` (provider_totals) may be given by a list
+    that computes them once for every row."""
     pack = Policy(council.active_policy.content).content["commissioning"]
     totals = totals if totals is not None else council_totals(council=council)
+    provider_id = commissioning.location.provider_id
+    if providers is None or provider_id not in providers:
+        providers = provider_totals(council=council, provider_ids=[provider_id])
+    mine = providers.get(provider_id) or {"locations": 1}
+    together = (
+        f", the provider's {mine['locations']} locations together" if mine["locations"] > 1 else ""
+    )
     out = MarketPosition()
     hi = pack["high_impact"]
     share = Decimal(str(hi["share_percent"]))
     for key in hi["measures"]:
         column, label = MEASURES[key]
-        value = Decimal(getattr(commissioning, column) or 0)
+        value = mine.get(key, Decimal(getattr(commissioning, column) or 0))
         total = totals.get(key) or Decimal(0)
         if value and total and value * 100 >= share * total:
             percent = (value * 100 / total).quantize(Decimal("1"))
             out.high_impact_reasons.append(
                 f"{percent}% of the council's {label} ({_amount(key, value)} of "
-                f"{_amount(key, total)}); the threshold is {share.normalize():f}% ({hi['seed']})"
+                f"{_amount(key, total)}{together}); the threshold is {share.normalize():f}% "
+                f"({hi['seed']})"
             )
     if hi["specialist_service"] and commissioning.specialist_service:
         out.high_impact_reasons.append(

@@ -208,6 +208,22 @@ def intelligence_correct(*, item: Intelligence, actor, reason: str, **changes) -
     location = changes.get("location")
     if "location" in changes and location is not None and location.provider_id != item.provider_id:
         errors["location"] = ["Choose a location of the same provider."]
+    received = changes.get("received_on")
+    if isinstance(received, dt.date) and item.outcome_on and received > item.outcome_on:
+        errors.setdefault("received_on", []).append(
+            "The date received cannot be after the outcome's date."
+        )
+    source = changes.get("source", item.source)
+    if (
+        item.external_ref
+        and source != item.source
+        and Intelligence.objects.filter(
+            council=item.council, source=source, external_ref=item.external_ref
+        ).exists()
+    ):
+        errors.setdefault("source", []).append(
+            "Another item from that source already has this item's external reference."
+        )
     if errors:
         raise ValidationFailed("The correction could not be saved.", errors=errors)
     item = Intelligence.objects.select_for_update().get(pk=item.pk)
@@ -228,17 +244,21 @@ def intelligence_correct(*, item: Intelligence, actor, reason: str, **changes) -
                 by_label=_label(actor),
             )
         )
-    if corrections:
-        item.save()
-        IntelligenceCorrection.objects.bulk_create(corrections)
-        audit_record(
-            council=item.council,
-            actor=actor,
-            action="intelligence.corrected",
-            summary=f"{item.reference} corrected: {', '.join(c.field for c in corrections)}",
-            reason=reason,
-            obj=item,
+    if not corrections:
+        raise ValidationFailed(
+            "Nothing to correct.",
+            errors={"reason": ["Nothing was changed: change a value before saving a correction."]},
         )
+    item.save()
+    IntelligenceCorrection.objects.bulk_create(corrections)
+    audit_record(
+        council=item.council,
+        actor=actor,
+        action="intelligence.corrected",
+        summary=f"{item.reference} corrected: {', '.join(c.field for c in corrections)}",
+        reason=reason,
+        obj=item,
+    )
     return item
 
 
@@ -303,7 +323,7 @@ def attachment_add(
     elif not content:
         errors["file"] = ["The file is empty."]
     elif len(content) > max_bytes:
-        errors["file"] = [f"The file must be smaller than {max_bytes // (1024 * 1024)} MB."]
+        errors["file"] = [f"The file must be no larger than {max_bytes / (1024 * 1024):g} MB."]
     if errors:
         raise ValidationFailed("The attachment could not be added.", errors=errors)
     name = Path(filename).name[:200]

@@ -135,10 +135,11 @@ def intelligence_detail(request, pk: int):
     forms = {}
     if can_change:
         forms = {
-            "outcome_form": OutcomeForm(initial={"outcome": item.outcome}),
-            "attachment_form": AttachmentForm(),
+            "outcome_form": OutcomeForm(initial={"outcome": item.outcome}, prefix="outcome"),
+            "attachment_form": AttachmentForm(prefix="attach"),
             "correction_form": CorrectionForm(
                 council=request.council,
+                prefix="correct",
                 initial={
                     f: getattr(item, f)
                     for f in (
@@ -178,17 +179,21 @@ def intelligence_detail(request, pk: int):
 def _handle(request, item, action, forms) -> bool:
     """Apply one of the page's forms; on a domain error, put it on that form."""
     if action == "outcome":
-        form = forms["outcome_form"] = OutcomeForm(request.POST)
+        form = forms["outcome_form"] = OutcomeForm(request.POST, prefix="outcome")
         call = lambda d: intelligence_set_outcome(item=item, actor=request.user, **d)  # noqa: E731
         done = "Outcome saved."
     elif action == "attach":
-        form = forms["attachment_form"] = AttachmentForm(request.POST, request.FILES)
+        form = forms["attachment_form"] = AttachmentForm(
+            request.POST, request.FILES, prefix="attach"
+        )
         call = lambda d: attachment_add(  # noqa: E731
             item=item, actor=request.user, filename=d["file"].name, content=d["file"].read()
         )
         done = "File attached."
     elif action == "correct":
-        form = forms["correction_form"] = CorrectionForm(request.POST, council=request.council)
+        form = forms["correction_form"] = CorrectionForm(
+            request.POST, council=request.council, prefix="correct"
+        )
         call = lambda d: intelligence_correct(item=item, actor=request.user, **d)  # noqa: E731
         done = "Correction saved."
     else:
