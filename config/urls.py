@@ -21,6 +21,7 @@ router.register("policy-versions", councils_api.PolicyVersionViewSet, basename="
 router.register("delegations", councils_api.DelegationViewSet, basename="delegation")
 router.register("commissioning", monitoring_api.CommissioningViewSet, basename="commissioning")
 router.register("intelligence", monitoring_api.IntelligenceViewSet, basename="intelligence")
+router.register("risk", monitoring_api.RiskViewSet, basename="risk")
 
 api_v1 = [
     path("council/", councils_api.CurrentCouncilView.as_view(), name="current-council"),
@@ -52,6 +53,12 @@ urlpatterns = [
         name="intelligence-new",
     ),
     path("intelligence/", monitoring_views.intelligence_list, name="intelligence-list"),
+    path("risk/", monitoring_views.risk_matrix, name="risk-matrix"),
+    path(
+        "locations/<int:location_pk>/risk/override/",
+        monitoring_views.risk_override,
+        name="risk-override",
+    ),
     path(
         "intelligence/<int:pk>/", monitoring_views.intelligence_detail, name="intelligence-detail"
     ),

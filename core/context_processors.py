@@ -4,6 +4,7 @@ NAV_PERMISSIONS = {
     "register": "providers.view_register",
     "imports": "providers.view_imports",
     "intelligence": "monitoring.view_intelligence",
+    "risk": "monitoring.view_intelligence",
     "policy": "councils.view_policy",
     "people": "councils.view_people",
 }

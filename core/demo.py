@@ -221,7 +221,11 @@ def _demo_monitoring(council: Council) -> str:
             received_on=today - dt.timedelta(days=3 + 9 * i),
             allocated_to=officers[0] if officers and i % 2 == 0 else None,
         )
+    from monitoring.risk import risk_recompute
+
+    rated = risk_recompute(council=council)
     return (
         f"{council}: {len(locations)} commissioned locations, "
-        f"{Intelligence.objects.filter(council=council).count()} intelligence items"
+        f"{Intelligence.objects.filter(council=council).count()} intelligence items, "
+        f"{rated} locations on the risk matrix"
     )

@@ -87,6 +87,9 @@ def _check_meaning(content: dict, errors: dict[str, list[str]]) -> None:
         if area["code"] in seen:
             errors.setdefault(f"areas[{i}].code", []).append(f"{area['code']!r} is used twice")
         seen.add(area["code"])
+    risk = content.get("risk")
+    if risk and risk["red_at"] <= risk["amber_at"]:
+        errors.setdefault("risk.red_at", []).append("must be more than amber_at")
     seen = set()
     for i, maker in enumerate(content["decision_makers"]):
         if maker["key"] in seen:

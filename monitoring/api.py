@@ -15,6 +15,8 @@ from monitoring.models import (
     Intelligence,
     IntelligenceCorrection,
     Outcome,
+    Rag,
+    RiskRating,
     Source,
 )
 from monitoring.services import (
@@ -22,6 +24,7 @@ from monitoring.services import (
     intelligence_correct,
     intelligence_record,
     intelligence_set_outcome,
+    risk_override_set,
 )
 from providers.models import Location, Provider
 
@@ -319,3 +322,79 @@ class IntelligenceViewSet(
         data.is_valid(raise_exception=True)
         item = intelligence_set_outcome(item=item, actor=request.user, **data.validated_data)
         return Response(self.get_serializer(self.get_queryset().get(pk=item.pk)).data)
+
+
+class RiskOverrideSerializer(serializers.Serializer):
+    rag = serializers.ChoiceField(choices=Rag.choices)
+    reason = serializers.CharField()
+    expires_on = serializers.DateField()
+
+
+class RiskRatingSerializer(serializers.ModelSerializer):
+    location_name = serializers.CharField(source="location.name", read_only=True)
+    provider_name = serializers.CharField(source="location.provider.name", read_only=True)
+    cqc_overall = serializers.CharField(source="location.overall_rating", read_only=True)
+    override_until = serializers.DateField(source="override.expires_on", default=None)
+    override_reason = serializers.CharField(source="override.reason", default=None)
+
+    class Meta:
+        model = RiskRating
+        fields = [
+            "id",
+            "location",
+            "location_name",
+            "provider_name",
+            "cqc_overall",
+            "score",
+            "rag",
+            "computed_rag",
+            "factors",
+            "override_until",
+            "override_reason",
+            "computed_at",
+        ]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("rag", str, enum=Rag.values),
+            OpenApiParameter("q", str),
+            OpenApiParameter("sort", str, enum=list(selectors.RISK_SORTS)),
+        ]
+    )
+)
+class RiskViewSet(CouncilScopedMixin, viewsets.ReadOnlyModelViewSet):
+    """The council's risk matrix: each location's score, RAG and the factors behind it."""
+
+    permission_classes = [HasCouncilPermission]
+    permission_required = {
+        "override": "monitoring.correct_intelligence",
+        "default": "monitoring.view_intelligence",
+    }
+    serializer_class = RiskRatingSerializer
+    queryset = RiskRating.objects.none()  # for the schema; requests use get_queryset
+
+    def get_queryset(self):
+        p = self.request.query_params
+        rag = p.get("rag", "")
+        if rag and rag not in Rag.values:
+            raise ValidationFailed("Bad filter.", errors={"rag": ["Use red, amber or green."]})
+        return selectors.risk_matrix(
+            council=self.request.council,
+            filters=selectors.RiskFilters(rag=rag, q=p.get("q", ""), sort=p.get("sort", "score")),
+        )
+
+    @extend_schema(request=RiskOverrideSerializer, responses=RiskRatingSerializer)
+    @action(detail=True, methods=["post"])
+    def override(self, request, pk=None):
+        rating = self.get_object()
+        data = RiskOverrideSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        risk_override_set(
+            council=request.council,
+            location=rating.location,
+            actor=request.user,
+            **data.validated_data,
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=rating.pk)).data)

@@ -130,3 +130,40 @@ class IntelligenceFilterForm(GovukFormMixin, forms.Form):
         label="Outcome", required=False, choices=[("", "Any")] + list(Outcome.choices)
     )
     mine = forms.BooleanField(label="Only items allocated to me", required=False)
+
+
+class RiskFilterForm(GovukFormMixin, forms.Form):
+    q = forms.CharField(label="Location or provider", required=False)
+    rag = forms.ChoiceField(
+        label="RAG",
+        required=False,
+        choices=[("", "Any"), ("red", "Red"), ("amber", "Amber"), ("green", "Green")],
+    )
+    sort = forms.ChoiceField(
+        label="Sort by",
+        required=False,
+        choices=[
+            ("score", "Highest score first"),
+            ("name", "Location name"),
+            ("provider", "Provider"),
+            ("rating", "CQC rating"),
+        ],
+    )
+    overridden = forms.BooleanField(label="Only overridden ratings", required=False)
+
+
+class RiskOverrideForm(GovukFormMixin, forms.Form):
+    rag = forms.ChoiceField(
+        label="RAG to use", choices=[("red", "Red"), ("amber", "Amber"), ("green", "Green")]
+    )
+    expires_on = forms.DateField(
+        label="Until",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="A year at most",
+        error_messages={"required": "Enter the date it ends"},
+    )
+    reason = forms.CharField(
+        label="Why",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Give the reason for overriding the rating"},
+    )

@@ -201,3 +201,87 @@ class IntelligenceAttachment(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class Rag(models.TextChoices):
+    GREEN = "green", "Green"
+    AMBER = "amber", "Amber"
+    RED = "red", "Red"
+
+
+class RiskRating(models.Model):
+    """A location's place on the council's risk matrix: the computed score and RAG with each
+    factor's contribution (the "why"), and the RAG in force, which an officer's override
+    may set for a while."""
+
+    council = models.ForeignKey("councils.Council", on_delete=models.CASCADE, related_name="+")
+    location = models.ForeignKey("providers.Location", on_delete=models.PROTECT, related_name="+")
+    score = models.DecimalField(max_digits=9, decimal_places=2)
+    computed_rag = models.CharField(max_length=5, choices=Rag.choices)
+    rag = models.CharField(max_length=5, choices=Rag.choices, db_index=True)
+    factors = models.JSONField(default=list)
+    override = models.ForeignKey(
+        "monitoring.RiskOverride",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    computed_at = models.DateTimeField()
+    policy_version = models.ForeignKey(
+        "councils.PolicyVersion", on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = ScopedManager(council="council")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["council", "location"], name="risk_once_per_location")
+        ]
+        indexes = [models.Index(fields=["council", "rag", "score"])]
+
+    def __str__(self):
+        return f"{self.location}: {self.get_rag_display()} ({self.score})"
+
+
+class RiskOverride(models.Model):
+    """An officer's RAG for a location, with the reason and until when (never open-ended)."""
+
+    council = models.ForeignKey("councils.Council", on_delete=models.CASCADE, related_name="+")
+    location = models.ForeignKey("providers.Location", on_delete=models.PROTECT, related_name="+")
+    rag = models.CharField(max_length=5, choices=Rag.choices)
+    reason = models.TextField()
+    expires_on = models.DateField()
+    by_label = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(council="council")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.location}: {self.get_rag_display()} until {self.expires_on}"
+
+
+class RiskHistory(models.Model):
+    """Each change of a location's score or RAG in force, and why."""
+
+    council = models.ForeignKey("councils.Council", on_delete=models.CASCADE, related_name="+")
+    location = models.ForeignKey("providers.Location", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    score = models.DecimalField(max_digits=9, decimal_places=2)
+    computed_rag = models.CharField(max_length=5, choices=Rag.choices)
+    rag = models.CharField(max_length=5, choices=Rag.choices)
+    note = models.CharField(max_length=300)
+
+    objects = ScopedManager(council="council")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["council", "location", "at"])]
+        verbose_name_plural = "risk history"
+
+    def __str__(self):
+        return f"{self.location}: {self.rag} at {self.at:%Y-%m-%d}"

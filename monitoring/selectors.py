@@ -166,3 +166,60 @@ def intelligence_detail(*, council: Council, pk: int) -> Intelligence:
         .prefetch_related("corrections", "attachments")
         .get(pk=pk)
     )
+
+
+RISK_SORTS = {
+    "score": ("-score", "location__name"),
+    "name": ("location__name", "location_id"),
+    "rating": ("location__overall_rating", "-score"),
+    "provider": ("location__provider__name", "location__name"),
+}
+
+
+@dataclass(frozen=True)
+class RiskFilters:
+    rag: str = ""
+    q: str = ""
+    overridden: bool = False
+    sort: str = "score"
+
+
+def risk_matrix(*, council: Council, filters: RiskFilters) -> QuerySet:
+    from monitoring.models import RiskRating
+
+    qs = RiskRating.objects.filter(council=council).select_related("location__provider", "override")
+    if filters.rag:
+        qs = qs.filter(rag=filters.rag)
+    if filters.q:
+        qs = qs.filter(
+            Q(location__name__icontains=filters.q)
+            | Q(location__provider__name__icontains=filters.q)
+        )
+    if filters.overridden:
+        qs = qs.filter(override__isnull=False)
+    return qs.order_by(*RISK_SORTS.get(filters.sort, RISK_SORTS["score"]))
+
+
+def risk_counts(*, council: Council) -> dict[str, int]:
+    from monitoring.models import Rag, RiskRating
+
+    counts = dict(
+        RiskRating.objects.filter(council=council).values_list("rag").annotate(n=Count("id"))
+    )
+    return {rag: counts.get(rag, 0) for rag in Rag.values}
+
+
+def risk_of(*, council: Council, location_id: int):
+    from monitoring.models import RiskHistory, RiskRating
+
+    rating = (
+        RiskRating.objects.filter(council=council, location_id=location_id)
+        .select_related("override")
+        .first()
+    )
+    history = list(
+        RiskHistory.objects.filter(council=council, location_id=location_id).order_by("-at", "-id")[
+            :10
+        ]
+    )
+    return rating, history

@@ -20,8 +20,12 @@ from monitoring.models import (
     IntelligenceAttachment,
     IntelligenceCorrection,
     Outcome,
+    Rag,
+    RiskOverride,
+    RiskRating,
     Source,
 )
+from monitoring.risk import risk_recompute
 from providers.models import Location, Provider, RatingChange, RatingValue
 
 COMMISSIONING_FIELDS = (
@@ -73,6 +77,8 @@ def commissioning_save(*, council: Council, location: Location, actor, **values)
     record, created = Commissioning.objects.update_or_create(
         council=council, location=location, defaults=values
     )
+    # A provider's share of the council's commissioning moves every location's position.
+    risk_recompute_later(council=council)
     audit_record(
         council=council,
         actor=actor,
@@ -175,6 +181,7 @@ def intelligence_record(
         created_by_label=_label(actor),
         **values,
     )
+    risk_recompute_later(council=council, location=location, provider=item.provider)
     audit_record(
         council=council,
         actor=actor,
@@ -251,6 +258,8 @@ def intelligence_correct(*, item: Intelligence, actor, reason: str, **changes) -
         )
     item.save()
     IntelligenceCorrection.objects.bulk_create(corrections)
+    # The old and the new location may both move (a provider-wide item moves them all).
+    risk_recompute_later(council=item.council, provider=item.provider)
     audit_record(
         council=item.council,
         actor=actor,
@@ -294,6 +303,7 @@ def intelligence_set_outcome(
     )
     item.outcome, item.outcome_on = outcome, outcome_on
     item.save(update_fields=["outcome", "outcome_on", "updated_at"])
+    risk_recompute_later(council=item.council, location=item.location, provider=item.provider)
     audit_record(
         council=item.council,
         actor=actor,
@@ -418,3 +428,77 @@ def _record_rating_change(council: Council, change: RatingChange) -> None:
         location=change.location,
         rating_change=change,
     )
+
+
+def risk_recompute_later(
+    *, council: Council, location: Location | None = None, provider: Provider | None = None
+) -> None:
+    """After the transaction commits, recompute the matrix where an input changed."""
+    from monitoring.tasks import risk_recompute_task
+
+    location_ids = [location.pk] if location is not None else None
+    provider_id = provider.pk if provider is not None and location is None else None
+    transaction.on_commit(lambda: risk_recompute_task.delay(council.pk, location_ids, provider_id))
+
+
+@transaction.atomic
+def risk_override_set(
+    *, council: Council, location: Location, actor, rag: str, reason: str, expires_on: dt.date
+) -> RiskOverride:
+    """An officer sets the RAG, with a reason and an expiry (003 1.9: evaluators may
+    "influence a RAG rating"); the computed score stays visible beside it."""
+    errors: dict[str, list[str]] = {}
+    if rag not in Rag.values:
+        errors["rag"] = ["Choose red, amber or green."]
+    if not (reason or "").strip():
+        errors["reason"] = ["Give the reason for overriding the rating."]
+    today = timezone.localdate()
+    if not isinstance(expires_on, dt.date):
+        errors["expires_on"] = ["Enter the date the override ends."]
+    elif expires_on <= today:
+        errors["expires_on"] = ["The override must end after today."]
+    elif expires_on > today + dt.timedelta(days=366):
+        errors["expires_on"] = ["An override can last a year at most: review it then."]
+    if not RiskRating.objects.filter(council=council, location=location).exists():
+        errors["location"] = ["The location is not on this council's risk matrix."]
+    if errors:
+        raise ValidationFailed("The override could not be saved.", errors=errors)
+    RiskOverride.objects.filter(council=council, location=location, ended_at__isnull=True).update(
+        ended_at=timezone.now()
+    )
+    override = RiskOverride.objects.create(
+        council=council,
+        location=location,
+        rag=rag,
+        reason=reason.strip(),
+        expires_on=expires_on,
+        by_label=_label(actor),
+    )
+    risk_recompute(council=council, location_ids=[location.pk])
+    audit_record(
+        council=council,
+        actor=actor,
+        action="risk.override",
+        summary=f"{location}: RAG set to {override.get_rag_display()} until {expires_on:%d %B %Y}",
+        reason=reason,
+        obj=override,
+    )
+    return override
+
+
+@transaction.atomic
+def risk_override_end(*, council: Council, location: Location, actor, reason: str) -> None:
+    if not (reason or "").strip():
+        raise ValidationFailed("", errors={"reason": ["Say why the override ends."]})
+    ended = RiskOverride.objects.filter(
+        council=council, location=location, ended_at__isnull=True
+    ).update(ended_at=timezone.now())
+    if ended:
+        risk_recompute(council=council, location_ids=[location.pk])
+        audit_record(
+            council=council,
+            actor=actor,
+            action="risk.override_ended",
+            summary=f"{location}: RAG override ended",
+            reason=reason,
+        )

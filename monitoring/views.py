@@ -5,11 +5,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from core.errors import ValidationFailed
 from core.views import require_perm
 from councils.policy import Policy
 from monitoring import selectors
+from monitoring.exports import risk_csv, risk_xlsx
 from monitoring.forms import (
     AttachmentForm,
     CommissioningForm,
@@ -17,6 +20,8 @@ from monitoring.forms import (
     IntelligenceFilterForm,
     IntelligenceForm,
     OutcomeForm,
+    RiskFilterForm,
+    RiskOverrideForm,
 )
 from monitoring.models import Intelligence, IntelligenceAttachment
 from monitoring.services import (
@@ -26,6 +31,8 @@ from monitoring.services import (
     intelligence_correct,
     intelligence_record,
     intelligence_set_outcome,
+    risk_override_end,
+    risk_override_set,
 )
 from providers.models import Location
 
@@ -220,3 +227,71 @@ def attachment_download(request, pk: int, attachment_pk: int):
     return FileResponse(
         attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name
     )
+
+
+@login_required
+def risk_matrix(request):
+    """004 11.1: RAG rate providers, identify providers of concern and where resources
+    should be directed."""
+    require_perm(request, "monitoring.view_intelligence")
+    form = RiskFilterForm(request.GET or None)
+    d = form.cleaned_data if form.is_valid() else {}
+    filters = selectors.RiskFilters(
+        rag=d.get("rag") or "",
+        q=d.get("q") or "",
+        overridden=bool(d.get("overridden")),
+        sort=d.get("sort") or "score",
+    )
+    ratings = selectors.risk_matrix(council=request.council, filters=filters)
+    export = request.GET.get("export")
+    if export in ("csv", "xlsx"):
+        name = f"risk-matrix-{request.council.code}-{timezone.localdate():%Y-%m-%d}"
+        rows = ratings.iterator(chunk_size=2000)
+        return risk_csv(rows, name) if export == "csv" else risk_xlsx(rows, name)
+    page = Paginator(ratings, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("export", None)
+    return render(
+        request,
+        "monitoring/risk_matrix.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "counts": selectors.risk_counts(council=request.council),
+        },
+    )
+
+
+@login_required
+@require_POST
+def risk_override(request, location_pk: int):
+    require_perm(request, "monitoring.correct_intelligence")
+    location = _location(location_pk)
+    if request.POST.get("end"):
+        try:
+            risk_override_end(
+                council=request.council,
+                location=location,
+                actor=request.user,
+                reason=request.POST.get("reason", ""),
+            )
+        except ValidationFailed:
+            messages.error(request, "Say why the override ends.")
+        return redirect("location-detail", pk=location.pk)
+    form = RiskOverrideForm(request.POST, prefix="risk")
+    if form.is_valid():
+        try:
+            risk_override_set(
+                council=request.council, location=location, actor=request.user, **form.cleaned_data
+            )
+        except ValidationFailed as exc:
+            form.add_domain_errors(exc.errors)
+        else:
+            messages.success(request, "The RAG override is saved.")
+            return redirect("location-detail", pk=location.pk)
+    from providers.views import location_detail
+
+    request.method = "GET"
+    return location_detail(request, location.pk, risk_form=form)

@@ -37,7 +37,7 @@ def location_search(request):
 
 
 @login_required
-def location_detail(request, pk: int):
+def location_detail(request, pk: int, risk_form=None):
     require_perm(request, "providers.view_register")
     try:
         location = selectors.location_detail(pk=pk)
@@ -45,11 +45,11 @@ def location_detail(request, pk: int):
         raise Http404 from None
     ratings = list(location.ratings.all())
     context = {"location": location, "current": ratings[0] if ratings else None, "ratings": ratings}
-    context.update(_council_view_of(request, location))
+    context.update(_council_view_of(request, location, risk_form))
     return render(request, "providers/location_detail.html", context)
 
 
-def _council_view_of(request, location) -> dict:
+def _council_view_of(request, location, risk_form=None) -> dict:
     """The current council's own record of this location: what it commissions there (with
     high impact and market risk) and its latest intelligence."""
     from monitoring import selectors as monitoring
@@ -72,6 +72,13 @@ def _council_view_of(request, location) -> dict:
             items.count() if len(out["intelligence"]) == 10 else len(out["intelligence"])
         )
         out["can_record_intelligence"] = user.has_perm("monitoring.record_intelligence", council)
+        out["risk"], out["risk_history"] = monitoring.risk_of(
+            council=council, location_id=location.pk
+        )
+        if user.has_perm("monitoring.correct_intelligence", council):
+            from monitoring.forms import RiskOverrideForm
+
+            out["risk_form"] = risk_form or RiskOverrideForm(prefix="risk")
     return out
 
 

@@ -21,7 +21,11 @@ from monitoring.models import (
     Intelligence,
     IntelligenceAttachment,
     IntelligenceCorrection,
+    RiskHistory,
+    RiskOverride,
+    RiskRating,
 )
+from monitoring.risk import risk_recompute
 from monitoring.services import (
     attachment_add,
     commissioning_save,
@@ -118,6 +122,30 @@ def _attachment(council):
     )
 
 
+def _risk(council):
+    location = _commissioning(council).location
+    risk_recompute(council=council, location_ids=[location.pk])
+    return RiskRating.objects.get(council=council, location=location)
+
+
+def _risk_history(council):
+    return RiskHistory.objects.get(council=council, location=_risk(council).location)
+
+
+def _risk_override(council):
+    from monitoring.services import risk_override_set
+
+    rating = _risk(council)
+    return risk_override_set(
+        council=council,
+        location=rating.location,
+        actor=None,
+        rag="red",
+        reason="Concerns",
+        expires_on=dt.date.today() + dt.timedelta(days=30),
+    )
+
+
 @dataclass(frozen=True)
 class Owned:
     model: type
@@ -150,6 +178,9 @@ MATRIX = [
     ),
     Owned(IntelligenceCorrection, _correction),
     Owned(IntelligenceAttachment, _attachment),
+    Owned(RiskRating, _risk, "/api/v1/risk/", None, ("intelligence:read",)),
+    Owned(RiskHistory, _risk_history),
+    Owned(RiskOverride, _risk_override),
 ]
 IDS = [o.model.__name__ for o in MATRIX]
 

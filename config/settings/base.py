@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -135,6 +136,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"RagEnum": "monitoring.models.Rag"},
 }
 
 # Celery: Redis in production; without REDIS_URL, kombu's filesystem transport, so that
@@ -159,6 +161,10 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE = {
     "timers-sweep": {"task": "core.tasks.timers_sweep", "schedule": 60.0},
     "rating-changes-sweep": {"task": "monitoring.rating_changes_sweep", "schedule": 300.0},
+    "risk-recompute-nightly": {
+        "task": "monitoring.risk_recompute_all",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 CELERY_TIMEZONE = TIME_ZONE
 
