@@ -432,3 +432,32 @@ def test_officer_logs_intelligence_and_records_its_outcome(
     expect(page.get_by_test_id("intelligence").get_by_role("listitem")).to_have_count(1)
     expect(page.get_by_test_id("market-position")).to_contain_text("the threshold is 10%")
     _shot(page, "12-location-council-record.png")
+
+
+def test_risk_matrix_explains_and_overrides(page, live_server, bromley, member, register):
+    """The matrix lists the council's locations by RAG; a location says why, and an officer
+    overrides the RAG with a reason and an end date."""
+    import datetime as dt
+
+    from playwright.sync_api import expect
+
+    from monitoring.risk import risk_recompute
+    from providers.models import Location
+
+    Location.objects.update(local_authority="Bromley")
+    risk_recompute(council=bromley)
+    officer = member(bromley, Role.OFFICER)
+    _sign_in(page, live_server.url, officer)
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Risk matrix").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Risk matrix")
+    expect(page.get_by_role("status")).to_contain_text("4 locations")
+    _shot(page, "13-risk-matrix.png")
+    page.get_by_role("link", name="Meadow View Care Home").click()
+    expect(page.get_by_test_id("risk-factors")).to_contain_text("CQC overall rating")
+    page.get_by_text("Override the RAG").click()
+    page.get_by_label("RAG to use").select_option("amber")
+    page.get_by_label("Until").fill((dt.date.today() + dt.timedelta(days=14)).isoformat())
+    page.get_by_label("Why", exact=True).fill("Action plan agreed at today's visit")
+    page.get_by_role("button", name="Save override").click()
+    expect(page.get_by_test_id("risk")).to_contain_text("Overridden by")
+    _shot(page, "14-location-risk.png")
