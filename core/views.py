@@ -63,4 +63,8 @@ def home(request):
         context["my_roles"] = [
             m for m in memberships_of(request.user) if m.council_id == council.pk
         ]
+        if request.user.has_perm("monitoring.view_intelligence", council):
+            from monitoring.selectors import officer_dashboard
+
+            context["dashboard"] = officer_dashboard(council=council, user=request.user)
     return render(request, "core/home.html", context)

@@ -223,3 +223,43 @@ def risk_of(*, council: Council, location_id: int):
         ]
     )
     return rating, history
+
+
+@dataclass
+class OfficerDashboard:
+    my_locations: list
+    my_rag_counts: dict
+    my_open_items: list
+    my_open_count: int
+    new_items_count: int
+
+
+def officer_dashboard(*, council: Council, user, days: int = 7) -> OfficerDashboard:
+    """An officer's start page: the locations they are the contact for, by RAG, and the
+    intelligence waiting for them. A fixed number of queries."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from monitoring.models import Outcome, Rag, RiskRating
+
+    mine = Commissioning.objects.filter(council=council, contact_officer=user).values("location_id")
+    ratings = RiskRating.objects.filter(council=council, location__in=mine)
+    counts = dict(ratings.values_list("rag").annotate(n=Count("id")))
+    open_items = Intelligence.objects.filter(
+        council=council, allocated_to=user, outcome__in=[Outcome.OPEN, Outcome.UNDER_ENQUIRY]
+    )
+    since = timezone.localdate() - dt.timedelta(days=days)
+    return OfficerDashboard(
+        my_locations=list(
+            ratings.select_related("location__provider").order_by("-score", "location__name")[:10]
+        ),
+        my_rag_counts={rag: counts.get(rag, 0) for rag in Rag.values},
+        my_open_items=list(
+            open_items.select_related("location", "provider").order_by("received_on", "id")[:10]
+        ),
+        my_open_count=open_items.count(),
+        new_items_count=Intelligence.objects.filter(
+            council=council, received_on__gte=since
+        ).count(),
+    )

@@ -342,3 +342,47 @@ def test_api_override_and_bad_input(council_a, officer_a, api_as, api_token):
     assert reader.get("/api/v1/risk/").status_code == 200
     assert reader.post(f"/api/v1/risk/{rating.pk}/override/", {}).status_code == 403
     assert client.get("/api/v1/risk/999999/").status_code == 404
+
+
+def test_officer_start_page_shows_my_locations_and_my_open_items(
+    council_a, officer_a, member, signed_in
+):
+    mine = in_area(council_a, overall_rating="Inadequate", name="Willow House")
+    commissioning_save(
+        council=council_a,
+        location=mine,
+        actor=None,
+        contract_type="spot",
+        in_area=True,
+        contact_officer=officer_a,
+    )
+    in_area(council_a, overall_rating="Inadequate", name="Someone Else's")
+    log(council_a, mine, "complaint", "low", allocated_to=officer_a)
+    closed = log(council_a, mine, "cq1", "low", allocated_to=officer_a)
+    intelligence_set_outcome(item=closed, actor=None, outcome=Outcome.UPHELD, reason="done")
+    risk_recompute(council=council_a)
+    client = signed_in(officer_a)
+
+    def page():
+        with CaptureQueriesContext(connection) as ctx:
+            html = client.get("/").content.decode()
+        return html, len(ctx.captured_queries)
+
+    html, few = page()
+    assert "Willow House" in html and "Someone Else" not in html
+    assert "1 open item allocated to you" in html
+    for _ in range(15):
+        loc = in_area(council_a, overall_rating="Good")
+        commissioning_save(
+            council=council_a,
+            location=loc,
+            actor=None,
+            contract_type="spot",
+            in_area=True,
+            contact_officer=officer_a,
+        )
+        log(council_a, loc, allocated_to=officer_a)
+    risk_recompute(council=council_a)
+    assert page()[1] == few
+    placement = signed_in(member(council_a, Role.PLACEMENT)).get("/").content.decode()
+    assert 'data-testid="dashboard"' not in placement
