@@ -22,6 +22,7 @@ router.register("delegations", councils_api.DelegationViewSet, basename="delegat
 router.register("commissioning", monitoring_api.CommissioningViewSet, basename="commissioning")
 router.register("intelligence", monitoring_api.IntelligenceViewSet, basename="intelligence")
 router.register("risk", monitoring_api.RiskViewSet, basename="risk")
+router.register("reviews", monitoring_api.ReviewViewSet, basename="review")
 
 api_v1 = [
     path("council/", councils_api.CurrentCouncilView.as_view(), name="current-council"),
@@ -54,6 +55,13 @@ urlpatterns = [
     ),
     path("intelligence/", monitoring_views.intelligence_list, name="intelligence-list"),
     path("risk/", monitoring_views.risk_matrix, name="risk-matrix"),
+    path("reviews/", monitoring_views.reviews_list, name="reviews-list"),
+    path("reviews/<int:pk>/", monitoring_views.review_detail, name="review-detail"),
+    path(
+        "locations/<int:location_pk>/reviews/new/",
+        monitoring_views.review_new,
+        name="review-new",
+    ),
     path(
         "locations/<int:location_pk>/risk/override/",
         monitoring_views.risk_override,

@@ -5,6 +5,7 @@ NAV_PERMISSIONS = {
     "imports": "providers.view_imports",
     "intelligence": "monitoring.view_intelligence",
     "risk": "monitoring.view_intelligence",
+    "reviews": "monitoring.view_intelligence",
     "policy": "councils.view_policy",
     "people": "councils.view_people",
 }

@@ -16,6 +16,7 @@ from monitoring.models import (
     IntelligenceCorrection,
     Outcome,
     Rag,
+    Review,
     RiskRating,
     Source,
 )
@@ -24,6 +25,9 @@ from monitoring.services import (
     intelligence_correct,
     intelligence_record,
     intelligence_set_outcome,
+    review_plan,
+    review_record,
+    review_report_sent,
     risk_override_set,
 )
 from providers.models import Location, Provider
@@ -398,3 +402,116 @@ class RiskViewSet(CouncilScopedMixin, viewsets.ReadOnlyModelViewSet):
             **data.validated_data,
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=rating.pk)).data)
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    location = serializers.PrimaryKeyRelatedField(queryset=Location.objects.all())
+    officers = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), many=True, required=False
+    )
+
+    class Meta:
+        model = Review
+        fields = [
+            "id",
+            "location",
+            "kind",
+            "status",
+            "planned_for",
+            "visited_on",
+            "officers",
+            "announced",
+            "findings",
+            "evidence_seen",
+            "people_spoken_to",
+            "report_due_on",
+            "report_sent_on",
+            "self_certification_due_on",
+            "next_due_on",
+            "next_due_reason",
+            "created_by_label",
+            "created_at",
+        ]
+        read_only_fields = [
+            "id",
+            "status",
+            "visited_on",
+            "findings",
+            "evidence_seen",
+            "people_spoken_to",
+            "report_due_on",
+            "report_sent_on",
+            "self_certification_due_on",
+            "next_due_on",
+            "next_due_reason",
+            "created_by_label",
+            "created_at",
+        ]
+        extra_kwargs = {"planned_for": {"required": True}}
+
+
+class ReviewRecordRequest(serializers.Serializer):
+    visited_on = serializers.DateField()
+    announced = serializers.BooleanField(default=True)
+    findings = serializers.CharField()
+    evidence_seen = serializers.CharField(required=False, allow_blank=True, default="")
+    people_spoken_to = serializers.CharField(required=False, allow_blank=True, default="")
+    officers = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), many=True, required=False
+    )
+
+
+class ReportSentRequest(serializers.Serializer):
+    sent_on = serializers.DateField()
+
+
+@extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("location", int)]))
+class ReviewViewSet(CouncilScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Reviews and visits: plan one (POST), record what it found, and when its report went."""
+
+    permission_classes = [HasCouncilPermission]
+    permission_required = {
+        "create": "monitoring.record_intelligence",
+        "record": "monitoring.record_intelligence",
+        "report_sent": "monitoring.record_intelligence",
+        "default": "monitoring.view_intelligence",
+    }
+    serializer_class = ReviewSerializer
+    queryset = Review.objects.none()  # for the schema; requests use get_queryset
+
+    def get_queryset(self):
+        qs = Review.objects.filter(council=self.request.council).prefetch_related("officers")
+        location = self.request.query_params.get("location", "")
+        if location.isdigit():
+            qs = qs.filter(location_id=int(location))
+        return qs.order_by("-id")
+
+    def perform_create(self, serializer):
+        d = serializer.validated_data
+        serializer.instance = review_plan(
+            council=self.request.council,
+            location=d["location"],
+            actor=self.request.user,
+            kind=d["kind"],
+            planned_for=d["planned_for"],
+            officers=d.get("officers", []),
+            announced=d.get("announced", True),
+        )
+
+    @extend_schema(request=ReviewRecordRequest, responses=ReviewSerializer)
+    @action(detail=True, methods=["post"])
+    def record(self, request, pk=None):
+        review = self.get_object()
+        data = ReviewRecordRequest(data=request.data)
+        data.is_valid(raise_exception=True)
+        review = review_record(review=review, actor=request.user, **data.validated_data)
+        return Response(self.get_serializer(review).data)
+
+    @extend_schema(request=ReportSentRequest, responses=ReviewSerializer)
+    @action(detail=True, methods=["post"], url_path="report-sent")
+    def report_sent(self, request, pk=None):
+        review = self.get_object()
+        data = ReportSentRequest(data=request.data)
+        data.is_valid(raise_exception=True)
+        review = review_report_sent(review=review, actor=request.user, **data.validated_data)
+        return Response(self.get_serializer(review).data)

@@ -167,3 +167,73 @@ class RiskOverrideForm(GovukFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Give the reason for overriding the rating"},
     )
+
+
+def _review_kinds(council):
+    return [(t["key"], t["label"]) for t in council.active_policy.content["reviews"]["types"]]
+
+
+class ReviewPlanForm(GovukFormMixin, forms.Form):
+    kind = forms.ChoiceField(label="Kind of review")
+    planned_for = forms.DateField(
+        label="Planned for",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "Enter the date planned"},
+    )
+    announced = forms.TypedChoiceField(
+        label="Announced to the provider?",
+        choices=[("True", "Yes"), ("False", "No")],
+        coerce=lambda v: v == "True",
+        initial="True",
+    )
+    officers = forms.ModelMultipleChoiceField(
+        label="Officers",
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, council, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = _review_kinds(council)
+        self.fields["officers"].queryset = _members(council)
+
+
+class ReviewRecordForm(GovukFormMixin, forms.Form):
+    visited_on = forms.DateField(
+        label="Date of the review",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "Enter the date of the review"},
+    )
+    announced = forms.TypedChoiceField(
+        label="Was it announced?",
+        choices=[("True", "Yes"), ("False", "No")],
+        coerce=lambda v: v == "True",
+    )
+    officers = forms.ModelMultipleChoiceField(
+        label="Officers",
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    findings = forms.CharField(
+        label="Findings",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": "Record what the review found"},
+    )
+    evidence_seen = forms.CharField(
+        label="Evidence seen", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    people_spoken_to = forms.CharField(
+        label="People spoken to", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, council, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officers"].queryset = _members(council)
+
+
+class ReportSentForm(GovukFormMixin, forms.Form):
+    sent_on = forms.DateField(
+        label="Report sent on", widget=forms.DateInput(attrs={"type": "date"})
+    )

@@ -285,3 +285,49 @@ class RiskHistory(models.Model):
 
     def __str__(self):
         return f"{self.location}: {self.rag} at {self.at:%Y-%m-%d}"
+
+
+class ReviewStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Review(models.Model):
+    """A review or visit of one location, of a type the council's pack names (004 8.1,
+    002 5, 003 1.12). Its due dates (report, self-certification, next review) are kept here
+    for the timers to watch."""
+
+    council = models.ForeignKey("councils.Council", on_delete=models.CASCADE, related_name="+")
+    location = models.ForeignKey("providers.Location", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=40)
+    status = models.CharField(
+        max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PLANNED
+    )
+    planned_for = models.DateField(null=True, blank=True)
+    visited_on = models.DateField(null=True, blank=True)
+    officers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    announced = models.BooleanField(default=True)
+    findings = models.TextField(blank=True)
+    evidence_seen = models.TextField(blank=True)
+    people_spoken_to = models.TextField(blank=True)
+    report_due_on = models.DateField(null=True, blank=True)
+    report_sent_on = models.DateField(null=True, blank=True)
+    self_certification_due_on = models.DateField(null=True, blank=True)
+    next_due_on = models.DateField(null=True, blank=True)
+    next_due_reason = models.CharField(max_length=300, blank=True)
+    created_by_label = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(council="council")
+
+    class Meta:
+        ordering = ["-visited_on", "-planned_for", "-id"]
+        indexes = [
+            models.Index(fields=["council", "location", "status"]),
+            models.Index(fields=["council", "status", "planned_for"]),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} of {self.location}"

@@ -263,3 +263,60 @@ def officer_dashboard(*, council: Council, user, days: int = 7) -> OfficerDashbo
             council=council, received_on__gte=since
         ).count(),
     )
+
+
+@dataclass
+class ReviewsDue:
+    planned: list
+    next_due: list  # (location, next_due_on, reason), latest completed review per location
+    reports_overdue: list
+
+
+def reviews_due(*, council: Council, officer=None, within_days: int = 60) -> ReviewsDue:
+    """Reviews planned, reviews falling due (or overdue) within the horizon, and reports not
+    sent in time (004 9.1), optionally for one officer. A fixed number of queries."""
+    import datetime as dt
+
+    from django.db.models import OuterRef
+    from django.utils import timezone
+
+    from monitoring.models import Review, ReviewStatus
+
+    today = timezone.localdate()
+    reviews = Review.objects.filter(council=council).select_related("location__provider")
+    if officer is not None:
+        reviews = reviews.filter(
+            Q(officers=officer)
+            | Q(
+                location__in=Commissioning.objects.filter(
+                    council=council, contact_officer=officer
+                ).values("location_id")
+            )
+        ).distinct()
+    planned = reviews.filter(status=ReviewStatus.PLANNED).order_by("planned_for", "id")
+    latest = (
+        Review.objects.filter(
+            council=council, location=OuterRef("location"), status=ReviewStatus.COMPLETED
+        )
+        .order_by("-visited_on", "-id")
+        .values("pk")[:1]
+    )
+    next_due = reviews.filter(
+        status=ReviewStatus.COMPLETED,
+        pk=Subquery(latest),
+        next_due_on__lte=today + dt.timedelta(days=within_days),
+    ).order_by("next_due_on", "id")
+    overdue_reports = reviews.filter(
+        status=ReviewStatus.COMPLETED, report_sent_on__isnull=True, report_due_on__lt=today
+    ).order_by("report_due_on", "id")
+    return ReviewsDue(list(planned[:100]), list(next_due[:100]), list(overdue_reports[:100]))
+
+
+def location_reviews(*, council: Council, location_id: int) -> list:
+    from monitoring.models import Review
+
+    return list(
+        Review.objects.filter(council=council, location_id=location_id)
+        .prefetch_related("officers")
+        .order_by("-visited_on", "-planned_for", "-id")[:10]
+    )

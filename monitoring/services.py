@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from core.audit import actor_of, audit_record
-from core.errors import ValidationFailed
+from core.errors import Conflict, ValidationFailed
 from councils.models import Council, Membership
 from councils.policy import Policy
 from monitoring.models import (
@@ -21,6 +21,8 @@ from monitoring.models import (
     IntelligenceCorrection,
     Outcome,
     Rag,
+    Review,
+    ReviewStatus,
     RiskOverride,
     RiskRating,
     Source,
@@ -502,3 +504,179 @@ def risk_override_end(*, council: Council, location: Location, actor, reason: st
             summary=f"{location}: RAG override ended",
             reason=reason,
         )
+
+
+def _review_pack(council: Council) -> dict:
+    return council.active_policy.content["reviews"]
+
+
+def _review_type(council: Council, kind: str) -> dict | None:
+    return next((t for t in _review_pack(council)["types"] if t["key"] == kind), None)
+
+
+def _check_officers(council: Council, officers, errors: dict) -> None:
+    for officer in officers or []:
+        if not _is_member(council, officer):
+            errors["officers"] = ["Each officer must work for this council."]
+
+
+@transaction.atomic
+def review_plan(
+    *,
+    council: Council,
+    location: Location,
+    actor,
+    kind: str,
+    planned_for: dt.date,
+    officers=(),
+    announced: bool = True,
+) -> Review:
+    """Plan a review or visit. A self-certification is sent rather than visited: its return
+    falls due in the pack's time (004 8.1: "within 14 working days")."""
+    errors: dict[str, list[str]] = {}
+    kind_def = _review_type(council, kind)
+    if kind_def is None:
+        errors["kind"] = ["Choose a kind of review from this council's list."]
+    elif not announced and not kind_def.get("may_be_unannounced"):
+        # 002 5.3.3: "Reactive visits are the only visits undertaken on an unannounced basis."
+        errors["announced"] = [f"A {kind_def['label'].lower()} is always announced."]
+    if not isinstance(planned_for, dt.date):
+        errors["planned_for"] = ["Enter the date planned."]
+    _check_officers(council, officers, errors)
+    if errors:
+        raise ValidationFailed("The review could not be planned.", errors=errors)
+    review = Review.objects.create(
+        council=council,
+        location=location,
+        kind=kind,
+        planned_for=planned_for,
+        announced=announced,
+        created_by_label=_label(actor),
+    )
+    review.officers.set(officers)
+    within = _review_pack(council).get("self_certification_within")
+    if kind_def.get("self_certification") and within:
+        from core.workdays import due_date
+
+        review.self_certification_due_on = due_date(
+            planned_for,
+            amount=within["amount"],
+            unit=within["unit"],
+            calendar=Policy(council.active_policy.content).calendar,
+        )
+        review.save(update_fields=["self_certification_due_on"])
+    audit_record(
+        council=council,
+        actor=actor,
+        action="review.planned",
+        summary=f"{kind_def['label']} of {location} planned for {planned_for:%d %b %Y}",
+        obj=review,
+    )
+    return review
+
+
+def next_review(*, council: Council, location: Location, after: dt.date) -> tuple[dt.date, str]:
+    """When the next review falls due, and why (003 1.13: "Where there is a Good or above CQC
+    rating with positive feedback ... within a 24-month period"; market risk yearly; concerns
+    sooner)."""
+    from core.workdays import add_months
+    from monitoring.selectors import market_position
+
+    freq = _review_pack(council)["frequency_months"]
+    rating = RiskRating.objects.filter(council=council, location=location).first()
+    commissioning = Commissioning.objects.filter(council=council, location=location).first()
+    market_risk = bool(
+        commissioning and market_position(council=council, commissioning=commissioning).market_risk
+    )
+    good = location.overall_rating in (RatingValue.GOOD, RatingValue.OUTSTANDING)
+    positive = rating is None or rating.rag == Rag.GREEN
+    if market_risk:
+        months, why = freq["market_risk"], "a market risk provider"
+    elif good and positive:
+        months, why = freq["good"], "rated Good or better with no concerns"
+    else:
+        months, why = freq["concerns"], "below Good or with concerns"
+    return add_months(after, months), f"{months} months: {why} ({freq['seed']})"
+
+
+@transaction.atomic
+def review_record(
+    *,
+    review: Review,
+    actor,
+    visited_on: dt.date,
+    officers=(),
+    announced: bool = True,
+    findings: str = "",
+    evidence_seen: str = "",
+    people_spoken_to: str = "",
+) -> Review:
+    """Record what the review found. The report falls due (004 9.1: "typed and sent within 10
+    days") and so does the next review."""
+    errors: dict[str, list[str]] = {}
+    if review.status == ReviewStatus.CANCELLED:
+        raise Conflict("A cancelled review cannot be recorded.")
+    if not isinstance(visited_on, dt.date):
+        errors["visited_on"] = ["Enter the date of the review."]
+    elif visited_on > timezone.localdate():
+        errors["visited_on"] = ["The date of the review must be today or in the past."]
+    kind_def = _review_type(review.council, review.kind) or {}
+    if not announced and not kind_def.get("may_be_unannounced"):
+        errors["announced"] = [f"A {kind_def.get('label', 'review').lower()} is always announced."]
+    if not (findings or "").strip():
+        errors["findings"] = ["Record what the review found."]
+    _check_officers(review.council, officers, errors)
+    if errors:
+        raise ValidationFailed("The review could not be recorded.", errors=errors)
+    council = review.council
+    review.status, review.visited_on, review.announced = (
+        ReviewStatus.COMPLETED,
+        visited_on,
+        announced,
+    )
+    review.findings, review.evidence_seen = findings.strip(), evidence_seen.strip()
+    review.people_spoken_to = people_spoken_to.strip()
+    within = _review_pack(council).get("report_within")
+    if within:
+        from core.workdays import due_date
+
+        review.report_due_on = due_date(
+            visited_on,
+            amount=within["amount"],
+            unit=within["unit"],
+            calendar=Policy(council.active_policy.content).calendar,
+        )
+    review.next_due_on, review.next_due_reason = next_review(
+        council=council, location=review.location, after=visited_on
+    )
+    review.save()
+    if officers:
+        review.officers.set(officers)
+    audit_record(
+        council=council,
+        actor=actor,
+        action="review.recorded",
+        summary=f"{kind_def.get('label', review.kind)} of {review.location} recorded",
+        obj=review,
+    )
+    return review
+
+
+@transaction.atomic
+def review_report_sent(*, review: Review, actor, sent_on: dt.date) -> Review:
+    if review.status != ReviewStatus.COMPLETED:
+        raise Conflict("Record the review before sending its report.")
+    if sent_on > timezone.localdate() or sent_on < review.visited_on:
+        raise ValidationFailed(
+            "", errors={"sent_on": ["The report is sent after the review and not in the future."]}
+        )
+    review.report_sent_on = sent_on
+    review.save(update_fields=["report_sent_on", "updated_at"])
+    audit_record(
+        council=review.council,
+        actor=actor,
+        action="review.report_sent",
+        summary=f"Report of the review of {review.location} sent",
+        obj=review,
+    )
+    return review

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from core.errors import ValidationFailed
+from core.errors import Conflict, ValidationFailed
 from core.views import require_perm
 from councils.policy import Policy
 from monitoring import selectors
@@ -20,10 +20,13 @@ from monitoring.forms import (
     IntelligenceFilterForm,
     IntelligenceForm,
     OutcomeForm,
+    ReportSentForm,
+    ReviewPlanForm,
+    ReviewRecordForm,
     RiskFilterForm,
     RiskOverrideForm,
 )
-from monitoring.models import Intelligence, IntelligenceAttachment
+from monitoring.models import Intelligence, IntelligenceAttachment, Review
 from monitoring.services import (
     COMMISSIONING_FIELDS,
     attachment_add,
@@ -31,6 +34,9 @@ from monitoring.services import (
     intelligence_correct,
     intelligence_record,
     intelligence_set_outcome,
+    review_plan,
+    review_record,
+    review_report_sent,
     risk_override_end,
     risk_override_set,
 )
@@ -295,3 +301,97 @@ def risk_override(request, location_pk: int):
 
     request.method = "GET"
     return location_detail(request, location.pk, risk_form=form)
+
+
+@login_required
+def reviews_list(request):
+    """Reviews due and overdue, per officer (004 11.3: "reviewed for outstanding visits")."""
+    require_perm(request, "monitoring.view_intelligence")
+    mine = request.GET.get("mine") == "1"
+    due = selectors.reviews_due(council=request.council, officer=request.user if mine else None)
+    return render(
+        request,
+        "monitoring/reviews_list.html",
+        {
+            "due": due,
+            "mine": mine,
+            "today": timezone.localdate(),
+            "kinds": _kind_labels(request.council),
+        },
+    )
+
+
+def _kind_labels(council) -> dict:
+    return {t["key"]: t["label"] for t in council.active_policy.content["reviews"]["types"]}
+
+
+@login_required
+def review_new(request, location_pk: int):
+    require_perm(request, "monitoring.record_intelligence")
+    location = _location(location_pk)
+    form = ReviewPlanForm(request.POST or None, council=request.council)
+    if request.method == "POST" and form.is_valid():
+        try:
+            review = review_plan(
+                council=request.council, location=location, actor=request.user, **form.cleaned_data
+            )
+        except ValidationFailed as exc:
+            form.add_domain_errors(exc.errors)
+        else:
+            messages.success(request, "Review planned.")
+            return redirect("review-detail", pk=review.pk)
+    return render(request, "monitoring/review_plan.html", {"form": form, "location": location})
+
+
+@login_required
+def review_detail(request, pk: int):
+    require_perm(request, "monitoring.view_intelligence")
+    review = (
+        Review.objects.filter(council=request.council, pk=pk)
+        .select_related("location__provider")
+        .prefetch_related("officers")
+        .first()
+    )
+    if review is None:
+        raise Http404
+    can_change = request.user.has_perm("monitoring.record_intelligence", request.council)
+    record_form = ReviewRecordForm(
+        request.POST if request.POST.get("action") == "record" else None,
+        council=request.council,
+        prefix="record",
+        initial={"announced": str(review.announced), "officers": list(review.officers.all())},
+    )
+    sent_form = ReportSentForm(
+        request.POST if request.POST.get("action") == "sent" else None,
+        prefix="sent",
+        initial={"sent_on": timezone.localdate()},
+    )
+    if request.method == "POST":
+        require_perm(request, "monitoring.record_intelligence")
+        form, call = (record_form, lambda d: review_record(review=review, actor=request.user, **d))
+        if request.POST.get("action") == "sent":
+            form, call = (
+                sent_form,
+                lambda d: review_report_sent(review=review, actor=request.user, **d),
+            )
+        if form.is_valid():
+            try:
+                call(dict(form.cleaned_data))
+            except ValidationFailed as exc:
+                form.add_domain_errors(exc.errors)
+            except Conflict as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, "Review saved.")
+                return redirect("review-detail", pk=review.pk)
+    return render(
+        request,
+        "monitoring/review_detail.html",
+        {
+            "review": review,
+            "kind": _kind_labels(request.council).get(review.kind),
+            "can_change": can_change,
+            "record_form": record_form,
+            "sent_form": sent_form,
+        },
+    )

@@ -72,6 +72,10 @@ def _council_view_of(request, location, risk_form=None) -> dict:
             items.count() if len(out["intelligence"]) == 10 else len(out["intelligence"])
         )
         out["can_record_intelligence"] = user.has_perm("monitoring.record_intelligence", council)
+        out["reviews"] = monitoring.location_reviews(council=council, location_id=location.pk)
+        out["review_kinds"] = {
+            t["key"]: t["label"] for t in council.active_policy.content["reviews"]["types"]
+        }
         out["risk"], out["risk_history"] = monitoring.risk_of(
             council=council, location_id=location.pk
         )

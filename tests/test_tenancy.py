@@ -21,6 +21,7 @@ from monitoring.models import (
     Intelligence,
     IntelligenceAttachment,
     IntelligenceCorrection,
+    Review,
     RiskHistory,
     RiskOverride,
     RiskRating,
@@ -146,6 +147,19 @@ def _risk_override(council):
     )
 
 
+def _review(council):
+    from monitoring.services import review_plan
+
+    kind = council.active_policy.content["reviews"]["types"][0]["key"]
+    return review_plan(
+        council=council,
+        location=LocationFactory(),
+        actor=None,
+        kind=kind,
+        planned_for=dt.date(2026, 12, 1),
+    )
+
+
 @dataclass(frozen=True)
 class Owned:
     model: type
@@ -181,6 +195,7 @@ MATRIX = [
     Owned(RiskRating, _risk, "/api/v1/risk/", None, ("intelligence:read",)),
     Owned(RiskHistory, _risk_history),
     Owned(RiskOverride, _risk_override),
+    Owned(Review, _review, "/api/v1/reviews/", "/reviews/{pk}/", ("intelligence:read",)),
 ]
 IDS = [o.model.__name__ for o in MATRIX]
 
