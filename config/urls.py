@@ -23,6 +23,9 @@ router.register("commissioning", monitoring_api.CommissioningViewSet, basename="
 router.register("intelligence", monitoring_api.IntelligenceViewSet, basename="intelligence")
 router.register("risk", monitoring_api.RiskViewSet, basename="risk")
 router.register("reviews", monitoring_api.ReviewViewSet, basename="review")
+router.register(
+    "improvement-plans", monitoring_api.ImprovementPlanViewSet, basename="improvement-plan"
+)
 
 api_v1 = [
     path("council/", councils_api.CurrentCouncilView.as_view(), name="current-council"),
@@ -56,6 +59,8 @@ urlpatterns = [
     path("intelligence/", monitoring_views.intelligence_list, name="intelligence-list"),
     path("risk/", monitoring_views.risk_matrix, name="risk-matrix"),
     path("reviews/", monitoring_views.reviews_list, name="reviews-list"),
+    path("plans/<int:pk>/", monitoring_views.plan_detail, name="plan-detail"),
+    path("locations/<int:location_pk>/plans/new/", monitoring_views.plan_new, name="plan-new"),
     path("reviews/<int:pk>/", monitoring_views.review_detail, name="review-detail"),
     path(
         "locations/<int:location_pk>/reviews/new/",

@@ -237,3 +237,75 @@ class ReportSentForm(GovukFormMixin, forms.Form):
     sent_on = forms.DateField(
         label="Report sent on", widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+class PlanForm(GovukFormMixin, forms.Form):
+    kind = forms.ChoiceField(
+        label="Kind of plan",
+        choices=[
+            ("improvement", "Improvement plan"),
+            ("serious_concerns", "Serious Concerns action plan"),
+        ],
+    )
+    title = forms.CharField(
+        label="Title", max_length=200, error_messages={"required": "Give the plan a title"}
+    )
+    started_on = forms.DateField(
+        label="Agreed on",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "Enter the date the plan started"},
+    )
+
+
+class PlanActionForm(GovukFormMixin, forms.Form):
+    what = forms.CharField(
+        label="What must change",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say what must change"},
+    )
+    provider_lead = forms.CharField(
+        label="Who at the provider",
+        max_length=200,
+        error_messages={"required": "Say who at the provider"},
+    )
+    council_monitor = forms.ModelChoiceField(
+        label="Who in the council monitors it",
+        queryset=User.objects.none(),
+        error_messages={"required": "Choose who monitors it"},
+    )
+    due_on = forms.DateField(
+        label="Due by",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "Enter the date it is due"},
+    )
+
+    def __init__(self, *args, council, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["council_monitor"].queryset = _members(council)
+
+
+class PlanReviewForm(GovukFormMixin, forms.Form):
+    reviewed_on = forms.DateField(
+        label="Reviewed on",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "Enter the date of the review"},
+    )
+    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, actions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actions = list(actions)
+        for action in self.actions:
+            self.fields[f"action_{action.pk}"] = forms.ChoiceField(
+                label=action.what,
+                choices=[("met", "Met"), ("not_met", "Not met")],
+                widget=forms.RadioSelect,
+                error_messages={"required": "Say whether this action was met"},
+            )
+
+    @property
+    def action_fields(self):
+        return [self[f"action_{a.pk}"] for a in self.actions]
+
+    def results(self) -> dict[int, bool]:
+        return {a.pk: self.cleaned_data[f"action_{a.pk}"] == "met" for a in self.actions}

@@ -331,3 +331,95 @@ class Review(models.Model):
 
     def __str__(self):
         return f"{self.kind} of {self.location}"
+
+
+class PlanKind(models.TextChoices):
+    IMPROVEMENT = "improvement", "Improvement plan"
+    SERIOUS_CONCERNS = "serious_concerns", "Serious Concerns action plan"
+
+
+class PlanStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    COMPLETED = "completed", "Completed"
+
+
+class ImprovementPlan(models.Model):
+    """An improvement plan agreed with a provider (004 9), or a Serious Concerns action plan
+    (001 Appendix 3): the same structure."""
+
+    council = models.ForeignKey("councils.Council", on_delete=models.CASCADE, related_name="+")
+    location = models.ForeignKey("providers.Location", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=PlanKind.choices, default=PlanKind.IMPROVEMENT)
+    title = models.CharField(max_length=200)
+    started_on = models.DateField()
+    status = models.CharField(max_length=10, choices=PlanStatus.choices, default=PlanStatus.ACTIVE)
+    failed_reviews = models.PositiveIntegerField(
+        default=0, help_text="Reviews that found most actions not met."
+    )
+    created_by_label = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(council="council")
+
+    class Meta:
+        ordering = ["-started_on", "-id"]
+
+    def __str__(self):
+        return self.title
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    MET = "met", "Met"
+    NOT_MET = "not_met", "Not met"
+
+
+class PlanAction(models.Model):
+    """001 Appendix 3: "What is to be improved; Who will be responsible for making which
+    improvements; Who in the Council will be responsible for monitoring the improvements;
+    Timescales and dates for completion"."""
+
+    council = models.ForeignKey("councils.Council", on_delete=models.CASCADE, related_name="+")
+    plan = models.ForeignKey(ImprovementPlan, on_delete=models.CASCADE, related_name="actions")
+    what = models.TextField()
+    provider_lead = models.CharField(max_length=200)
+    council_monitor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    due_on = models.DateField()
+    status = models.CharField(
+        max_length=10, choices=ActionStatus.choices, default=ActionStatus.OPEN
+    )
+    evidence = models.TextField(blank=True)
+
+    objects = ScopedManager(council="council")
+
+    class Meta:
+        ordering = ["due_on", "id"]
+
+    def __str__(self):
+        return self.what[:60]
+
+
+class PlanReview(models.Model):
+    council = models.ForeignKey("councils.Council", on_delete=models.CASCADE, related_name="+")
+    plan = models.ForeignKey(ImprovementPlan, on_delete=models.CASCADE, related_name="reviews")
+    reviewed_on = models.DateField()
+    met = models.PositiveIntegerField()
+    not_met = models.PositiveIntegerField()
+    results = models.JSONField(default=dict, help_text="Action id → met (true) or not (false).")
+    notes = models.TextField(blank=True)
+    by_label = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(council="council")
+
+    class Meta:
+        ordering = ["-reviewed_on", "-id"]
+
+    def __str__(self):
+        return f"Review of {self.plan} on {self.reviewed_on}"
+
+    @property
+    def majority_not_met(self) -> bool:
+        return self.not_met * 2 > self.met + self.not_met

@@ -14,6 +14,7 @@ from django.utils import timezone
 from councils.models import Council
 from monitoring.models import (
     Commissioning,
+    ImprovementPlan,
     Intelligence,
     Outcome,
     Rag,
@@ -125,6 +126,14 @@ def risk_recompute(*, council: Council, location_ids=None, provider_id: int | No
     ).order_by("created_at", "id"):
         overrides[o.location_id] = o  # the newest wins
 
+    # 004 16.2: "failed to meet the majority of the requirements of an Improvement plan on
+    # more than 3 reviews".
+    limit = policy.content["improvement_plans"]["failed_reviews_more_than"]
+    failing = dict(
+        ImprovementPlan.objects.filter(
+            council=council, location__in=scope_ids, failed_reviews__gt=limit
+        ).values_list("location_id", "failed_reviews")
+    )
     existing = {
         r.location_id: r for r in RiskRating.objects.filter(council=council, location__in=scope_ids)
     }
@@ -143,6 +152,15 @@ def risk_recompute(*, council: Council, location_ids=None, provider_id: int | No
             totals,
             providers,
         )
+        if loc.pk in failing:
+            factors.append(
+                {
+                    "factor": "Failing improvement plan",
+                    "detail": f"most actions not met at {failing[loc.pk]} reviews "
+                    f"(more than {limit})",
+                    "points": str(_points(weights["failing_improvement_plan"])),
+                }
+            )
         score = sum((Decimal(f["points"]) for f in factors), Decimal(0))
         computed = rag_for(score, pack)
         override = overrides.get(loc.pk)

@@ -320,3 +320,13 @@ def location_reviews(*, council: Council, location_id: int) -> list:
         .prefetch_related("officers")
         .order_by("-visited_on", "-planned_for", "-id")[:10]
     )
+
+
+def location_plans(*, council: Council, location_id: int) -> list:
+    from monitoring.models import ImprovementPlan
+
+    return list(
+        ImprovementPlan.objects.filter(council=council, location_id=location_id)
+        .annotate(action_count=Count("actions"))
+        .order_by("-started_on", "-id")[:10]
+    )

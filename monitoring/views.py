@@ -20,13 +20,16 @@ from monitoring.forms import (
     IntelligenceFilterForm,
     IntelligenceForm,
     OutcomeForm,
+    PlanActionForm,
+    PlanForm,
+    PlanReviewForm,
     ReportSentForm,
     ReviewPlanForm,
     ReviewRecordForm,
     RiskFilterForm,
     RiskOverrideForm,
 )
-from monitoring.models import Intelligence, IntelligenceAttachment, Review
+from monitoring.models import ImprovementPlan, Intelligence, IntelligenceAttachment, Review
 from monitoring.services import (
     COMMISSIONING_FIELDS,
     attachment_add,
@@ -34,6 +37,10 @@ from monitoring.services import (
     intelligence_correct,
     intelligence_record,
     intelligence_set_outcome,
+    plan_action_add,
+    plan_create,
+    plan_is_failing,
+    plan_review_record,
     review_plan,
     review_record,
     review_report_sent,
@@ -393,5 +400,82 @@ def review_detail(request, pk: int):
             "can_change": can_change,
             "record_form": record_form,
             "sent_form": sent_form,
+        },
+    )
+
+
+@login_required
+def plan_new(request, location_pk: int):
+    require_perm(request, "monitoring.record_intelligence")
+    location = _location(location_pk)
+    form = PlanForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = plan_create(
+                council=request.council, location=location, actor=request.user, **form.cleaned_data
+            )
+        except ValidationFailed as exc:
+            form.add_domain_errors(exc.errors)
+        else:
+            messages.success(request, "Plan started: add its actions.")
+            return redirect("plan-detail", pk=plan.pk)
+    return render(request, "monitoring/plan_new.html", {"form": form, "location": location})
+
+
+@login_required
+def plan_detail(request, pk: int):
+    require_perm(request, "monitoring.view_intelligence")
+    plan = (
+        ImprovementPlan.objects.filter(council=request.council, pk=pk)
+        .select_related("location__provider")
+        .first()
+    )
+    if plan is None:
+        raise Http404
+    actions = list(plan.actions.select_related("council_monitor"))
+    open_actions = [a for a in actions if a.status != "met"]
+    action = request.POST.get("action") if request.method == "POST" else None
+    action_form = PlanActionForm(
+        request.POST if action == "add" else None, council=request.council, prefix="add"
+    )
+    review_form = PlanReviewForm(
+        request.POST if action == "review" else None, actions=open_actions, prefix="review"
+    )
+    if action:
+        require_perm(request, "monitoring.record_intelligence")
+        form = action_form if action == "add" else review_form
+        if form.is_valid():
+            try:
+                if action == "add":
+                    plan_action_add(plan=plan, actor=request.user, **form.cleaned_data)
+                else:
+                    plan_review_record(
+                        plan=plan,
+                        actor=request.user,
+                        reviewed_on=form.cleaned_data["reviewed_on"],
+                        notes=form.cleaned_data["notes"],
+                        results=form.results(),
+                    )
+            except ValidationFailed as exc:
+                form.add_domain_errors(exc.errors)
+            except Conflict as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, "Plan saved.")
+                return redirect("plan-detail", pk=plan.pk)
+    return render(
+        request,
+        "monitoring/plan_detail.html",
+        {
+            "plan": plan,
+            "actions": actions,
+            "reviews": list(plan.reviews.all()),
+            "failing": plan_is_failing(plan),
+            "action_form": action_form,
+            "review_form": review_form,
+            "can_change": request.user.has_perm("monitoring.record_intelligence", request.council),
+            "limit": request.council.active_policy.content["improvement_plans"][
+                "failed_reviews_more_than"
+            ],
         },
     )

@@ -73,6 +73,7 @@ def _council_view_of(request, location, risk_form=None) -> dict:
         )
         out["can_record_intelligence"] = user.has_perm("monitoring.record_intelligence", council)
         out["reviews"] = monitoring.location_reviews(council=council, location_id=location.pk)
+        out["plans"] = monitoring.location_plans(council=council, location_id=location.pk)
         out["review_kinds"] = {
             t["key"]: t["label"] for t in council.active_policy.content["reviews"]["types"]
         }

@@ -18,9 +18,12 @@ from councils.models import ApiToken, Area, Delegation, Membership, PolicyVersio
 from councils.services import token_create
 from monitoring.models import (
     Commissioning,
+    ImprovementPlan,
     Intelligence,
     IntelligenceAttachment,
     IntelligenceCorrection,
+    PlanAction,
+    PlanReview,
     Review,
     RiskHistory,
     RiskOverride,
@@ -160,6 +163,40 @@ def _review(council):
     )
 
 
+def _plan(council):
+    from monitoring.services import plan_create
+
+    monitor = UserFactory()
+    Membership.objects.create(user=monitor, council=council, role=Role.OFFICER)
+    return plan_create(
+        council=council,
+        location=LocationFactory(),
+        actor=None,
+        title="Medicines",
+        started_on=dt.date(2026, 1, 5),
+        actions=[
+            {
+                "what": "Audit MAR charts",
+                "provider_lead": "Manager",
+                "council_monitor": monitor,
+                "due_on": dt.date(2026, 2, 5),
+            }
+        ],
+    )
+
+
+def _plan_review(council):
+    from monitoring.services import plan_review_record
+
+    plan = _plan(council)
+    return plan_review_record(
+        plan=plan,
+        actor=None,
+        reviewed_on=dt.date(2026, 2, 6),
+        results={plan.actions.get().pk: False},
+    )
+
+
 @dataclass(frozen=True)
 class Owned:
     model: type
@@ -196,6 +233,11 @@ MATRIX = [
     Owned(RiskHistory, _risk_history),
     Owned(RiskOverride, _risk_override),
     Owned(Review, _review, "/api/v1/reviews/", "/reviews/{pk}/", ("intelligence:read",)),
+    Owned(
+        ImprovementPlan, _plan, "/api/v1/improvement-plans/", "/plans/{pk}/", ("intelligence:read",)
+    ),
+    Owned(PlanAction, lambda c: _plan(c).actions.get()),
+    Owned(PlanReview, _plan_review),
 ]
 IDS = [o.model.__name__ for o in MATRIX]
 
