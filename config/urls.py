@@ -61,6 +61,11 @@ urlpatterns = [
     path("reviews/", monitoring_views.reviews_list, name="reviews-list"),
     path("plans/<int:pk>/", monitoring_views.plan_detail, name="plan-detail"),
     path("locations/<int:location_pk>/plans/new/", monitoring_views.plan_new, name="plan-new"),
+    path(
+        "locations/<int:location_pk>/timeline/",
+        monitoring_views.location_timeline,
+        name="location-timeline",
+    ),
     path("reviews/<int:pk>/", monitoring_views.review_detail, name="review-detail"),
     path(
         "locations/<int:location_pk>/reviews/new/",

@@ -330,3 +330,93 @@ def location_plans(*, council: Council, location_id: int) -> list:
         .annotate(action_count=Count("actions"))
         .order_by("-started_on", "-id")[:10]
     )
+
+
+TIMELINE_KINDS = {
+    "rating": "Ratings",
+    "intelligence": "Intelligence",
+    "review": "Reviews and visits",
+    "plan": "Plans",
+    "risk": "Risk rating",
+}
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    on: "object"
+    kind: str
+    title: str
+    detail: str = ""
+    url: str = ""
+
+
+def timeline(*, council: Council, location: Location, kinds=None, limit: int = 200) -> list:
+    """Everything about one location, newest first (a query per kind). Later issues add
+    cases, restrictions and letters."""
+    from django.urls import reverse
+
+    from monitoring.models import ImprovementPlan, Review, RiskHistory
+    from providers.models import Rating
+
+    kinds = set(kinds or TIMELINE_KINDS)
+    out: list[TimelineEntry] = []
+    if "rating" in kinds:
+        for r in Rating.objects.filter(location=location).order_by("-report_date")[:limit]:
+            out.append(
+                TimelineEntry(
+                    r.report_date,
+                    "rating",
+                    f"{r.regulator} rating: {r.overall}",
+                    ", ".join(f"{label} {v}" for label, v in r.key_questions if v),
+                )
+            )
+    if "intelligence" in kinds:
+        items = intelligence_list(
+            council=council, filters=IntelligenceFilters(location=location.pk)
+        )[:limit]
+        for i in items:
+            out.append(
+                TimelineEntry(
+                    i.received_on,
+                    "intelligence",
+                    f"{i.reference}: {i.get_source_display()}",
+                    f"{i.severity}, {i.get_outcome_display().lower()}"
+                    + ("" if i.counts_toward_risk else " (not counted)"),
+                    reverse("intelligence-detail", args=[i.pk]),
+                )
+            )
+    if "review" in kinds:
+        for r in Review.objects.filter(council=council, location=location)[:limit]:
+            on = r.visited_on or r.planned_for
+            out.append(
+                TimelineEntry(
+                    on,
+                    "review",
+                    f"Review ({r.kind.replace('_', ' ')}): {r.get_status_display().lower()}",
+                    r.findings[:200],
+                    reverse("review-detail", args=[r.pk]),
+                )
+            )
+    if "plan" in kinds:
+        for p in ImprovementPlan.objects.filter(council=council, location=location)[:limit]:
+            out.append(
+                TimelineEntry(
+                    p.started_on,
+                    "plan",
+                    f"{p.get_kind_display()}: {p.title}",
+                    p.get_status_display(),
+                    reverse("plan-detail", args=[p.pk]),
+                )
+            )
+    if "risk" in kinds:
+        for h in RiskHistory.objects.filter(council=council, location=location)[:limit]:
+            out.append(
+                TimelineEntry(
+                    h.at.date(),
+                    "risk",
+                    f"Risk rating {h.get_rag_display()}",
+                    f"score {h.score.normalize():f}. {h.note}",
+                )
+            )
+    out.sort(key=lambda e: e.on, reverse=True)
+    return out[:limit]

@@ -479,3 +479,22 @@ def plan_detail(request, pk: int):
             ],
         },
     )
+
+
+@login_required
+def location_timeline(request, location_pk: int):
+    """Everything about a location in date order, filterable by kind."""
+    require_perm(request, "monitoring.view_intelligence")
+    location = _location(location_pk)
+    chosen = [k for k in request.GET.getlist("kind") if k in selectors.TIMELINE_KINDS]
+    entries = selectors.timeline(council=request.council, location=location, kinds=chosen)
+    return render(
+        request,
+        "monitoring/timeline.html",
+        {
+            "location": location,
+            "entries": entries,
+            "kinds": selectors.TIMELINE_KINDS,
+            "chosen": chosen,
+        },
+    )

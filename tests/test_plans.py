@@ -208,3 +208,37 @@ def test_plans_api(plan, council_b, officer_b, member, api_as):
     auditor = api_as(member(council_b, Role.AUDITOR))
     assert auditor.get("/api/v1/improvement-plans/").status_code == 200
     assert auditor.post("/api/v1/improvement-plans/", {}, format="json").status_code == 403
+
+
+def test_timeline_in_date_order_and_filtered_by_kind(plan, council_b, officer_b, signed_in):
+    from monitoring.services import intelligence_record, review_plan
+    from tests.factories import RatingFactory
+
+    loc = plan.location
+    RatingFactory(location=loc, report_date=START - dt.timedelta(days=300), overall="Good")
+    intelligence_record(
+        council=council_b,
+        actor=None,
+        source="complaint",
+        severity="low",
+        narrative="Cold food",
+        location=loc,
+        received_on=START + dt.timedelta(days=5),
+    )
+    review_plan(
+        council=council_b,
+        location=loc,
+        actor=None,
+        kind="thematic",
+        planned_for=START + dt.timedelta(days=10),
+    )
+    client = signed_in(officer_b)
+    html = client.get(f"/locations/{loc.pk}/timeline/").content.decode()
+    order = [
+        html.index(t)
+        for t in ("Review (thematic)", "INT-", "Improvement plan: Medicines", "CQC rating: Good")
+    ]
+    assert order == sorted(order)  # newest first
+    only = client.get(f"/locations/{loc.pk}/timeline/?kind=intelligence").content.decode()
+    assert "INT-" in only and "Improvement plan: Medicines" not in only
+    assert client.get(f"/locations/{loc.pk}/timeline/").status_code == 200
