@@ -222,7 +222,55 @@ def _demo_monitoring(council: Council) -> str:
             allocated_to=officers[0] if officers and i % 2 == 0 else None,
         )
     from monitoring.risk import risk_recompute
+    from monitoring.services import plan_create, plan_review_record, review_plan, review_record
 
+    kinds = [t["key"] for t in council.active_policy.content["reviews"]["types"]]
+    for i, location in enumerate(locations[:6]):
+        review = review_plan(
+            council=council,
+            location=location,
+            actor=None,
+            kind=kinds[i % len(kinds)],
+            planned_for=today - dt.timedelta(days=200 + 40 * i),
+            officers=officers[:1],
+        )
+        if i % 3:
+            review_record(
+                review=review,
+                actor=None,
+                visited_on=today - dt.timedelta(days=200 + 40 * i),
+                officers=officers[:1],
+                findings="Care plans reviewed; staff knew residents well.",
+                people_spoken_to="The registered manager and two residents",
+            )
+    if officers and locations:
+        plan = plan_create(
+            council=council,
+            location=locations[1],
+            actor=None,
+            title="Medicines management",
+            started_on=today - dt.timedelta(days=150),
+            actions=[
+                {
+                    "what": what,
+                    "provider_lead": "Registered manager",
+                    "council_monitor": officers[0],
+                    "due_on": today - dt.timedelta(days=days),
+                }
+                for what, days in [
+                    ("Weekly MAR chart audit", 120),
+                    ("Medicines training for night staff", 90),
+                    ("Controlled drugs register checked daily", 60),
+                ]
+            ],
+        )
+        for n in range(2):
+            plan_review_record(
+                plan=plan,
+                actor=None,
+                reviewed_on=today - dt.timedelta(days=100 - 30 * n),
+                results={a.pk: False for a in plan.actions.exclude(status="met")},
+            )
     rated = risk_recompute(council=council)
     return (
         f"{council}: {len(locations)} commissioned locations, "
