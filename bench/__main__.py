@@ -1,4 +1,7 @@
-"""`python -m bench [--locations N] [--skip-import] [--keep-db]`: the register benchmarks.
+"""`python -m bench [--locations N] [--skip-import] [--keep-db] [--only register|monitoring]`:
+the register benchmarks (bench/register.py: import and search), then the monitoring ones
+(bench/monitoring.py: a council's risk matrix, at 2,000 locations and 100,000 intelligence
+items; smaller in proportion when --locations asks for a quick run).
 
 Runs on PostgreSQL in its own database, `oversight_bench` at 127.0.0.1 (or BENCH_DATABASE_URL,
 whose database name must contain "bench": it is dropped and created anew). Prints each figure
@@ -8,6 +11,7 @@ import argparse
 import math
 import sys
 
+from bench import monitoring as m
 from bench import register as r
 
 
@@ -21,7 +25,7 @@ def _ratio(value: float, base: float) -> str:
     return f"{value / base:.2f}x"
 
 
-def summary(res: r.Results) -> None:
+def register_rows(res: r.Results) -> tuple[list[tuple[str, str, str, str, str]], str]:
     rows: list[tuple[str, str, str, str, str]] = []
     imp = res.full_import
     if imp is not None:
@@ -126,25 +130,64 @@ def summary(res: r.Results) -> None:
     else:
         log_counts = ", ".join(f"{n} {f.queries}" for n, f in full.items())
 
-    widths = [max(len(row[i]) for row in rows) for i in range(5)] if rows else [0] * 5
-    headers = ("figure", "value", "target", "ratio to baseline", "result")
-    widths = [max(w, len(h)) for w, h in zip(widths, headers, strict=True)]
+    return rows, log_counts
+
+
+HEADERS = ("figure", "value", "target", "ratio to baseline", "result")
+
+
+def _table(rows: list[tuple[str, str, str, str, str]]) -> None:
+    widths = [max([len(h)] + [len(row[i]) for row in rows]) for i, h in enumerate(HEADERS)]
     line = "  ".join("-" * w for w in widths)
-    print("\n" + "=" * len(line))
-    print(f"Summary: {res.locations:,} locations on PostgreSQL ({res.database}), {res.settings}")
-    if res.locations != r.TARGET_LOCATIONS:
-        print(f"(the targets are stated for {r.TARGET_LOCATIONS:,} locations)")
-    print("=" * len(line))
-    print("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)))
+    print("  ".join(h.ljust(w) for h, w in zip(HEADERS, widths, strict=True)))
     print(line)
     for row in rows:
-        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
     print(line)
-    if log_counts:
-        print(f"queries per request: {log_counts}")
-    for warning in res.warnings:
-        print(f"WARNING: {warning}")
+
+
+def summary(res: r.Results | None, mon: m.MonitoringResults | None = None) -> None:
+    print("\n" + "=" * 100)
+    if res is not None:
+        rows, log_counts = register_rows(res)
+        print(
+            f"Summary: {res.locations:,} locations on PostgreSQL ({res.database}), {res.settings}"
+        )
+        if res.locations != r.TARGET_LOCATIONS:
+            print(f"(the targets are stated for {r.TARGET_LOCATIONS:,} locations)")
+        print("=" * 100)
+        _table(rows)
+        if log_counts:
+            print(f"queries per request: {log_counts}")
+        for warning in res.warnings:
+            print(f"WARNING: {warning}")
+    if mon is not None:
+        rows, log_counts = m.summary_rows(mon)
+        if res is not None:
+            print()
+        print(
+            f"Monitoring: a council with {mon.locations:,} locations and {mon.intelligence:,} "
+            f"intelligence items (baseline: a tenth of each)"
+            + (f", on PostgreSQL ({mon.database}), {mon.settings}" if mon.database else "")
+        )
+        if (mon.locations, mon.intelligence) != (m.TARGET_LOCATIONS, m.TARGET_INTELLIGENCE):
+            print(
+                f"(the targets are stated for {m.TARGET_LOCATIONS:,} locations and "
+                f"{m.TARGET_INTELLIGENCE:,} items)"
+            )
+        print("=" * 100)
+        _table(rows)
+        if log_counts:
+            print(f"queries per request: {log_counts}")
+        for warning in mon.warnings:
+            print(f"WARNING: {warning}")
     sys.stdout.flush()
+
+
+# A quick run (--locations below the register's target) runs the monitoring stage this small or
+# in proportion, so that it stays quick; `--only monitoring` runs it at the target's size.
+QUICK_MONITORING_LOCATIONS = 200
+QUICK_MONITORING_REQUESTS = 10
 
 
 def main(argv=None) -> int:
@@ -160,17 +203,91 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--keep-db", action="store_true", help="keep the benchmark database at the end"
     )
-    parser.add_argument("--requests", type=int, default=40, help="timed requests per kind")
+    parser.add_argument(
+        "--requests",
+        type=int,
+        help="timed requests per kind (default 40; the monitoring stage of a quick run, "
+        f"{QUICK_MONITORING_REQUESTS})",
+    )
     parser.add_argument("--warmup", type=int, default=5, help="untimed requests per kind")
     parser.add_argument(
-        "--profile", action="store_true", help="cProfile the full import and re-import"
+        "--profile",
+        action="store_true",
+        help="cProfile the full import and re-import, and the risk matrix's recomputes",
     )
     parser.add_argument(
-        "--explain", action="store_true", help="EXPLAIN ANALYZE each search's queries"
+        "--explain",
+        action="store_true",
+        help="EXPLAIN ANALYZE each search's queries, and the monitoring pages' queries",
+    )
+    parser.add_argument(
+        "--only",
+        choices=["register", "monitoring"],
+        help="run one part: the register (import, search) or monitoring (the risk matrix)",
+    )
+    parser.add_argument(
+        "--monitoring-locations",
+        type=int,
+        help=f"the monitoring council's locations (its baseline has a tenth); default "
+        f"{m.TARGET_LOCATIONS:,}, or fewer in proportion when --locations is below "
+        f"{r.TARGET_LOCATIONS:,} (a quick run), at least {QUICK_MONITORING_LOCATIONS}",
+    )
+    parser.add_argument(
+        "--intelligence",
+        type=int,
+        help=f"the monitoring council's intelligence items (its baseline has a tenth); "
+        f"default {m.TARGET_INTELLIGENCE:,}, or as many per location in a quick run",
     )
     args = parser.parse_args(argv)
+    quick = args.only is None and args.locations < r.TARGET_LOCATIONS
+    if args.requests is None:
+        monitoring_requests = QUICK_MONITORING_REQUESTS if quick else 40
+        args.requests = 40
+    else:
+        monitoring_requests = args.requests
     if args.locations < 1 or args.requests < 1 or args.warmup < 0:
         parser.error("--locations and --requests must be at least 1, --warmup at least 0")
+    if args.monitoring_locations is None:
+        args.monitoring_locations = (
+            max(
+                QUICK_MONITORING_LOCATIONS,
+                round(m.TARGET_LOCATIONS * args.locations / r.TARGET_LOCATIONS),
+            )
+            if quick
+            else m.TARGET_LOCATIONS
+        )
+    if args.intelligence is None:
+        per_location = m.TARGET_INTELLIGENCE / m.TARGET_LOCATIONS
+        args.intelligence = round(args.monitoring_locations * per_location)
+    if args.monitoring_locations < 10 or args.intelligence < 10:
+        parser.error("--monitoring-locations and --intelligence must be at least 10")
+    if args.only == "monitoring" and args.skip_import:
+        parser.error(
+            "--skip-import is for the register stages: the monitoring stage builds its own"
+        )
+    monitoring_args = {
+        "locations": args.monitoring_locations,
+        "intelligence": args.intelligence,
+        "requests": monitoring_requests,
+        "warmup": args.warmup,
+        "profile": args.profile,
+        "explain_plans": args.explain,
+    }
+    if args.only == "monitoring":
+        summary(None, m.run(keep_db=args.keep_db, **monitoring_args))
+        return 0
+
+    mon: list[m.MonitoringResults] = []
+    after = None
+    if args.only is None:
+        if args.skip_import:
+            # The monitoring stage empties the register that --skip-import reuses.
+            print("(the monitoring stage is skipped with --skip-import: see --only monitoring)")
+        else:
+
+            def after():
+                mon.append(m.stage(**monitoring_args))
+
     results = r.run(
         locations=args.locations,
         skip_import=args.skip_import,
@@ -179,8 +296,11 @@ def main(argv=None) -> int:
         warmup=args.warmup,
         profile=args.profile,
         explain_plans=args.explain,
+        after=after,
     )
-    summary(results)
+    if mon:
+        mon[0].database, mon[0].settings = results.database, results.settings
+    summary(results, mon[0] if mon else None)
     return 0
 
 

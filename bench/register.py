@@ -550,7 +550,10 @@ def run(
     warmup: int,
     profile: bool = False,
     explain_plans: bool = False,
+    after=None,
 ) -> Results:
+    """`after`, if given, is called with no arguments once the register stages are done, in
+    the same database before it is dropped (the monitoring stage)."""
     url = database_url()
     small = SMALL_LOCATIONS if locations > SMALL_LOCATIONS else max(1, locations // 10)
     if skip_import:
@@ -612,6 +615,8 @@ def run(
                 print_search(f"{locations:,} locations", results.search_full)
             if explain_plans:
                 explain(results.search_full)
+        if after is not None:
+            after()
     finally:
         connections.close_all()
         if not keep_db and not skip_import:

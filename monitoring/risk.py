@@ -77,8 +77,17 @@ def risk_recompute(*, council: Council, location_ids=None, provider_id: int | No
         latest.setdefault(row["location_id"], row)
 
     since = timezone.localdate() - dt.timedelta(days=pack["window_days"])
-    counted = Intelligence.objects.filter(council=council, received_on__gte=since).exclude(
-        outcome=Outcome.NOT_LIABLE  # 004 11.1: "removed from the risk matrix"
+    about = Q()
+    if location_ids is not None or provider_id is not None:
+        # Only these locations' items and their providers' whole-provider items, so that a
+        # recompute after one item costs the same however much the council has logged.
+        about = Q(location_id__in=[loc.pk for loc in locations]) | Q(
+            location__isnull=True, provider_id__in={loc.provider_id for loc in locations}
+        )
+    counted = (
+        Intelligence.objects.filter(about, council=council, received_on__gte=since).exclude(
+            outcome=Outcome.NOT_LIABLE
+        )  # 004 11.1: "removed from the risk matrix"
     )
     by_location: dict[int, list] = defaultdict(list)
     by_provider: dict[int, list] = defaultdict(list)
@@ -95,7 +104,7 @@ def risk_recompute(*, council: Council, location_ids=None, provider_id: int | No
     provider_enquiries: dict[int, int] = defaultdict(int)
     for row in (
         Intelligence.objects.filter(
-            council=council, source=Source.SAFEGUARDING_ENQUIRY, outcome__in=OPEN
+            about, council=council, source=Source.SAFEGUARDING_ENQUIRY, outcome__in=OPEN
         )
         .values("location_id", "provider_id")
         .annotate(n=Count("id"))

@@ -214,7 +214,7 @@ def risk_of(*, council: Council, location_id: int):
 
     rating = (
         RiskRating.objects.filter(council=council, location_id=location_id)
-        .select_related("override")
+        .select_related("override", "policy_version")
         .first()
     )
     history = list(
