@@ -8,7 +8,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from councils.models import Council
@@ -18,6 +18,8 @@ from monitoring.models import (
     Intelligence,
     Outcome,
     Rag,
+    Review,
+    ReviewStatus,
     RiskHistory,
     RiskOverride,
     RiskRating,
@@ -143,6 +145,22 @@ def risk_recompute(*, council: Council, location_ids=None, provider_id: int | No
             council=council, location__in=scope_ids, failed_reviews__gt=limit
         ).values_list("location_id", "failed_reviews")
     )
+    # A review is overdue when the latest completed one said the next was due before today.
+    latest_review = (
+        Review.objects.filter(
+            council=council, location=OuterRef("location"), status=ReviewStatus.COMPLETED
+        )
+        .order_by("-visited_on", "-id")
+        .values("pk")[:1]
+    )
+    overdue = dict(
+        Review.objects.filter(
+            council=council,
+            location__in=scope_ids,
+            pk=Subquery(latest_review),
+            next_due_on__lt=timezone.localdate(),
+        ).values_list("location_id", "next_due_on")
+    )
     existing = {
         r.location_id: r for r in RiskRating.objects.filter(council=council, location__in=scope_ids)
     }
@@ -161,6 +179,14 @@ def risk_recompute(*, council: Council, location_ids=None, provider_id: int | No
             totals,
             providers,
         )
+        if loc.pk in overdue:
+            factors.append(
+                {
+                    "factor": "Review overdue",
+                    "detail": f"next review was due {overdue[loc.pk]:%d %b %Y}",
+                    "points": str(_points(weights["overdue_review"])),
+                }
+            )
         if loc.pk in failing:
             factors.append(
                 {
@@ -275,6 +301,16 @@ def _factors(
             "Open safeguarding enquiries",
             str(open_enquiries),
             Decimal(str(weights["open_safeguarding_enquiry"])) * open_enquiries,
+        )
+    if commissioning is not None and commissioning.annual_spend:
+        spend = Decimal(commissioning.annual_spend)
+        add(
+            "Annual spend",
+            f"£{spend:,.0f} a year",
+            min(
+                spend / 100000 * Decimal(str(weights["annual_spend_per_100k"])),
+                Decimal(str(weights["annual_spend_max"])),
+            ),
         )
     if commissioning is not None:
         position = market_position(

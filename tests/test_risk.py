@@ -386,3 +386,48 @@ def test_officer_start_page_shows_my_locations_and_my_open_items(
     assert page()[1] == few
     placement = signed_in(member(council_a, Role.PLACEMENT)).get("/").content.decode()
     assert 'data-testid="dashboard"' not in placement
+
+
+def test_annual_spend_adds_points_up_to_the_packs_cap(council_a):
+    """003 1.2: "The risk assessment criteria are: Annual spend with the provider; ..." """
+    loc = in_area(council_a, overall_rating="Good")
+    commissioning_save(
+        council=council_a,
+        location=loc,
+        actor=None,
+        contract_type="spot",
+        in_area=True,
+        annual_spend=400000,
+    )
+    assert points(rating_of(council_a, loc))["Annual spend"] == Decimal("2")  # 4 x 0.5
+    commissioning_save(
+        council=council_a,
+        location=loc,
+        actor=None,
+        contract_type="spot",
+        in_area=True,
+        annual_spend=5000000,
+    )
+    assert points(rating_of(council_a, loc))["Annual spend"] == Decimal("5")  # capped
+
+
+def test_an_overdue_review_adds_points(council_b):
+    from monitoring.models import Review
+    from monitoring.services import review_plan, review_record
+
+    loc = LocationFactory(local_authority="West Berkshire", overall_rating="Good")
+    review = review_record(
+        review=review_plan(
+            council=council_b,
+            location=loc,
+            actor=None,
+            kind="proactive_annual",
+            planned_for=TODAY - dt.timedelta(days=30),
+        ),
+        actor=None,
+        visited_on=TODAY - dt.timedelta(days=30),
+        findings="Fine",
+    )
+    assert "Review overdue" not in points(rating_of(council_b, loc))  # next due in 12 months
+    Review.objects.filter(pk=review.pk).update(next_due_on=TODAY - dt.timedelta(days=1))
+    assert points(rating_of(council_b, loc))["Review overdue"] == Decimal("3")
