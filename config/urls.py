@@ -29,6 +29,11 @@ router.register(
 
 api_v1 = [
     path("council/", councils_api.CurrentCouncilView.as_view(), name="current-council"),
+    path(
+        "locations/<int:location_pk>/timeline/",
+        monitoring_api.TimelineView.as_view(),
+        name="location-timeline",
+    ),
     path("", include(router.urls)),
 ]
 

@@ -6,6 +6,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.utils import timezone
 
 from core.forms import GovukFormMixin
 from core.tenancy import memberships_of
@@ -67,4 +68,5 @@ def home(request):
             from monitoring.selectors import officer_dashboard
 
             context["dashboard"] = officer_dashboard(council=council, user=request.user)
+            context["today"] = timezone.localdate()
     return render(request, "core/home.html", context)

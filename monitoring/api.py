@@ -3,7 +3,9 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from core.api import CouncilScopedMixin, HasCouncilPermission
 from core.errors import ValidationFailed
@@ -643,3 +645,33 @@ class ImprovementPlanViewSet(
         data.is_valid(raise_exception=True)
         plan_review_record(plan=plan, actor=request.user, **data.validated_data)
         return Response(self.get_serializer(self.get_queryset().get(pk=plan.pk)).data)
+
+
+class TimelineEntrySerializer(serializers.Serializer):
+    on = serializers.DateField()
+    kind = serializers.ChoiceField(choices=list(selectors.TIMELINE_KINDS))
+    title = serializers.CharField()
+    detail = serializers.CharField()
+    url = serializers.CharField()
+
+
+class TimelineView(CouncilScopedMixin, APIView):
+    """Everything the council holds about one location, newest first; `kind` filters."""
+
+    permission_classes = [HasCouncilPermission]
+    permission_required = "monitoring.view_intelligence"
+
+    @extend_schema(
+        parameters=[OpenApiParameter("kind", str, many=True, enum=list(selectors.TIMELINE_KINDS))],
+        responses=TimelineEntrySerializer(many=True),
+    )
+    def get(self, request, location_pk: int):
+        location = Location.objects.filter(pk=location_pk).first()
+        if location is None:
+            raise NotFound("No such location.")
+        kinds = request.query_params.getlist("kind")
+        bad = [k for k in kinds if k not in selectors.TIMELINE_KINDS]
+        if bad:
+            raise ValidationFailed("Bad filter.", errors={"kind": [f"Unknown kind: {bad[0]}"]})
+        entries = selectors.timeline(council=request.council, location=location, kinds=kinds)
+        return Response(TimelineEntrySerializer(entries, many=True).data)

@@ -232,6 +232,8 @@ class OfficerDashboard:
     my_open_items: list
     my_open_count: int
     new_items_count: int
+    my_reviews: "ReviewsDue | None" = None
+    my_actions_due: list = field(default_factory=list)
 
 
 def officer_dashboard(*, council: Council, user, days: int = 7) -> OfficerDashboard:
@@ -241,7 +243,7 @@ def officer_dashboard(*, council: Council, user, days: int = 7) -> OfficerDashbo
 
     from django.utils import timezone
 
-    from monitoring.models import Outcome, Rag, RiskRating
+    from monitoring.models import Outcome, PlanAction, Rag, RiskRating
 
     mine = Commissioning.objects.filter(council=council, contact_officer=user).values("location_id")
     ratings = RiskRating.objects.filter(council=council, location__in=mine)
@@ -262,6 +264,18 @@ def officer_dashboard(*, council: Council, user, days: int = 7) -> OfficerDashbo
         new_items_count=Intelligence.objects.filter(
             council=council, received_on__gte=since
         ).count(),
+        my_reviews=reviews_due(council=council, officer=user, within_days=30),
+        my_actions_due=list(
+            PlanAction.objects.filter(
+                council=council,
+                council_monitor=user,
+                plan__status="active",
+                due_on__lte=timezone.localdate() + dt.timedelta(days=14),
+            )
+            .exclude(status="met")
+            .select_related("plan__location")
+            .order_by("due_on", "id")[:10]
+        ),
     )
 
 

@@ -242,3 +242,24 @@ def test_timeline_in_date_order_and_filtered_by_kind(plan, council_b, officer_b,
     only = client.get(f"/locations/{loc.pk}/timeline/?kind=intelligence").content.decode()
     assert "INT-" in only and "Improvement plan: Medicines" not in only
     assert client.get(f"/locations/{loc.pk}/timeline/").status_code == 200
+
+
+def test_timeline_api(plan, council_a, council_b, officer_b, api_as, api_token):
+    client = api_as(officer_b)
+    body = client.get(f"/api/v1/locations/{plan.location_id}/timeline/").json()
+    assert [e["kind"] for e in body] == ["plan"]
+    assert body[0]["title"] == "Improvement plan: Medicines"
+    assert (
+        client.get(f"/api/v1/locations/{plan.location_id}/timeline/?kind=nope").status_code == 400
+    )
+    assert client.get("/api/v1/locations/999999/timeline/").status_code == 404
+    # Another council sees only its own record of the same location: nothing.
+    other = api_token(council_a, ["intelligence:read"])
+    assert other.get(f"/api/v1/locations/{plan.location_id}/timeline/").json() == []
+
+
+def test_start_page_shows_my_reviews_and_the_actions_i_monitor(plan, officer_b, signed_in):
+    html = signed_in(officer_b).get("/").content.decode()
+    assert 'data-testid="my-reviews"' in html
+    assert 'data-testid="my-actions"' in html and "Audit MAR charts weekly" in html
+    assert "Overdue" in html  # the actions fell due months ago
