@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from core.forms import GovukFormMixin
 from core.tenancy import memberships_of
+from councils.policy import Policy
 
 
 class SignInForm(GovukFormMixin, AuthenticationForm):
@@ -61,8 +62,12 @@ def home(request):
         can_import = request.user.has_perm("providers.view_imports", council)
         context["recent_imports"] = list(import_runs(council=council)[:5]) if can_import else []
         context["can_manage_tokens"] = request.user.has_perm("councils.manage_tokens", council)
+        pack = Policy(council.active_policy.content) if council.active_policy else None
+        # Each role in the council's own words (its pack), or the decision maker's title.
         context["my_roles"] = [
-            m for m in memberships_of(request.user) if m.council_id == council.pk
+            m.title or (pack and pack.role_label(m.role)) or m.get_role_display()
+            for m in memberships_of(request.user)
+            if m.council_id == council.pk
         ]
         if request.user.has_perm("monitoring.view_intelligence", council):
             from monitoring.selectors import officer_dashboard

@@ -448,6 +448,8 @@ def test_risk_matrix_explains_and_overrides(page, live_server, bromley, member, 
     risk_recompute(council=bromley)
     officer = member(bromley, Role.OFFICER)
     _sign_in(page, live_server.url, officer)
+    expect(page.get_by_test_id("dashboard")).to_be_visible()
+    _shot(page, "00-start-page.png")
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Risk matrix").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Risk matrix")
     expect(page.get_by_role("status")).to_contain_text("4 locations")
