@@ -122,6 +122,11 @@ def demo_load(*, echo=print, synthetic_locations: int = 300) -> None:
             mapping=mapping,
         )
         echo(f"Trafford spreadsheet: {run.message}")
+    else:
+        echo(
+            f"Trafford spreadsheet not found at {TRAFFORD_FILE}: skipped (shared/ goes beside "
+            "the project)."
+        )
     for council in councils:
         with scope(council=council):
             echo(_demo_monitoring(council))
