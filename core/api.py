@@ -63,15 +63,20 @@ class CouncilScopedMixin:
 
 
 class HasCouncilPermission(permissions.BasePermission):
-    """Checks the view's `permission_required` (a `rules` permission, per action if a dict)
-    against the caller's council: the same predicates as the pages."""
+    """Checks the view's `permission_required` against the caller's council: the same `rules`
+    predicates as the pages. A string applies to every request; a dict may name a permission
+    per action, else "write" for unsafe methods and "read" (or "default") for the rest."""
 
     def _perm(self, view):
         required = getattr(view, "permission_required", None)
-        if isinstance(required, dict):
-            action = getattr(view, "action", None) or view.request.method.lower()
-            return required.get(action, required.get("default"))
-        return required
+        if not isinstance(required, dict):
+            return required
+        action = getattr(view, "action", None) or view.request.method.lower()
+        if action in required:
+            return required[action]
+        if view.request.method not in permissions.SAFE_METHODS and "write" in required:
+            return required["write"]
+        return required.get("read", required.get("default"))
 
     def has_permission(self, request, view):
         if not (request.user and request.user.is_authenticated):

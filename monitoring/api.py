@@ -98,10 +98,8 @@ class CommissioningViewSet(
 
     permission_classes = [HasCouncilPermission]
     permission_required = {
-        "create": "monitoring.change_commissioning",
-        "update": "monitoring.change_commissioning",
-        "partial_update": "monitoring.change_commissioning",
-        "default": "monitoring.view_commissioning",
+        "read": "monitoring.view_commissioning",
+        "write": "monitoring.change_commissioning",
     }
     serializer_class = CommissioningSerializer
     queryset = Commissioning.objects.none()  # for the schema; requests use get_queryset
@@ -271,10 +269,8 @@ class IntelligenceViewSet(
 
     permission_classes = [HasCouncilPermission]
     permission_required = {
-        "create": "monitoring.record_intelligence",
-        "correct": "monitoring.record_intelligence",
-        "outcome": "monitoring.record_intelligence",
-        "default": "monitoring.view_intelligence",
+        "read": "monitoring.view_intelligence",
+        "write": "monitoring.record_intelligence",
     }
     serializer_class = IntelligenceSerializer
     queryset = Intelligence.objects.none()  # for the schema; requests use get_queryset
@@ -382,8 +378,8 @@ class RiskViewSet(CouncilScopedMixin, viewsets.ReadOnlyModelViewSet):
 
     permission_classes = [HasCouncilPermission]
     permission_required = {
-        "override": "monitoring.correct_intelligence",
-        "default": "monitoring.view_intelligence",
+        "read": "monitoring.view_intelligence",
+        "write": "monitoring.correct_intelligence",
     }
     serializer_class = RiskRatingSerializer
     queryset = RiskRating.objects.none()  # for the schema; requests use get_queryset
@@ -480,10 +476,8 @@ class ReviewViewSet(CouncilScopedMixin, mixins.CreateModelMixin, viewsets.ReadOn
 
     permission_classes = [HasCouncilPermission]
     permission_required = {
-        "create": "monitoring.record_intelligence",
-        "record": "monitoring.record_intelligence",
-        "report_sent": "monitoring.record_intelligence",
-        "default": "monitoring.view_intelligence",
+        "read": "monitoring.view_intelligence",
+        "write": "monitoring.record_intelligence",
     }
     serializer_class = ReviewSerializer
     queryset = Review.objects.none()  # for the schema; requests use get_queryset
@@ -597,10 +591,8 @@ class ImprovementPlanViewSet(
 
     permission_classes = [HasCouncilPermission]
     permission_required = {
-        "create": "monitoring.record_intelligence",
-        "add_action": "monitoring.record_intelligence",
-        "review": "monitoring.record_intelligence",
-        "default": "monitoring.view_intelligence",
+        "read": "monitoring.view_intelligence",
+        "write": "monitoring.record_intelligence",
     }
     serializer_class = ImprovementPlanSerializer
     queryset = ImprovementPlan.objects.none()  # for the schema; requests use get_queryset

@@ -225,7 +225,7 @@ class ImportRunViewSet(CouncilScopedMixin, mixins.CreateModelMixin, viewsets.Rea
     progress, read its report."""
 
     permission_classes = [HasCouncilPermission]
-    permission_required = {"create": "providers.run_import", "default": "providers.view_imports"}
+    permission_required = {"read": "providers.view_imports", "write": "providers.run_import"}
     serializer_class = ImportRunSerializer
     queryset = ImportRun.objects.none()  # for the schema; requests use get_queryset
     parser_classes = [MultiPartParser, FormParser]
@@ -277,10 +277,7 @@ class ColumnMappingViewSet(
     """A council's saved column mappings for its own spreadsheets."""
 
     permission_classes = [HasCouncilPermission]
-    permission_required = {
-        "create": "providers.manage_mappings",
-        "default": "providers.view_imports",
-    }
+    permission_required = {"read": "providers.view_imports", "write": "providers.manage_mappings"}
     serializer_class = ColumnMappingSerializer
     queryset = ColumnMapping.objects.none()  # for the schema; requests use get_queryset
 
