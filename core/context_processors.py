@@ -4,8 +4,8 @@ NAV_PERMISSIONS = {
     "register": "providers.view_register",
     "imports": "providers.view_imports",
     "intelligence": "monitoring.view_intelligence",
-    "risk": "monitoring.view_intelligence",
-    "reviews": "monitoring.view_intelligence",
+    "risk": "monitoring.view_monitoring",
+    "reviews": "monitoring.view_monitoring",
     "policy": "councils.view_policy",
     "people": "councils.view_people",
 }

@@ -14,6 +14,8 @@ SCOPE_LABELS = {
     "commissioning:write": "Record what the council commissions",
     "intelligence:read": "Read the intelligence log",
     "intelligence:write": "Post intelligence (for example safeguarding alerts)",
+    "monitoring:read": "Read the risk matrix, reviews and improvement plans",
+    "monitoring:write": "Record reviews and improvement plans, override ratings",
 }
 
 

@@ -27,6 +27,12 @@ TOKEN_SCOPES: dict[str, set[str]] = {
         "monitoring.record_intelligence",
         "councils.view_council",
     },
+    "monitoring:read": {"monitoring.view_monitoring", "councils.view_council"},
+    "monitoring:write": {
+        "monitoring.view_monitoring",
+        "monitoring.change_monitoring",
+        "councils.view_council",
+    },
 }
 
 
@@ -87,3 +93,6 @@ rules.add_perm("monitoring.change_commissioning", works_on_quality)
 rules.add_perm("monitoring.view_intelligence", works_on_quality | is_auditor)
 rules.add_perm("monitoring.record_intelligence", works_on_quality)
 rules.add_perm("monitoring.correct_intelligence", works_on_quality)
+# The risk matrix, reviews and visits, improvement plans and the timeline.
+rules.add_perm("monitoring.view_monitoring", works_on_quality | is_auditor)
+rules.add_perm("monitoring.change_monitoring", works_on_quality)

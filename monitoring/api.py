@@ -271,6 +271,9 @@ class IntelligenceViewSet(
     permission_required = {
         "read": "monitoring.view_intelligence",
         "write": "monitoring.record_intelligence",
+        # Judging an item (its outcome, a correction) is for people, not posting systems.
+        "correct": "monitoring.correct_intelligence",
+        "outcome": "monitoring.correct_intelligence",
     }
     serializer_class = IntelligenceSerializer
     queryset = Intelligence.objects.none()  # for the schema; requests use get_queryset
@@ -378,8 +381,8 @@ class RiskViewSet(CouncilScopedMixin, viewsets.ReadOnlyModelViewSet):
 
     permission_classes = [HasCouncilPermission]
     permission_required = {
-        "read": "monitoring.view_intelligence",
-        "write": "monitoring.correct_intelligence",
+        "read": "monitoring.view_monitoring",
+        "write": "monitoring.change_monitoring",
     }
     serializer_class = RiskRatingSerializer
     queryset = RiskRating.objects.none()  # for the schema; requests use get_queryset
@@ -476,8 +479,8 @@ class ReviewViewSet(CouncilScopedMixin, mixins.CreateModelMixin, viewsets.ReadOn
 
     permission_classes = [HasCouncilPermission]
     permission_required = {
-        "read": "monitoring.view_intelligence",
-        "write": "monitoring.record_intelligence",
+        "read": "monitoring.view_monitoring",
+        "write": "monitoring.change_monitoring",
     }
     serializer_class = ReviewSerializer
     queryset = Review.objects.none()  # for the schema; requests use get_queryset
@@ -591,8 +594,8 @@ class ImprovementPlanViewSet(
 
     permission_classes = [HasCouncilPermission]
     permission_required = {
-        "read": "monitoring.view_intelligence",
-        "write": "monitoring.record_intelligence",
+        "read": "monitoring.view_monitoring",
+        "write": "monitoring.change_monitoring",
     }
     serializer_class = ImprovementPlanSerializer
     queryset = ImprovementPlan.objects.none()  # for the schema; requests use get_queryset
@@ -651,7 +654,7 @@ class TimelineView(CouncilScopedMixin, APIView):
     """Everything the council holds about one location, newest first; `kind` filters."""
 
     permission_classes = [HasCouncilPermission]
-    permission_required = "monitoring.view_intelligence"
+    permission_required = "monitoring.view_monitoring"
 
     @extend_schema(
         parameters=[OpenApiParameter("kind", str, many=True, enum=list(selectors.TIMELINE_KINDS))],

@@ -40,7 +40,7 @@ def _rows(ratings):
 
 def _safe(value):
     """Cells that a spreadsheet would run as formulas are written as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
 

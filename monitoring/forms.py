@@ -26,11 +26,11 @@ class CommissioningForm(GovukFormMixin, forms.Form):
         coerce=lambda v: v == "True",
     )
     annual_spend = forms.DecimalField(
-        label="Annual spend (£)", min_value=0, initial=0, decimal_places=2
+        label="Annual spend (£)", min_value=0, initial=0, max_digits=12, decimal_places=2
     )
     beds = forms.IntegerField(label="Beds commissioned", min_value=0, initial=0)
     home_care_hours = forms.DecimalField(
-        label="Home care hours a week", min_value=0, initial=0, decimal_places=2
+        label="Home care hours a week", min_value=0, initial=0, max_digits=9, decimal_places=2
     )
     people = forms.IntegerField(label="People funded", min_value=0, initial=0)
     specialist_service = forms.CharField(

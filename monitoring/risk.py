@@ -53,7 +53,9 @@ def _points(value) -> Decimal:
 
 @transaction.atomic
 def risk_recompute(*, council: Council, location_ids=None, provider_id: int | None = None) -> int:
-    """Recompute the matrix (all of it, or some locations); returns how many changed."""
+    """Recompute the matrix (all of it, or some locations); returns how many changed. The
+    council row is locked, so recomputes of one council never overlap."""
+    Council.objects.select_for_update().filter(pk=council.pk).first()
     policy = council.active_policy
     pack = policy.content["risk"]
     weights = pack["weights"]

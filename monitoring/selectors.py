@@ -251,7 +251,7 @@ def officer_dashboard(*, council: Council, user, days: int = 7) -> OfficerDashbo
     open_items = Intelligence.objects.filter(
         council=council, allocated_to=user, outcome__in=[Outcome.OPEN, Outcome.UNDER_ENQUIRY]
     )
-    since = timezone.localdate() - dt.timedelta(days=days)
+    since = timezone.localdate() - dt.timedelta(days=days - 1)  # today and the six days before
     return OfficerDashboard(
         my_locations=list(
             ratings.select_related("location__provider").order_by("-score", "location__name")[:10]
@@ -368,6 +368,7 @@ def timeline(*, council: Council, location: Location, kinds=None, limit: int = 2
     """Everything about one location, newest first (a query per kind). Later issues add
     cases, restrictions and letters."""
     from django.urls import reverse
+    from django.utils import timezone
 
     from monitoring.models import ImprovementPlan, Review, RiskHistory
     from providers.models import Rating
@@ -426,7 +427,7 @@ def timeline(*, council: Council, location: Location, kinds=None, limit: int = 2
         for h in RiskHistory.objects.filter(council=council, location=location)[:limit]:
             out.append(
                 TimelineEntry(
-                    h.at.date(),
+                    timezone.localdate(h.at),
                     "risk",
                     f"Risk rating {h.get_rag_display()}",
                     f"score {h.score.normalize():f}. {h.note}",

@@ -156,6 +156,8 @@ def intelligence_record(
     """Log intelligence about a location, or about a whole provider. A system posting the
     same `external_ref` again gets the item it already made."""
     if external_ref:
+        # Lock first: two identical posts at once then return one item, never a clash.
+        Council.objects.select_for_update().filter(pk=council.pk).first()
         existing = Intelligence.objects.filter(
             council=council, source=source, external_ref=external_ref
         ).first()
@@ -620,8 +622,10 @@ def review_record(
     """Record what the review found. The report falls due (004 9.1: "typed and sent within 10
     days") and so does the next review."""
     errors: dict[str, list[str]] = {}
-    if review.status == ReviewStatus.CANCELLED:
-        raise Conflict("A cancelled review cannot be recorded.")
+    if review.status != ReviewStatus.PLANNED:
+        raise Conflict(
+            f"This review is {review.get_status_display().lower()}: it cannot be recorded again."
+        )
     if not isinstance(visited_on, dt.date):
         errors["visited_on"] = ["Enter the date of the review."]
     elif visited_on > timezone.localdate():
@@ -656,6 +660,7 @@ def review_record(
         council=council, location=review.location, after=visited_on
     )
     review.save()
+    risk_recompute_later(council=council, location=review.location)  # "review overdue" ends
     if officers:
         review.officers.set(officers)
     audit_record(
@@ -751,6 +756,8 @@ def plan_create(
 
 @transaction.atomic
 def plan_action_add(*, plan: ImprovementPlan, actor, **action) -> PlanAction:
+    if plan.status != PlanStatus.ACTIVE:
+        raise Conflict("The plan is completed: start a new plan for new actions.")
     errors: dict[str, list[str]] = {}
     _check_action(plan.started_on, plan.council, action, "", errors)
     if errors:

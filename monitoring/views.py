@@ -33,6 +33,7 @@ from monitoring.models import ImprovementPlan, Intelligence, IntelligenceAttachm
 from monitoring.services import (
     COMMISSIONING_FIELDS,
     attachment_add,
+    attachment_rules,
     commissioning_save,
     intelligence_correct,
     intelligence_record,
@@ -206,9 +207,22 @@ def _handle(request, item, action, forms) -> bool:
         form = forms["attachment_form"] = AttachmentForm(
             request.POST, request.FILES, prefix="attach"
         )
-        call = lambda d: attachment_add(  # noqa: E731
-            item=item, actor=request.user, filename=d["file"].name, content=d["file"].read()
-        )
+
+        def call(d):
+            _, max_bytes = attachment_rules(item.council)
+            if d["file"].size > max_bytes:  # refuse before reading a large upload
+                raise ValidationFailed(
+                    "",
+                    errors={
+                        "file": [
+                            f"The file must be no larger than {max_bytes / (1024 * 1024):g} MB."
+                        ]
+                    },
+                )
+            return attachment_add(
+                item=item, actor=request.user, filename=d["file"].name, content=d["file"].read()
+            )
+
         done = "File attached."
     elif action == "correct":
         form = forms["correction_form"] = CorrectionForm(
@@ -246,7 +260,7 @@ def attachment_download(request, pk: int, attachment_pk: int):
 def risk_matrix(request):
     """004 11.1: RAG rate providers, identify providers of concern and where resources
     should be directed."""
-    require_perm(request, "monitoring.view_intelligence")
+    require_perm(request, "monitoring.view_monitoring")
     form = RiskFilterForm(request.GET or None)
     d = form.cleaned_data if form.is_valid() else {}
     filters = selectors.RiskFilters(
@@ -280,7 +294,7 @@ def risk_matrix(request):
 @login_required
 @require_POST
 def risk_override(request, location_pk: int):
-    require_perm(request, "monitoring.correct_intelligence")
+    require_perm(request, "monitoring.change_monitoring")
     location = _location(location_pk)
     if request.POST.get("end"):
         try:
@@ -313,7 +327,7 @@ def risk_override(request, location_pk: int):
 @login_required
 def reviews_list(request):
     """Reviews due and overdue, per officer (004 11.3: "reviewed for outstanding visits")."""
-    require_perm(request, "monitoring.view_intelligence")
+    require_perm(request, "monitoring.view_monitoring")
     mine = request.GET.get("mine") == "1"
     due = selectors.reviews_due(council=request.council, officer=request.user if mine else None)
     return render(
@@ -334,7 +348,7 @@ def _kind_labels(council) -> dict:
 
 @login_required
 def review_new(request, location_pk: int):
-    require_perm(request, "monitoring.record_intelligence")
+    require_perm(request, "monitoring.change_monitoring")
     location = _location(location_pk)
     form = ReviewPlanForm(request.POST or None, council=request.council)
     if request.method == "POST" and form.is_valid():
@@ -352,7 +366,7 @@ def review_new(request, location_pk: int):
 
 @login_required
 def review_detail(request, pk: int):
-    require_perm(request, "monitoring.view_intelligence")
+    require_perm(request, "monitoring.view_monitoring")
     review = (
         Review.objects.filter(council=request.council, pk=pk)
         .select_related("location__provider")
@@ -361,7 +375,7 @@ def review_detail(request, pk: int):
     )
     if review is None:
         raise Http404
-    can_change = request.user.has_perm("monitoring.record_intelligence", request.council)
+    can_change = request.user.has_perm("monitoring.change_monitoring", request.council)
     record_form = ReviewRecordForm(
         request.POST if request.POST.get("action") == "record" else None,
         council=request.council,
@@ -374,7 +388,7 @@ def review_detail(request, pk: int):
         initial={"sent_on": timezone.localdate()},
     )
     if request.method == "POST":
-        require_perm(request, "monitoring.record_intelligence")
+        require_perm(request, "monitoring.change_monitoring")
         form, call = (record_form, lambda d: review_record(review=review, actor=request.user, **d))
         if request.POST.get("action") == "sent":
             form, call = (
@@ -406,7 +420,7 @@ def review_detail(request, pk: int):
 
 @login_required
 def plan_new(request, location_pk: int):
-    require_perm(request, "monitoring.record_intelligence")
+    require_perm(request, "monitoring.change_monitoring")
     location = _location(location_pk)
     form = PlanForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -424,7 +438,7 @@ def plan_new(request, location_pk: int):
 
 @login_required
 def plan_detail(request, pk: int):
-    require_perm(request, "monitoring.view_intelligence")
+    require_perm(request, "monitoring.view_monitoring")
     plan = (
         ImprovementPlan.objects.filter(council=request.council, pk=pk)
         .select_related("location__provider")
@@ -442,7 +456,7 @@ def plan_detail(request, pk: int):
         request.POST if action == "review" else None, actions=open_actions, prefix="review"
     )
     if action:
-        require_perm(request, "monitoring.record_intelligence")
+        require_perm(request, "monitoring.change_monitoring")
         form = action_form if action == "add" else review_form
         if form.is_valid():
             try:
@@ -473,7 +487,7 @@ def plan_detail(request, pk: int):
             "failing": plan_is_failing(plan),
             "action_form": action_form,
             "review_form": review_form,
-            "can_change": request.user.has_perm("monitoring.record_intelligence", request.council),
+            "can_change": request.user.has_perm("monitoring.change_monitoring", request.council),
             "limit": request.council.active_policy.content["improvement_plans"][
                 "failed_reviews_more_than"
             ],
@@ -484,7 +498,7 @@ def plan_detail(request, pk: int):
 @login_required
 def location_timeline(request, location_pk: int):
     """Everything about a location in date order, filterable by kind."""
-    require_perm(request, "monitoring.view_intelligence")
+    require_perm(request, "monitoring.view_monitoring")
     location = _location(location_pk)
     chosen = [k for k in request.GET.getlist("kind") if k in selectors.TIMELINE_KINDS]
     entries = selectors.timeline(council=request.council, location=location, kinds=chosen)

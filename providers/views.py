@@ -80,7 +80,7 @@ def _council_view_of(request, location, risk_form=None) -> dict:
         out["risk"], out["risk_history"] = monitoring.risk_of(
             council=council, location_id=location.pk
         )
-        if user.has_perm("monitoring.correct_intelligence", council):
+        if user.has_perm("monitoring.change_monitoring", council):
             from monitoring.forms import RiskOverrideForm
 
             out["risk_form"] = risk_form or RiskOverrideForm(prefix="risk")

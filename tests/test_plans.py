@@ -254,7 +254,7 @@ def test_timeline_api(plan, council_a, council_b, officer_b, api_as, api_token):
     )
     assert client.get("/api/v1/locations/999999/timeline/").status_code == 404
     # Another council sees only its own record of the same location: nothing.
-    other = api_token(council_a, ["intelligence:read"])
+    other = api_token(council_a, ["monitoring:read"])
     assert other.get(f"/api/v1/locations/{plan.location_id}/timeline/").json() == []
 
 
@@ -263,3 +263,50 @@ def test_start_page_shows_my_reviews_and_the_actions_i_monitor(plan, officer_b, 
     assert 'data-testid="my-reviews"' in html
     assert 'data-testid="my-actions"' in html and "Audit MAR charts weekly" in html
     assert "Overdue" in html  # the actions fell due months ago
+
+
+def test_no_actions_are_added_to_a_completed_plan(plan, officer_b):
+    review(plan, met=set(plan.actions.values_list("pk", flat=True)), days=60)
+    plan.refresh_from_db()
+    with pytest.raises(Conflict):
+        plan_action_add(plan=plan, actor=None, **action(officer_b))
+
+
+def test_a_posting_system_cannot_judge_an_item(council_b, api_token):
+    """A safeguarding system posts alerts; deciding the provider was not liable (which takes
+    the item off the risk matrix, 004 11.1) is for the council's people."""
+    from monitoring.services import intelligence_record
+
+    item = intelligence_record(
+        council=council_b,
+        actor=None,
+        source="safeguarding_alert",
+        severity="high",
+        narrative="Fall",
+        location=LocationFactory(),
+        received_on=TODAY,
+    )
+    system = api_token(council_b, ["intelligence:write"])
+    assert (
+        system.post(
+            f"/api/v1/intelligence/{item.pk}/outcome/",
+            {"outcome": "provider_not_liable", "reason": "x"},
+            format="json",
+        ).status_code
+        == 403
+    )
+    assert (
+        system.post(
+            f"/api/v1/intelligence/{item.pk}/correct/",
+            {"reason": "x", "severity": "low"},
+            format="json",
+        ).status_code
+        == 403
+    )
+
+
+def test_exports_guard_every_formula_prefix(council_b):
+    from monitoring.exports import _safe
+
+    for bad in ("=1+1", "+1", "-1", "@SUM(A1)", "\t=HYPERLINK()", "\r=1"):
+        assert _safe(bad).startswith("'")

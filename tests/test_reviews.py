@@ -268,3 +268,44 @@ def test_reviews_api_record_and_bad_input(council_b, officer_b, api_as, api):
         format="json",
     )
     assert unannounced.status_code == 400 and "announced" in unannounced.json()["errors"]
+
+
+def test_a_recorded_review_cannot_be_recorded_again(council_b):
+    review = record(plan(council_b, "proactive_annual"))
+    with pytest.raises(Conflict):
+        record(review, findings="Overwritten")
+    review.refresh_from_db()
+    assert review.findings == "Care plans up to date."
+
+
+def test_recording_a_review_refreshes_the_risk_rating(
+    council_b, django_capture_on_commit_callbacks
+):
+    """An overdue review stops counting as soon as the review is recorded."""
+    from monitoring.models import RiskRating
+
+    loc = LocationFactory(local_authority="West Berkshire", overall_rating="Good")
+    first = record(plan(council_b, "proactive_annual", loc))
+    Review.objects.filter(pk=first.pk).update(next_due_on=TODAY - dt.timedelta(days=3))
+    risk_recompute(council=council_b)
+    assert RiskRating.objects.get(location=loc).score == 3  # review overdue
+    with django_capture_on_commit_callbacks(execute=True):
+        record(plan(council_b, "reactive", loc))
+    assert RiskRating.objects.get(location=loc).score == 0
+
+
+def test_tokens_need_their_own_scope_for_reviews(council_b, api_token):
+    loc = LocationFactory()
+    payload = {"location": loc.pk, "kind": "thematic", "planned_for": TODAY.isoformat()}
+    assert (
+        api_token(council_b, ["intelligence:write"])
+        .post("/api/v1/reviews/", payload, format="json")
+        .status_code
+        == 403
+    )
+    assert (
+        api_token(council_b, ["monitoring:write"])
+        .post("/api/v1/reviews/", payload, format="json")
+        .status_code
+        == 201
+    )

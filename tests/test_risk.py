@@ -338,7 +338,7 @@ def test_api_override_and_bad_input(council_a, officer_a, api_as, api_token):
     )
     assert ok.status_code == 200 and ok.json()["rag"] == "red"
     assert api_as(officer_a).get("/api/v1/risk/?rag=pink").status_code == 400
-    reader = api_token(council_a, ["intelligence:read"])
+    reader = api_token(council_a, ["monitoring:read"])
     assert reader.get("/api/v1/risk/").status_code == 200
     assert reader.post(f"/api/v1/risk/{rating.pk}/override/", {}).status_code == 403
     assert client.get("/api/v1/risk/999999/").status_code == 404

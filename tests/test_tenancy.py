@@ -229,12 +229,12 @@ MATRIX = [
     ),
     Owned(IntelligenceCorrection, _correction),
     Owned(IntelligenceAttachment, _attachment),
-    Owned(RiskRating, _risk, "/api/v1/risk/", None, ("intelligence:read",)),
+    Owned(RiskRating, _risk, "/api/v1/risk/", None, ("monitoring:read",)),
     Owned(RiskHistory, _risk_history),
     Owned(RiskOverride, _risk_override),
-    Owned(Review, _review, "/api/v1/reviews/", "/reviews/{pk}/", ("intelligence:read",)),
+    Owned(Review, _review, "/api/v1/reviews/", "/reviews/{pk}/", ("monitoring:read",)),
     Owned(
-        ImprovementPlan, _plan, "/api/v1/improvement-plans/", "/plans/{pk}/", ("intelligence:read",)
+        ImprovementPlan, _plan, "/api/v1/improvement-plans/", "/plans/{pk}/", ("monitoring:read",)
     ),
     Owned(PlanAction, lambda c: _plan(c).actions.get()),
     Owned(PlanReview, _plan_review),
