@@ -440,21 +440,9 @@ class ReviewSerializer(serializers.ModelSerializer):
             "created_by_label",
             "created_at",
         ]
-        read_only_fields = [
-            "id",
-            "status",
-            "visited_on",
-            "findings",
-            "evidence_seen",
-            "people_spoken_to",
-            "report_due_on",
-            "report_sent_on",
-            "self_certification_due_on",
-            "next_due_on",
-            "next_due_reason",
-            "created_by_label",
-            "created_at",
-        ]
+        # Planning sets these; everything else is recorded through the actions below.
+        writable = ("location", "kind", "planned_for", "officers", "announced")
+        read_only_fields = [f for f in fields if f not in writable]
         extra_kwargs = {"planned_for": {"required": True}}
 
 
