@@ -412,6 +412,10 @@ class RiskViewSet(CouncilScopedMixin, viewsets.ReadOnlyModelViewSet):
         return Response(self.get_serializer(self.get_queryset().get(pk=rating.pk)).data)
 
 
+# Planning a review sets these; everything else is recorded through its actions.
+REVIEW_PLANNING_FIELDS = ("location", "kind", "planned_for", "officers", "announced")
+
+
 class ReviewSerializer(serializers.ModelSerializer):
     location = serializers.PrimaryKeyRelatedField(queryset=Location.objects.all())
     officers = serializers.PrimaryKeyRelatedField(
@@ -440,9 +444,7 @@ class ReviewSerializer(serializers.ModelSerializer):
             "created_by_label",
             "created_at",
         ]
-        # Planning sets these; everything else is recorded through the actions below.
-        writable = ("location", "kind", "planned_for", "officers", "announced")
-        read_only_fields = [f for f in fields if f not in writable]
+        read_only_fields = [f for f in fields if f not in REVIEW_PLANNING_FIELDS]
         extra_kwargs = {"planned_for": {"required": True}}
 
 
