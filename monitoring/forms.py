@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Q
 
 from core.forms import GovukFormMixin
 from councils.models import User
@@ -95,9 +96,16 @@ class CorrectionForm(IntelligenceForm):
         error_messages={"required": "Say why the item is being corrected"},
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, item=None, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["whole_provider"]
+        if item is not None and item.allocated_to_id:
+            # Someone who has left keeps the items allocated to them until an officer changes
+            # it: their name stays a choice, so an unrelated correction does not clear it.
+            field = self.fields["allocated_to"]
+            field.queryset = User.objects.filter(
+                Q(pk__in=field.queryset.values("pk")) | Q(pk=item.allocated_to_id)
+            ).order_by("first_name", "last_name")
 
 
 class OutcomeForm(GovukFormMixin, forms.Form):

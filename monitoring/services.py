@@ -214,7 +214,8 @@ def _shown(value) -> str:
 @transaction.atomic
 def intelligence_correct(*, item: Intelligence, actor, reason: str, **changes) -> Intelligence:
     """Correct an item: nothing is overwritten silently; each change is kept with its
-    reason (nothing is ever deleted)."""
+    reason (nothing is ever deleted). Only the fields that change are checked."""
+    changes = {k: v for k, v in changes.items() if k not in CORRECTABLE or getattr(item, k) != v}
     errors: dict[str, list[str]] = {}
     unknown = set(changes) - set(CORRECTABLE)
     for key in unknown:

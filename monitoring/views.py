@@ -160,6 +160,7 @@ def intelligence_detail(request, pk: int):
             "attachment_form": AttachmentForm(prefix="attach"),
             "correction_form": CorrectionForm(
                 council=request.council,
+                item=item,
                 prefix="correct",
                 initial={
                     f: getattr(item, f)
@@ -226,7 +227,7 @@ def _handle(request, item, action, forms) -> bool:
         done = "File attached."
     elif action == "correct":
         form = forms["correction_form"] = CorrectionForm(
-            request.POST, council=request.council, prefix="correct"
+            request.POST, council=request.council, prefix="correct", item=item
         )
         call = lambda d: intelligence_correct(item=item, actor=request.user, **d)  # noqa: E731
         done = "Correction saved."

@@ -1309,3 +1309,33 @@ def test_location_page_runs_a_constant_number_of_queries(oak, council_a, officer
         log(council_a, location=oak, allocated_to=officer_a)
         log(council_a, provider=oak.provider)
     assert _queries(client, url) == few
+
+
+def test_a_correction_keeps_the_allocation_of_someone_who_has_left(
+    council_a, officer_a, member, signed_in
+):
+    """Correcting the severity of an item allocated to a former officer leaves the
+    allocation alone."""
+    from councils.models import Membership, Role
+
+    leaver = member(council_a, Role.OFFICER)
+    item = log(council_a, allocated_to=leaver)
+    Membership.objects.filter(user=leaver).update(is_active=False)
+    client = signed_in(officer_a)
+    response = client.post(
+        f"/intelligence/{item.pk}/",
+        {
+            "action": "correct",
+            "correct-source": item.source,
+            "correct-received_on": item.received_on.isoformat(),
+            "correct-severity": "high",
+            "correct-themes": item.themes,
+            "correct-narrative": item.narrative,
+            "correct-allocated_to": leaver.pk,
+            "correct-reason": "Reassessed",
+        },
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert (item.severity, item.allocated_to) == ("high", leaver)
+    assert [c.field for c in item.corrections.all()] == ["severity"]
