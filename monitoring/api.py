@@ -26,6 +26,7 @@ from monitoring.models import (
     Source,
 )
 from monitoring.services import (
+    COMMISSIONING_FIELDS,
     commissioning_save,
     intelligence_correct,
     intelligence_record,
@@ -40,6 +41,13 @@ from monitoring.services import (
     risk_override_set,
 )
 from providers.models import Location, Provider
+
+# The risk matrix, reviews and plans: read by quality staff and auditors, changed by quality
+# staff (councils/permissions.py).
+MONITORING_PERMISSIONS = {
+    "read": "monitoring.view_monitoring",
+    "write": "monitoring.change_monitoring",
+}
 
 
 class MarketPositionSerializer(serializers.Serializer):
@@ -59,20 +67,7 @@ class CommissioningSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Commissioning
-        fields = [
-            "id",
-            "location",
-            "contract_type",
-            "in_area",
-            "annual_spend",
-            "beds",
-            "home_care_hours",
-            "people",
-            "specialist_service",
-            "contact_officer",
-            "market_position",
-            "updated_at",
-        ]
+        fields = ["id", "location", *COMMISSIONING_FIELDS, "market_position", "updated_at"]
         read_only_fields = ["id", "market_position", "updated_at"]
 
     def get_market_position(self, obj) -> dict:
@@ -134,19 +129,7 @@ class CommissioningViewSet(
         data = {k: v for k, v in serializer.validated_data.items() if k != "location"}
         current = selectors.commissioning_of(council=self.request.council, location_id=location.pk)
         if current is not None:
-            base = {
-                f: getattr(current, f)
-                for f in (
-                    "contract_type",
-                    "in_area",
-                    "annual_spend",
-                    "beds",
-                    "home_care_hours",
-                    "people",
-                    "specialist_service",
-                    "contact_officer",
-                )
-            }
+            base = {f: getattr(current, f) for f in COMMISSIONING_FIELDS}
             data = {**base, **data}
         return commissioning_save(
             council=self.request.council, location=location, actor=self.request.user, **data
@@ -380,10 +363,7 @@ class RiskViewSet(CouncilScopedMixin, viewsets.ReadOnlyModelViewSet):
     """The council's risk matrix: each location's score, RAG and the factors behind it."""
 
     permission_classes = [HasCouncilPermission]
-    permission_required = {
-        "read": "monitoring.view_monitoring",
-        "write": "monitoring.change_monitoring",
-    }
+    permission_required = MONITORING_PERMISSIONS
     serializer_class = RiskRatingSerializer
     queryset = RiskRating.objects.none()  # for the schema; requests use get_queryset
 
@@ -468,10 +448,7 @@ class ReviewViewSet(CouncilScopedMixin, mixins.CreateModelMixin, viewsets.ReadOn
     """Reviews and visits: plan one (POST), record what it found, and when its report went."""
 
     permission_classes = [HasCouncilPermission]
-    permission_required = {
-        "read": "monitoring.view_monitoring",
-        "write": "monitoring.change_monitoring",
-    }
+    permission_required = MONITORING_PERMISSIONS
     serializer_class = ReviewSerializer
     queryset = Review.objects.none()  # for the schema; requests use get_queryset
 
@@ -583,10 +560,7 @@ class ImprovementPlanViewSet(
     met or not met per action (004 16.2 flags a plan failed at more than 3 reviews)."""
 
     permission_classes = [HasCouncilPermission]
-    permission_required = {
-        "read": "monitoring.view_monitoring",
-        "write": "monitoring.change_monitoring",
-    }
+    permission_required = MONITORING_PERMISSIONS
     serializer_class = ImprovementPlanSerializer
     queryset = ImprovementPlan.objects.none()  # for the schema; requests use get_queryset
 

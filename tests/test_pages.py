@@ -289,3 +289,12 @@ def test_officers_read_mappings_but_do_not_change_them(council_a, council_b, mem
     assert officer.get("/imports/mappings/new/").status_code == 403
     manager = signed_in(member(council_a, Role.MANAGER))
     assert manager.get(f"/imports/mappings/{theirs.pk}/").status_code == 404
+
+
+def test_lists_page_with_their_filters_kept(officer_a, signed_in, cache):
+    _locations(30, overall_rating="Good")
+    html = signed_in(officer_a).get("/locations/", {"rating": "Good"}).content.decode()
+    assert "Page 1 of 2" in html
+    assert 'href="?rating=Good&amp;page=2" rel="next"' in html
+    second = signed_in(officer_a).get("/locations/", {"rating": "Good", "page": 2})
+    assert 'rel="prev"' in second.content.decode()
