@@ -8,21 +8,12 @@ whose database name must contain "bench": it is dropped and created anew). Print
 with its target; exits 0 whatever the figures, non-zero only on an error."""
 
 import argparse
-import math
 import sys
 
 from bench import monitoring as m
 from bench import register as r
 
-
-def _verdict(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
-
-
-def _ratio(value: float, base: float) -> str:
-    if not base or math.isnan(value) or math.isnan(base):
-        return ""
-    return f"{value / base:.2f}x"
+_verdict, _ratio = r.verdict, r.ratio
 
 
 def register_rows(res: r.Results) -> tuple[list[tuple[str, str, str, str, str]], str]:

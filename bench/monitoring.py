@@ -31,7 +31,6 @@ import csv
 import datetime as dt
 import io
 import json
-import math
 import random
 import re
 import tempfile
@@ -438,22 +437,6 @@ def register_empty() -> None:
 # --- recomputing -------------------------------------------------------------------------------
 
 
-class QueryTimer:
-    """An execute wrapper: how many statements, and the time spent executing them."""
-
-    def __init__(self):
-        self.count = 0
-        self.total = 0.0
-
-    def __call__(self, execute, sql, params, many, context):
-        start = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.count += 1
-            self.total += time.perf_counter() - start
-
-
 @dataclass
 class RecomputeFigure:
     key: str
@@ -475,7 +458,7 @@ def timed_recompute(key: str, label: str, *, profiler=None, **kwargs) -> Recompu
 
     with scopes_disabled():
         council = Council.objects.select_related("active_policy").get(code=COUNCIL_CODE)
-    timer = QueryTimer()
+    timer = r.SqlTimer()
     start = time.perf_counter()
     with connection.execute_wrapper(timer), scope(council=council):
         if profiler is not None:
@@ -605,50 +588,14 @@ def _shown(kind: Kind, response) -> int | None:
 def pages_bench(
     client, council, ds: Dataset, kinds: list[Kind], *, requests: int, warmup: int
 ) -> list[KindFigures]:
-    """As register.search_bench: warm up, count each kind's queries once and check its count
-    against the ORM, then time round robin."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    for kind in kinds:
-        for i in range(warmup):
-            _get(client, kind, kind.params[i % len(kind.params)])
-    counted = {}
-    for kind in kinds:
-        with CaptureQueriesContext(connection) as ctx:
-            response = _get(client, kind, kind.params[0])
+    def check(kind: Kind, response) -> int:
         expected = _expected(council, ds, kind, kind.params[0])
         shown = _shown(kind, response)
         if shown is not None and shown != expected:
             raise RuntimeError(f"{kind.name}: the page shows {shown}, the ORM finds {expected}")
-        counted[kind.name] = (len(ctx.captured_queries), expected, [q["sql"] for q in ctx])
+        return expected
 
-    samples: dict[str, list[float]] = {k.name: [] for k in kinds}
-    sql_samples: dict[str, list[float]] = {k.name: [] for k in kinds}
-    timer = r.SqlTimer()
-    with connection.execute_wrapper(timer):
-        for i in range(requests):
-            for kind in kinds:
-                params = kind.params[i % len(kind.params)]
-                timer.total = 0.0
-                start = time.perf_counter()
-                _get(client, kind, params)
-                samples[kind.name].append((time.perf_counter() - start) * 1000)
-                sql_samples[kind.name].append(timer.total * 1000)
-    return [KindFigures(k, samples[k.name], sql_samples[k.name], *counted[k.name]) for k in kinds]
-
-
-def print_pages(label: str, figures: list[KindFigures]) -> None:
-    log(f"\n  {label}")
-    log(
-        f"  {'kind':<26}{'matches':>8}{'queries':>8}{'p50 ms':>8}{'p95 ms':>8}{'max ms':>8}"
-        f"{'SQL p50':>9}"
-    )
-    for f in figures:
-        log(
-            f"  {f.kind.name:<26}{f.matches:>8,}{f.queries:>8}{f.p50:>8.1f}{f.p95:>8.1f}"
-            f"{f.max:>8.1f}{f.sql_p50:>9.1f}"
-        )
+    return r.measure_kinds(client, kinds, requests=requests, warmup=warmup, get=_get, check=check)
 
 
 @dataclass
@@ -665,7 +612,7 @@ def export_bench(client, ds: Dataset, warnings: list[str]) -> list[ExportFigure]
 
     out = []
     for kind in ("csv", "xlsx"):
-        timer = QueryTimer()
+        timer = r.SqlTimer()
         start = time.perf_counter()
         with connection.execute_wrapper(timer):
             response = client.get("/risk/?" + urlencode({"export": kind}))
@@ -688,20 +635,6 @@ def export_bench(client, ds: Dataset, warnings: list[str]) -> list[ExportFigure]
             f"{len(body) / 1e6:.2f} MB"
         )
     return out
-
-
-def explain(figures: list[KindFigures]) -> None:
-    """EXPLAIN ANALYZE of the queries that read the council's monitoring tables."""
-    from django.db import connection
-
-    with connection.cursor() as cur:
-        for f in figures:
-            for sql in f.sql:
-                if "monitoring_" not in sql or "django_session" in sql:
-                    continue
-                cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
-                plan = "\n".join("      " + row[0] for row in cur.fetchall())
-                log(f"\n  --- {f.kind.name}: {sql[:200]}...\n{plan}")
 
 
 # --- the whole stage ---------------------------------------------------------------------------
@@ -811,9 +744,9 @@ def measure(
     fig.rag = rag_counts(council)
     log("  RAG: " + ", ".join(f"{k} {v:,}" for k, v in fig.rag.items()))
     fig.pages = pages_bench(client, council, ds, page_kinds(ds), requests=requests, warmup=warmup)
-    print_pages(f"/risk/ at {ds.locations:,} locations", fig.pages)
+    r.print_kinds(f"/risk/ at {ds.locations:,} locations", fig.pages)
     fig.others = pages_bench(client, council, ds, other_kinds(ds), requests=requests, warmup=warmup)
-    print_pages(
+    r.print_kinds(
         f"location page ({ds.hot_location_items:,} items) and the API's risk list", fig.others
     )
     if exports:
@@ -849,7 +782,7 @@ def stage(
     ds = _build(council, officer, locations, intelligence)
     res.full = measure(council, client, ds, res.warnings, profile=profile, exports=True, **timing)
     if explain_plans:
-        explain(res.full.pages + res.full.others)
+        r.explain_queries(res.full.pages + res.full.others, "monitoring_", width=200)
     return res
 
 
@@ -902,14 +835,7 @@ def run(
 # --- the summary -------------------------------------------------------------------------------
 
 
-def _verdict(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
-
-
-def _ratio(value: float, base: float) -> str:
-    if not base or math.isnan(value) or math.isnan(base):
-        return ""
-    return f"{value / base:.2f}x"
+_verdict, _ratio = r.verdict, r.ratio
 
 
 def summary_rows(res: MonitoringResults) -> tuple[list[tuple[str, str, str, str, str]], str]:

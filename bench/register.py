@@ -428,9 +428,11 @@ def _matches(kind: Kind, response) -> int:
 
 
 class SqlTimer:
-    """An execute wrapper: the time spent executing SQL (psycopg2 fetches rows in execute)."""
+    """An execute wrapper: how many statements, and the time spent executing them
+    (psycopg2 fetches rows in execute)."""
 
     def __init__(self):
+        self.count = 0
         self.total = 0.0
 
     def __call__(self, execute, sql, params, many, context):
@@ -438,6 +440,7 @@ class SqlTimer:
         try:
             return execute(sql, params, many, context)
         finally:
+            self.count += 1
             self.total += time.perf_counter() - start
 
 
@@ -460,28 +463,25 @@ def signed_in_client():
     return client
 
 
-def search_bench(client, kinds: list[Kind], *, requests: int, warmup: int) -> list[KindFigures]:
+def measure_kinds(
+    client, kinds: list[Kind], *, requests: int, warmup: int, get, check
+) -> list[KindFigures]:
+    """Warm up, count each kind's queries once and `check` its answer (returns the number of
+    matches, raises when the page disagrees with the ORM), then time the kinds round robin, as a
+    mix of people using the pages would."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    # Warm up (also fills the cached choice lists), then count queries and check each kind's
-    # result count against the ORM outside the timed requests.
     for kind in kinds:
         for i in range(warmup):
-            _get(client, kind, kind.params[i % len(kind.params)])
+            get(client, kind, kind.params[i % len(kind.params)])
     counted = {}
     for kind in kinds:
         with CaptureQueriesContext(connection) as ctx:
-            response = _get(client, kind, kind.params[0])
-        matches = _matches(kind, response)
-        expected = _expected_matches(kind.params[0])
-        if matches != expected:
-            raise RuntimeError(
-                f"{kind.name}: the page shows {matches} matches, the ORM finds {expected}"
-            )
+            response = get(client, kind, kind.params[0])
+        matches = check(kind, response)
         counted[kind.name] = (len(ctx.captured_queries), matches, [q["sql"] for q in ctx])
 
-    # Timed: round robin over the kinds, as a mix of people searching would be.
     samples: dict[str, list[float]] = {k.name: [] for k in kinds}
     sql_samples: dict[str, list[float]] = {k.name: [] for k in kinds}
     timer = SqlTimer()
@@ -491,14 +491,27 @@ def search_bench(client, kinds: list[Kind], *, requests: int, warmup: int) -> li
                 params = kind.params[i % len(kind.params)]
                 timer.total = 0.0
                 start = time.perf_counter()
-                _get(client, kind, params)
+                get(client, kind, params)
                 samples[kind.name].append((time.perf_counter() - start) * 1000)
                 sql_samples[kind.name].append(timer.total * 1000)
     return [KindFigures(k, samples[k.name], sql_samples[k.name], *counted[k.name]) for k in kinds]
 
 
-def print_search(label: str, figures: list[KindFigures]) -> None:
-    log(f"\n  search at {label}")
+def search_bench(client, kinds: list[Kind], *, requests: int, warmup: int) -> list[KindFigures]:
+    def check(kind: Kind, response) -> int:
+        matches = _matches(kind, response)
+        expected = _expected_matches(kind.params[0])
+        if matches != expected:
+            raise RuntimeError(
+                f"{kind.name}: the page shows {matches} matches, the ORM finds {expected}"
+            )
+        return matches
+
+    return measure_kinds(client, kinds, requests=requests, warmup=warmup, get=_get, check=check)
+
+
+def print_kinds(title: str, figures: list[KindFigures]) -> None:
+    log(f"\n  {title}")
     log(
         f"  {'kind':<26}{'matches':>8}{'queries':>8}{'p50 ms':>8}{'p95 ms':>8}{'max ms':>8}"
         f"{'SQL p50':>9}"
@@ -508,21 +521,34 @@ def print_search(label: str, figures: list[KindFigures]) -> None:
             f"  {f.kind.name:<26}{f.matches:>8,}{f.queries:>8}{f.p50:>8.1f}{f.p95:>8.1f}"
             f"{f.max:>8.1f}{f.sql_p50:>9.1f}"
         )
-    log("  (SQL p50: the median time per request spent executing SQL; the rest is Python)")
 
 
-def explain(figures: list[KindFigures]) -> None:
-    """EXPLAIN ANALYZE of each kind's count and page queries (the two that grow with rows)."""
+def print_search(label: str, figures: list[KindFigures]) -> None:
+    print_kinds(f"search at {label}", figures)
+
+
+def explain_queries(figures: list[KindFigures], table: str, width: int = 160) -> None:
+    """EXPLAIN ANALYZE of each kind's queries that read `table` (those that grow with rows)."""
     from django.db import connection
 
     with connection.cursor() as cur:
         for f in figures:
             for sql in f.sql:
-                if "providers_location" not in sql or "django_session" in sql:
+                if table not in sql or "django_session" in sql:
                     continue
                 cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
                 plan = "\n".join("      " + row[0] for row in cur.fetchall())
-                log(f"\n  --- {f.kind.name}: {sql[:160]}...\n{plan}")
+                log(f"\n  --- {f.kind.name}: {sql[:width]}...\n{plan}")
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def ratio(value: float, base: float) -> str:
+    if not base or math.isnan(value) or math.isnan(base):
+        return ""
+    return f"{value / base:.2f}x"
 
 
 # --- the whole run -----------------------------------------------------------------------------
@@ -614,7 +640,7 @@ def run(
                 results.search_full = search_bench(client, kinds, requests=requests, warmup=warmup)
                 print_search(f"{locations:,} locations", results.search_full)
             if explain_plans:
-                explain(results.search_full)
+                explain_queries(results.search_full, "providers_location")
         if after is not None:
             after()
     finally:
