@@ -4,6 +4,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from concerns import api as concerns_api
+from concerns import views as concerns_views
 from core import views as core_views
 from councils import api as councils_api
 from councils import views as councils_views
@@ -23,6 +25,12 @@ router.register("commissioning", monitoring_api.CommissioningViewSet, basename="
 router.register("intelligence", monitoring_api.IntelligenceViewSet, basename="intelligence")
 router.register("risk", monitoring_api.RiskViewSet, basename="risk")
 router.register("reviews", monitoring_api.ReviewViewSet, basename="review")
+router.register("cases", concerns_api.CaseViewSet, basename="case")
+router.register("recommendations", concerns_api.RecommendationViewSet, basename="recommendation")
+router.register("alerts", concerns_api.AlertViewSet, basename="alert")
+router.register(
+    "safeguarding-tracks", concerns_api.SafeguardingTrackViewSet, basename="safeguarding-track"
+)
 router.register(
     "improvement-plans", monitoring_api.ImprovementPlanViewSet, basename="improvement-plan"
 )
@@ -47,6 +55,25 @@ urlpatterns = [
     path("council/people/", councils_views.people, name="people"),
     path("council/tokens/", councils_views.tokens, name="tokens"),
     path("council/tokens/<int:pk>/revoke/", councils_views.token_revoke_view, name="token-revoke"),
+    path("cases/", concerns_views.case_list, name="case-list"),
+    path("cases/new/", concerns_views.case_new, name="case-new"),
+    path("cases/<int:pk>/", concerns_views.case_detail, name="case-detail"),
+    path("cases/<int:pk>/moves/<slug:key>/", concerns_views.case_move_view, name="case-move"),
+    path(
+        "cases/<int:pk>/safeguarding/",
+        concerns_views.safeguarding_open_view,
+        name="safeguarding-open",
+    ),
+    path("safeguarding/<int:pk>/", concerns_views.safeguarding_detail, name="safeguarding-detail"),
+    path("decisions/", concerns_views.inbox_view, name="inbox"),
+    path("decisions/<int:pk>/", concerns_views.recommendation_detail, name="recommendation-detail"),
+    path("alerts/", concerns_views.alert_list, name="alert-list"),
+    path("alerts/<int:pk>/handle/", concerns_views.alert_handle_view, name="alert-handle"),
+    path(
+        "locations/<int:location_pk>/exceptions/<slug:key>/",
+        concerns_views.exception_new,
+        name="exception-new",
+    ),
     path("locations/", providers_views.location_search, name="location-search"),
     path("locations/<int:pk>/", providers_views.location_detail, name="location-detail"),
     path("locations/cqc/<str:cqc_id>/", providers_views.location_by_cqc_id, name="location-by-cqc"),

@@ -6,6 +6,7 @@ NAV_PERMISSIONS = {
     "intelligence": "monitoring.view_intelligence",
     "risk": "monitoring.view_monitoring",
     "reviews": "monitoring.view_monitoring",
+    "cases": "concerns.view_case",
     "policy": "councils.view_policy",
     "people": "councils.view_people",
 }

@@ -11,6 +11,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django_scopes import scope, scopes_disabled
 
+from concerns.models import Case
 from councils.models import Council, Delegation, Membership, Role, User
 from councils.services import delegation_create, membership_grant, policy_load
 from providers import synthetic
@@ -229,7 +230,9 @@ def _demo_monitoring(council: Council) -> str:
     from monitoring.risk import risk_recompute
     from monitoring.services import plan_create, plan_review_record, review_plan, review_record
 
-    kinds = [t["key"] for t in council.active_policy.content["reviews"]["types"]]
+    types = council.active_policy.content["reviews"]["types"]
+    kinds = [t["key"] for t in types]
+    rated = {t["key"] for t in types if t.get("rated")}
     for i, location in enumerate(locations[:6]):
         review = review_plan(
             council=council,
@@ -247,6 +250,7 @@ def _demo_monitoring(council: Council) -> str:
                 officers=officers[:1],
                 findings="Care plans reviewed; staff knew residents well.",
                 people_spoken_to="The registered manager and two residents",
+                rating="Requires improvement" if review.kind in rated else "",
             )
     if officers and locations:
         plan = plan_create(
@@ -276,9 +280,58 @@ def _demo_monitoring(council: Council) -> str:
                 reviewed_on=today - dt.timedelta(days=100 - 30 * n),
                 results={a.pk: False for a in plan.actions.exclude(status="met")},
             )
-    rated = risk_recompute(council=council)
+    on_matrix = risk_recompute(council=council)
+    _demo_escalation(council, locations)
     return (
         f"{council}: {len(locations)} commissioned locations, "
         f"{Intelligence.objects.filter(council=council).count()} intelligence items, "
-        f"{rated} locations on the risk matrix"
+        f"{on_matrix} locations on the risk matrix"
     )
+
+
+def _demo_answer(field) -> object:
+    if field.type == "choice":
+        return field.choices[0]
+    if field.type == "boolean":
+        return True
+    if field.type == "date":
+        return dt.date.today().isoformat()
+    return "See the improvement plan and the last review (demo)."
+
+
+def _demo_escalation(council, locations) -> None:
+    """Cases on the ladder, a recommendation waiting in the chain, and the automatic rules
+    run over the register (alerts, and in Somerset cases opened by the rule)."""
+    from concerns.ladder import Ladder
+    from concerns.services import case_move, case_open
+    from concerns.triggers import sweep_ratings
+
+    if len(locations) < 3:
+        return
+    ladder = Ladder.of(council)
+    people = {
+        m.role: m.user
+        for m in Membership.objects.filter(council=council, user__username__startswith=council.code)
+    }
+    officer = people[Role.OFFICER]
+    for location, summary in (
+        (locations[1], "Medicines errors reported by the district nurses; the plan is failing."),
+        (locations[2], "Complaints about missed calls and staffing over three months."),
+    ):
+        case_open(council=council, actor=officer, summary=summary, location=location)
+    case = Case.objects.filter(council=council, location=locations[1]).first()
+    up = next((m for m in ladder.moves_from(case.stage) if m.is_up), None)
+    if up is not None:
+        actor = next((people[r] for r in (Role.OFFICER, Role.MANAGER) if r in up.by), officer)
+        case_move(
+            case=case,
+            actor=actor,
+            move=up.key,
+            reason="Medicines actions not met at two plan reviews; the provider is not engaging.",
+            evidence=[
+                {"kind": k, "note": "Demo: see the improvement plan and the last review."}
+                for k in up.evidence
+            ],
+            details={f.key: _demo_answer(f) for f in up.fields if f.required},
+        )
+    sweep_ratings(council=council)

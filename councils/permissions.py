@@ -28,6 +28,7 @@ TOKEN_SCOPES: dict[str, set[str]] = {
         "councils.view_council",
     },
     "monitoring:read": {"monitoring.view_monitoring", "councils.view_council"},
+    "cases:read": {"concerns.view_case", "councils.view_council"},
     "monitoring:write": {
         "monitoring.view_monitoring",
         "monitoring.change_monitoring",
@@ -96,3 +97,17 @@ rules.add_perm("monitoring.correct_intelligence", works_on_quality)
 # The risk matrix, reviews and visits, improvement plans and the timeline.
 rules.add_perm("monitoring.view_monitoring", works_on_quality | is_auditor)
 rules.add_perm("monitoring.change_monitoring", works_on_quality)
+
+# Escalation. Which roles may make each move, and who decides, comes from the council's pack
+# (concerns.services checks it); these gate the pages and endpoints.
+is_board_member = has_role(Role.BOARD_MEMBER)
+rules.add_perm("concerns.view_case", works_on_quality | is_auditor | is_board_member)
+rules.add_perm("concerns.open_case", has_role(Role.OFFICER, Role.MANAGER, Role.DECISION_MAKER))
+rules.add_perm(
+    "concerns.make_move",
+    has_role(Role.OFFICER, Role.MANAGER, Role.DECISION_MAKER, Role.BOARD_MEMBER)
+    | has_role(Role.PLACEMENT, Role.COUNCIL_ADMIN),
+)
+rules.add_perm("concerns.decide", is_manager | is_decision_maker | is_board_member)
+rules.add_perm("concerns.handle_alert", works_on_quality)
+rules.add_perm("concerns.request_exception", is_member)

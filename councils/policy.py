@@ -97,6 +97,100 @@ def _check_meaning(content: dict, errors: dict[str, list[str]]) -> None:
                 f"{maker['key']!r} is used twice"
             )
         seen.add(maker["key"])
+    if "escalation" in content:
+        _check_escalation(content, errors)
+
+
+STAGE_ORDER = ("informal", "formal", "rectification", "final_warning", "terminated", "closed")
+
+
+def _check_escalation(content: dict, errors: dict[str, list[str]]) -> None:
+    """Every name in the ladder resolves, and every stage can be reached and left downwards."""
+
+    def problem(path: str, message: str) -> None:
+        errors.setdefault(f"escalation.{path}", []).append(message)
+
+    esc = content["escalation"]
+    makers = {m["key"] for m in content["decision_makers"]}
+    limits = set(content.get("time_limits", {}))
+    review_types = {t["key"] for t in content.get("reviews", {}).get("types", [])}
+    evidence = {e["key"] for e in esc["evidence_kinds"]}
+    stages = [s["key"] for s in esc["stages"]]
+    if len(set(stages)) != len(stages):
+        problem("stages", "each stage may appear once")
+    for needed in ("informal", "closed"):
+        if needed not in stages:
+            problem("stages", f"the ladder needs the {needed!r} stage")
+    if [s for s in STAGE_ORDER if s in stages] != stages:
+        problem("stages", "stages must be listed lowest first: " + ", ".join(STAGE_ORDER))
+    for i, stage in enumerate(esc["stages"]):
+        for kind in stage.get("suspends_reviews", []):
+            if kind not in review_types:
+                problem(f"stages[{i}].suspends_reviews", f"{kind!r} is not a review type")
+
+    def check_approval(path: str, approval: dict | None) -> None:
+        if approval and approval["decided_by"] not in makers:
+            problem(
+                f"{path}.approval.decided_by", f"{approval['decided_by']!r} is not a decision maker"
+            )
+
+    seen: set[str] = set()
+    edges: set[tuple[str, str]] = set()
+    for i, move in enumerate(esc["moves"]):
+        path = f"moves[{i}]"
+        if move["key"] in seen:
+            problem(f"{path}.key", f"{move['key']!r} is used twice")
+        seen.add(move["key"])
+        for stage in [*move["from"], move["to"]]:
+            if stage not in stages:
+                problem(path, f"{stage!r} is not one of this council's stages")
+        if move["to"] in move["from"]:
+            problem(f"{path}.to", "a move must change the stage")
+        if "closed" in move["from"]:
+            problem(f"{path}.from", "a closed case cannot move: open a new case")
+        check_approval(path, move.get("approval"))
+        for kind in move.get("evidence", []):
+            if kind not in evidence:
+                problem(f"{path}.evidence", f"{kind!r} is not in evidence_kinds")
+        for j, effect in enumerate(move.get("effects", [])):
+            _check_effect(f"{path}.effects[{j}]", effect, limits, review_types, problem)
+        edges.update((s, move["to"]) for s in move["from"])
+    reachable, frontier = {"informal"}, ["informal"]
+    while frontier:
+        here = frontier.pop()
+        for a, b in edges:
+            if a == here and b not in reachable:
+                reachable.add(b)
+                frontier.append(b)
+    for stage in stages:
+        if stage not in reachable:
+            problem("moves", f"no move reaches the {stage!r} stage")
+        rank = STAGE_ORDER.index(stage)
+        if stage != "closed" and not any(
+            a == stage and STAGE_ORDER.index(b) < rank or (a == stage and b == "closed")
+            for a, b in edges
+        ):
+            problem("moves", f"the {stage!r} stage has no way back down")
+    for i, trigger in enumerate(esc["triggers"]):
+        path = f"triggers[{i}]"
+        if trigger["action"] == "open_case" and trigger.get("stage") not in stages:
+            problem(f"{path}.stage", "say which of this council's stages the case opens at")
+        if trigger["rule"] == "requires_improvement_not_improved" and not trigger.get("weeks"):
+            problem(f"{path}.weeks", "say how many weeks the rating has to improve")
+        if trigger.get("decided_by") and trigger["decided_by"] not in makers:
+            problem(f"{path}.decided_by", f"{trigger['decided_by']!r} is not a decision maker")
+    for i, exception in enumerate(esc.get("exceptions", [])):
+        check_approval(f"exceptions[{i}]", exception["approval"])
+
+
+def _check_effect(path: str, effect: dict, limits: set, review_types: set, problem) -> None:
+    kind = effect["kind"]
+    if kind in ("deadline", "review") and effect.get("time_limit") not in limits:
+        problem(f"{path}.time_limit", "name one of this council's time_limits")
+    if kind == "letter" and not effect.get("letter"):
+        problem(f"{path}.letter", "name the letter")
+    if kind == "review" and effect.get("review_type") not in review_types:
+        problem(f"{path}.review_type", "name one of this council's review types")
 
 
 @dataclass(frozen=True)

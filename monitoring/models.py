@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django_scopes import ScopedManager
 
+from providers.models import RatingValue
+
 
 class ContractType(models.TextChoices):
     BLOCK = "block", "Block"
@@ -311,6 +313,12 @@ class Review(models.Model):
     findings = models.TextField(blank=True)
     evidence_seen = models.TextField(blank=True)
     people_spoken_to = models.TextField(blank=True)
+    rating = models.CharField(
+        max_length=30,
+        choices=RatingValue.choices,
+        blank=True,
+        help_text="The council's own assessment rating, for a rated type (001: PAMMS).",
+    )
     report_due_on = models.DateField(null=True, blank=True)
     report_sent_on = models.DateField(null=True, blank=True)
     self_certification_due_on = models.DateField(null=True, blank=True)

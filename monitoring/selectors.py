@@ -352,6 +352,7 @@ TIMELINE_KINDS = {
     "review": "Reviews and visits",
     "plan": "Plans",
     "risk": "Risk rating",
+    "case": "Cases and decisions",
 }
 
 
@@ -431,6 +432,22 @@ def timeline(*, council: Council, location: Location, kinds=None, limit: int = 2
                     "risk",
                     f"Risk rating {h.get_rag_display()}",
                     f"score {h.score.normalize():f}. {h.note}",
+                )
+            )
+    if "case" in kinds:
+        from concerns.selectors import case_timeline_entries
+
+        for a in case_timeline_entries(council=council, location=location)[:limit]:
+            is_case = a.object_type == "concerns.case"
+            out.append(
+                TimelineEntry(
+                    timezone.localdate(a.at),
+                    "case",
+                    a.summary,
+                    f"{a.actor_label}: {a.reason[:200]}" if a.reason else a.actor_label,
+                    reverse(
+                        "case-detail" if is_case else "recommendation-detail", args=[a.object_id]
+                    ),
                 )
             )
     out.sort(key=lambda e: e.on, reverse=True)

@@ -367,6 +367,12 @@ def attachment_add(
     return attachment
 
 
+RATED = (
+    RatingValue.OUTSTANDING,
+    RatingValue.GOOD,
+    RatingValue.REQUIRES_IMPROVEMENT,
+    RatingValue.INADEQUATE,
+)
 CQC_SEVERITY = {
     RatingValue.INADEQUATE: "high",
     RatingValue.REQUIRES_IMPROVEMENT: "medium",
@@ -412,8 +418,18 @@ def rating_changes_to_intelligence(*, since: dt.datetime | None = None) -> int:
                 continue
             with scope(council=council):
                 _record_rating_change(council, change)
+                _escalation_triggers(council, "rating", change.current_id)
             made += 1
     return made
+
+
+def _escalation_triggers(council: Council, kind: str, object_id: int) -> None:
+    """Escalation triggers watch ratings, assessments and plans (concerns.triggers)."""
+    if "escalation" not in council.active_policy.content:
+        return
+    from concerns.services import triggers_check_later
+
+    triggers_check_later(council=council, kind=kind, object_id=object_id)
 
 
 def _record_rating_change(council: Council, change: RatingChange) -> None:
@@ -619,6 +635,7 @@ def review_record(
     findings: str = "",
     evidence_seen: str = "",
     people_spoken_to: str = "",
+    rating: str = "",
 ) -> Review:
     """Record what the review found. The report falls due (004 9.1: "typed and sent within 10
     days") and so does the next review."""
@@ -636,6 +653,13 @@ def review_record(
         errors["announced"] = [f"A {kind_def.get('label', 'review').lower()} is always announced."]
     if not (findings or "").strip():
         errors["findings"] = ["Record what the review found."]
+    rating = (rating or "").strip()
+    if rating and not kind_def.get("rated"):
+        errors["rating"] = [f"A {kind_def.get('label', 'review').lower()} is not rated."]
+    elif rating and rating not in RATED:
+        errors["rating"] = ["Choose Outstanding, Good, Requires improvement or Inadequate."]
+    elif kind_def.get("rated") and not rating:
+        errors["rating"] = [f"Give the {kind_def['label']} rating."]
     _check_officers(review.council, officers, errors)
     if errors:
         raise ValidationFailed("The review could not be recorded.", errors=errors)
@@ -647,6 +671,7 @@ def review_record(
     )
     review.findings, review.evidence_seen = findings.strip(), evidence_seen.strip()
     review.people_spoken_to = people_spoken_to.strip()
+    review.rating = rating
     within = _review_pack(council).get("report_within")
     if within:
         from core.workdays import due_date
@@ -662,6 +687,8 @@ def review_record(
     )
     review.save()
     risk_recompute_later(council=council, location=review.location)  # "review overdue" ends
+    if rating:
+        _escalation_triggers(council, "assessment", review.pk)  # 001 App. 2: PAMMS
     if officers:
         review.officers.set(officers)
     audit_record(
@@ -825,6 +852,8 @@ def plan_review_record(
         plan.status = PlanStatus.COMPLETED
     plan.save(update_fields=["failed_reviews", "status"])
     risk_recompute_later(council=plan.council, location=plan.location)
+    if plan_is_failing(plan):
+        _escalation_triggers(plan.council, "plan", plan.pk)
     audit_record(
         council=plan.council,
         actor=actor,

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "councils",
     "providers",
     "monitoring",
+    "concerns",
 ]
 
 MIDDLEWARE = [
@@ -166,6 +167,11 @@ CELERY_BEAT_SCHEDULE = {
     "risk-recompute-nightly": {
         "task": "monitoring.risk_recompute_all",
         "schedule": crontab(hour=2, minute=30),
+    },
+    # Automatic escalation triggers over every location in scope (a missed event is caught).
+    "escalation-triggers-nightly": {
+        "task": "concerns.triggers_sweep",
+        "schedule": crontab(hour=3, minute=0),
     },
 }
 CELERY_TIMEZONE = TIME_ZONE

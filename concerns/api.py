@@ -1,0 +1,533 @@
+"""REST endpoints for escalation: cases, the moves open to the caller, making a move (409
+when it is not open from the case's stage, 403 when the caller may not make it),
+recommendations and decisions, alerts from the automatic triggers, and the safeguarding
+track."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from concerns import selectors
+from concerns.ladder import Ladder
+from concerns.models import (
+    Alert,
+    AlertStatus,
+    Case,
+    CaseDeadline,
+    CaseMove,
+    DecisionStep,
+    LetterRequest,
+    Recommendation,
+    RecommendationStatus,
+    SafeguardingMeeting,
+    SafeguardingTrack,
+    Stage,
+    StepOutcome,
+)
+from concerns.services import (
+    alert_handle,
+    case_move,
+    case_open,
+    exception_propose,
+    recommendation_act,
+    recommendation_withdraw,
+    safeguarding_close,
+    safeguarding_meeting_record,
+    safeguarding_open,
+)
+from core.api import CouncilScopedMixin, HasCouncilPermission
+from councils.models import User
+from providers.models import Location, Provider
+
+CASE_PERMISSIONS = {
+    "read": "concerns.view_case",
+    "create": "concerns.open_case",
+    "write": "concerns.make_move",
+}
+
+
+class EvidenceSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="A key from the council's evidence kinds.")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    url = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CaseMoveSerializer(serializers.ModelSerializer):
+    evidence = EvidenceSerializer(many=True, read_only=True)
+    recommendation = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    policy_version = serializers.IntegerField(source="policy_version.number", read_only=True)
+
+    class Meta:
+        model = CaseMove
+        fields = [
+            "id",
+            "move_key",
+            "label",
+            "from_stage",
+            "to_stage",
+            "at",
+            "actor_label",
+            "reason",
+            "evidence",
+            "details",
+            "recommendation",
+            "policy_version",
+        ]
+
+
+class DeadlineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CaseDeadline
+        fields = ["id", "time_limit", "label", "seed", "stage", "starts_on", "due_on", "status"]
+
+
+class LetterRequestSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LetterRequest
+        fields = ["id", "letter", "label", "seed", "status", "requested_at"]
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    location = serializers.PrimaryKeyRelatedField(
+        queryset=Location.objects.all(), required=False, allow_null=True
+    )
+    provider = serializers.PrimaryKeyRelatedField(queryset=Provider.objects.all(), required=False)
+    lead_officer = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), required=False, allow_null=True
+    )
+    stage = serializers.CharField(read_only=True)
+    stage_label = serializers.SerializerMethodField()
+    subject = serializers.CharField(source="subject_label", read_only=True)
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "reference",
+            "location",
+            "provider",
+            "subject",
+            "stage",
+            "stage_label",
+            "stage_since",
+            "lead_officer",
+            "summary",
+            "opened_at",
+            "opened_by_label",
+            "closed_at",
+        ]
+        read_only_fields = [
+            "id",
+            "reference",
+            "stage_since",
+            "opened_at",
+            "opened_by_label",
+            "closed_at",
+        ]
+
+    def get_stage_label(self, obj) -> str:
+        ladder = self.context.get("ladder") or Ladder.of(obj.council)
+        return ladder.stage_label(obj.stage)
+
+
+class CaseDetailSerializer(CaseSerializer):
+    moves = CaseMoveSerializer(many=True, read_only=True)
+    deadlines = DeadlineSerializer(many=True, read_only=True)
+    letters = LetterRequestSerializer(many=True, read_only=True)
+
+    class Meta(CaseSerializer.Meta):
+        fields = [*CaseSerializer.Meta.fields, "moves", "deadlines", "letters"]
+
+
+class MoveOptionSerializer(serializers.Serializer):
+    key = serializers.CharField(source="move.key")
+    label = serializers.CharField(source="move.label")
+    to = serializers.CharField(source="move.to")
+    open = serializers.BooleanField()
+    blockers = serializers.ListField(child=serializers.CharField())
+    needs_decision = serializers.CharField()
+    evidence = serializers.ListField(child=serializers.CharField(), source="move.evidence")
+    seed = serializers.CharField(source="move.seed")
+
+
+class MoveRequestSerializer(serializers.Serializer):
+    move = serializers.CharField()
+    reason = serializers.CharField(allow_blank=True)
+    evidence = EvidenceSerializer(many=True, required=False)
+    details = serializers.DictField(required=False)
+    urgent = serializers.BooleanField(required=False, default=False)
+    expected_stage = serializers.ChoiceField(choices=Stage.choices, required=False)
+
+
+class DecisionStepSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DecisionStep
+        fields = [
+            "position",
+            "label",
+            "actor_label",
+            "acting_as",
+            "at",
+            "outcome",
+            "reasons",
+            "stipulation",
+            "urgent",
+            "virtual",
+            "meeting_on",
+        ]
+
+
+class RecommendationSerializer(serializers.ModelSerializer):
+    case = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    steps = DecisionStepSerializer(many=True, read_only=True)
+    evidence = EvidenceSerializer(many=True, read_only=True)
+    awaiting = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Recommendation
+        fields = [
+            "id",
+            "reference",
+            "kind",
+            "key",
+            "label",
+            "case",
+            "provider",
+            "location",
+            "from_stage",
+            "to_stage",
+            "status",
+            "awaiting",
+            "proposed_by_label",
+            "proposed_at",
+            "waiting_since",
+            "reason",
+            "evidence",
+            "details",
+            "urgent",
+            "decided_at",
+            "decided_by_label",
+            "decision_reasons",
+            "stipulation",
+            "steps",
+        ]
+
+    def get_awaiting(self, obj) -> str:
+        if obj.status != RecommendationStatus.PENDING:
+            return ""
+        ladder = self.context.get("ladder") or Ladder.of(obj.council)
+        return selectors.awaiting_label(obj, ladder)
+
+
+class ActRequestSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(
+        choices=[c for c in StepOutcome.choices if c[0] != StepOutcome.WITHDRAWN]
+    )
+    reasons = serializers.CharField(allow_blank=True)
+    stipulation = serializers.CharField(required=False, allow_blank=True, default="")
+    urgent = serializers.BooleanField(required=False, default=False)
+    virtual = serializers.BooleanField(required=False, default=False)
+    meeting_on = serializers.DateField(required=False, allow_null=True, default=None)
+    quorate = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True)
+
+
+class ExceptionRequestSerializer(serializers.Serializer):
+    exception = serializers.CharField()
+    location = serializers.PrimaryKeyRelatedField(queryset=Location.objects.all())
+    reason = serializers.CharField(allow_blank=True)
+    details = serializers.DictField(required=False)
+    evidence = EvidenceSerializer(many=True, required=False)
+    urgent = serializers.BooleanField(required=False, default=False)
+
+
+class CaseViewSet(CouncilScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """A council's escalation cases. POST opens one (at the informal stage) for a location or
+    a whole provider. `?stage=`, `?q=` and `?all=1` (closed ones too) filter the list."""
+
+    permission_classes = [HasCouncilPermission]
+    permission_required = CASE_PERMISSIONS
+    queryset = Case.objects.none()  # for the schema; requests use get_queryset
+
+    def get_serializer_class(self):
+        return CaseDetailSerializer if self.action == "retrieve" else CaseSerializer
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if getattr(self.request, "council", None) is not None:
+            context["ladder"] = Ladder.of(self.request.council)
+        return context
+
+    def get_queryset(self):
+        params = self.request.query_params
+        filters = selectors.CaseFilters(
+            stage=params.get("stage", ""),
+            q=params.get("q", ""),
+            open_only=params.get("all") != "1",
+        )
+        qs = selectors.case_list(council=self.request.council, filters=filters)
+        if self.action == "retrieve" or self.action in ("moves", "safeguarding"):
+            qs = Case.objects.filter(council=self.request.council).select_related(
+                "location", "provider", "council__active_policy"
+            )
+            if self.action == "retrieve":
+                qs = qs.prefetch_related("moves", "deadlines", "letters")
+        return qs
+
+    def perform_create(self, serializer):
+        d = serializer.validated_data
+        serializer.instance = case_open(
+            council=self.request.council,
+            actor=self.request.user,
+            summary=d.get("summary", ""),
+            location=d.get("location"),
+            provider=d.get("provider") if d.get("location") is None else None,
+            lead_officer=d.get("lead_officer"),
+        )
+
+    @extend_schema(
+        methods=["GET"],
+        responses=MoveOptionSerializer(many=True),
+        description="The moves from the case's stage, each open or with why not.",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=MoveRequestSerializer,
+        responses={
+            200: CaseMoveSerializer,
+            202: RecommendationSerializer,
+        },
+        description=(
+            "Make a move. 200 with the move made; 202 with the recommendation when the "
+            "move needs a decision; 409 when it is not open from the case's stage; 403 "
+            "when the caller may not make it."
+        ),
+    )
+    @action(detail=True, methods=["get", "post"])
+    def moves(self, request, pk=None):
+        case = self.get_object()
+        if request.method == "GET":
+            options = selectors.move_options(case=case, user=request.user)
+            return Response(MoveOptionSerializer(options, many=True).data)
+        data = MoveRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = case_move(case=case, actor=request.user, **data.validated_data)
+        if isinstance(result, Recommendation):
+            return Response(
+                RecommendationSerializer(result, context=self.get_serializer_context()).data,
+                status=status.HTTP_202_ACCEPTED,
+            )
+        return Response(CaseMoveSerializer(result).data)
+
+    @extend_schema(request=ReasonSerializer, responses={201: None})
+    @action(detail=True, methods=["post"])
+    def safeguarding(self, request, pk=None):
+        """Open the safeguarding track (Serious Concerns / Whole Service Concern) beside the
+        case's stage."""
+        case = self.get_object()
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        track = safeguarding_open(
+            case=case, actor=request.user, reason=data.validated_data["reason"]
+        )
+        return Response(SafeguardingTrackSerializer(track).data, status=status.HTTP_201_CREATED)
+
+
+class RecommendationViewSet(CouncilScopedMixin, viewsets.ReadOnlyModelViewSet):
+    """Recommendations and their decisions. `?awaiting=me` is the caller's inbox: what waits
+    for them, oldest first. POST `act` records a check or the decision in writing."""
+
+    permission_classes = [HasCouncilPermission]
+    permission_required = {"read": "concerns.view_case", "write": "concerns.view_case"}
+    serializer_class = RecommendationSerializer
+    queryset = Recommendation.objects.none()
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if getattr(self.request, "council", None) is not None:
+            context["ladder"] = Ladder.of(self.request.council)
+        return context
+
+    def get_queryset(self):
+        council = self.request.council
+        params = self.request.query_params
+        if params.get("awaiting") == "me" and self.action == "list":
+            ids = [
+                i.recommendation.pk
+                for i in selectors.inbox(council=council, user=self.request.user)
+            ]
+            return selectors.pending_recommendations(council=council).filter(pk__in=ids)
+        qs = (
+            Recommendation.objects.filter(council=council)
+            .select_related("case", "council__active_policy")
+            .prefetch_related("steps")
+        )
+        if params.get("status") in RecommendationStatus.values:
+            qs = qs.filter(status=params["status"])
+        return qs.order_by("waiting_since", "id")
+
+    @extend_schema(request=ActRequestSerializer, responses=RecommendationSerializer)
+    @action(detail=True, methods=["post"])
+    def act(self, request, pk=None):
+        rec = self.get_object()
+        data = ActRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rec = recommendation_act(recommendation=rec, actor=request.user, **data.validated_data)
+        rec = self.get_queryset().get(pk=rec.pk)
+        return Response(self.get_serializer(rec).data)
+
+    @extend_schema(request=ReasonSerializer, responses=RecommendationSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        rec = self.get_object()
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        recommendation_withdraw(
+            recommendation=rec, actor=request.user, reason=data.validated_data["reason"]
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=rec.pk)).data)
+
+    @extend_schema(request=ExceptionRequestSerializer, responses={201: RecommendationSerializer})
+    @action(detail=False, methods=["post"], url_path="exceptions")
+    def exceptions(self, request):
+        """Ask for an exception outside the ladder (000 5 family choice, 000 6 critical
+        provider, 000 8 resuming placements with a Requires Improvement provider)."""
+        data = ExceptionRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        rec = exception_propose(
+            council=request.council,
+            actor=request.user,
+            exception=d["exception"],
+            location=d["location"],
+            reason=d["reason"],
+            details=d.get("details"),
+            evidence=d.get("evidence"),
+            urgent=d.get("urgent", False),
+        )
+        return Response(self.get_serializer(rec).data, status=status.HTTP_201_CREATED)
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    case = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+
+    class Meta:
+        model = Alert
+        fields = [
+            "id",
+            "trigger",
+            "rule",
+            "cause",
+            "label",
+            "detail",
+            "suggestion",
+            "seed",
+            "provider",
+            "location",
+            "case",
+            "opened_case",
+            "status",
+            "created_at",
+            "handled_at",
+            "handled_by_label",
+            "handled_note",
+        ]
+
+
+class HandleAlertSerializer(serializers.Serializer):
+    dismiss = serializers.BooleanField(default=False)
+    note = serializers.CharField(allow_blank=True)
+
+
+class AlertViewSet(CouncilScopedMixin, viewsets.ReadOnlyModelViewSet):
+    """What the automatic triggers raised, once per cause. `?status=new` (the default) is
+    the officers' queue; `?status=` with no value lists all."""
+
+    permission_classes = [HasCouncilPermission]
+    permission_required = {"read": "concerns.view_case", "write": "concerns.handle_alert"}
+    serializer_class = AlertSerializer
+    queryset = Alert.objects.none()
+
+    def get_queryset(self):
+        wanted = self.request.query_params.get("status", AlertStatus.NEW)
+        if self.action != "list":
+            wanted = ""
+        return selectors.alerts(council=self.request.council, status=wanted)
+
+    @extend_schema(request=HandleAlertSerializer, responses=AlertSerializer)
+    @action(detail=True, methods=["post"])
+    def handle(self, request, pk=None):
+        alert = self.get_object()
+        data = HandleAlertSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        alert = alert_handle(alert=alert, actor=request.user, **data.validated_data)
+        return Response(self.get_serializer(alert).data)
+
+
+class SafeguardingMeetingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SafeguardingMeeting
+        fields = ["id", "held_on", "attendees", "notes", "next_meeting_on", "recorded_by_label"]
+        read_only_fields = ["id", "recorded_by_label"]
+
+
+class SafeguardingTrackSerializer(serializers.ModelSerializer):
+    case = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    meetings = SafeguardingMeetingSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = SafeguardingTrack
+        fields = [
+            "id",
+            "case",
+            "label",
+            "reason",
+            "opened_at",
+            "opened_by_label",
+            "plan",
+            "closed_at",
+            "closed_reason",
+            "meetings",
+        ]
+
+
+class SafeguardingTrackViewSet(CouncilScopedMixin, viewsets.ReadOnlyModelViewSet):
+    """Safeguarding tracks beside cases: record their meetings and close them."""
+
+    permission_classes = [HasCouncilPermission]
+    permission_required = {"read": "concerns.view_case", "write": "concerns.make_move"}
+    serializer_class = SafeguardingTrackSerializer
+    queryset = SafeguardingTrack.objects.none()
+
+    def get_queryset(self):
+        return (
+            SafeguardingTrack.objects.filter(council=self.request.council)
+            .select_related("case")
+            .prefetch_related("meetings")
+        )
+
+    @extend_schema(
+        request=SafeguardingMeetingSerializer, responses={201: SafeguardingMeetingSerializer}
+    )
+    @action(detail=True, methods=["post"])
+    def meetings(self, request, pk=None):
+        track = self.get_object()
+        data = SafeguardingMeetingSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        meeting = safeguarding_meeting_record(
+            track=track, actor=request.user, **data.validated_data
+        )
+        return Response(SafeguardingMeetingSerializer(meeting).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReasonSerializer, responses=SafeguardingTrackSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        track = self.get_object()
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        safeguarding_close(track=track, actor=request.user, reason=data.validated_data["reason"])
+        return Response(self.get_serializer(self.get_queryset().get(pk=track.pk)).data)
