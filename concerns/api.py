@@ -222,7 +222,9 @@ class RecommendationSerializer(serializers.ModelSerializer):
 
 class ActRequestSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(
-        choices=[c for c in StepOutcome.choices if c[0] != StepOutcome.WITHDRAWN]
+        choices=StepOutcome.choices,
+        help_text="forwarded or declined for a check; approved "
+        "or rejected for the decision (withdraw has its own endpoint).",
     )
     reasons = serializers.CharField(allow_blank=True)
     stipulation = serializers.CharField(required=False, allow_blank=True, default="")

@@ -137,7 +137,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"RagEnum": "monitoring.models.Rag"},
+    "ENUM_NAME_OVERRIDES": {
+        "RagEnum": "monitoring.models.Rag",
+        "OutcomeEnum": "monitoring.models.Outcome",
+        "StageEnum": "concerns.models.Stage",
+        "StepOutcomeEnum": "concerns.models.StepOutcome",
+    },
 }
 
 # Celery: Redis in production; without REDIS_URL, kombu's filesystem transport, so that
