@@ -284,6 +284,48 @@ class ReviewsDue:
     planned: list
     next_due: list  # (location, next_due_on, reason), latest completed review per location
     reports_overdue: list
+    # 003 1.13: "Contract visits will be suspended during this process and reinstated after
+    # the process ends": reviews of a kind the case's stage suspends, with `suspended_by` set.
+    suspended: list = field(default_factory=list)
+
+
+def suspensions(*, council: Council) -> tuple[dict, dict]:
+    """({location_id: (kinds, why)}, {provider_id: (kinds, why)}) for open cases whose stage
+    suspends some kinds of review (one query)."""
+    from concerns.ladder import Ladder
+    from concerns.models import Case, Stage
+
+    ladder = Ladder.of(council) if "escalation" in council.active_policy.content else None
+    by_location: dict = {}
+    by_provider: dict = {}
+    if ladder is None or not any(st.suspends_reviews for st in ladder.stages):
+        return by_location, by_provider
+    rows = (
+        Case.objects.filter(council=council)
+        .exclude(stage=Stage.CLOSED)
+        .values_list("reference", "stage", "location_id", "provider_id")
+    )
+    for reference, stage, location_id, provider_id in rows:
+        kinds = ladder.suspended_reviews(stage)
+        if kinds:
+            why = f"{reference} is at “{ladder.stage_label(stage)}”"
+            if location_id:
+                by_location[location_id] = (kinds, why)
+            else:
+                by_provider[provider_id] = (kinds, why)
+    return by_location, by_provider
+
+
+def _split_suspended(reviews: list, by_location: dict, by_provider: dict) -> tuple[list, list]:
+    active, suspended = [], []
+    for review in reviews:
+        found = by_location.get(review.location_id) or by_provider.get(review.location.provider_id)
+        if found and review.kind in found[0]:
+            review.suspended_by = found[1]
+            suspended.append(review)
+        else:
+            active.append(review)
+    return active, suspended
 
 
 def reviews_due(*, council: Council, officer=None, within_days: int = 60) -> ReviewsDue:
@@ -323,7 +365,10 @@ def reviews_due(*, council: Council, officer=None, within_days: int = 60) -> Rev
     overdue_reports = reviews.filter(
         status=ReviewStatus.COMPLETED, report_sent_on__isnull=True, report_due_on__lt=today
     ).order_by("report_due_on", "id")
-    return ReviewsDue(list(planned[:100]), list(next_due[:100]), list(overdue_reports[:100]))
+    by_location, by_provider = suspensions(council=council)
+    planned_now, planned_off = _split_suspended(list(planned[:100]), by_location, by_provider)
+    due_now, due_off = _split_suspended(list(next_due[:100]), by_location, by_provider)
+    return ReviewsDue(planned_now, due_now, list(overdue_reports[:100]), planned_off + due_off)
 
 
 def location_reviews(*, council: Council, location_id: int) -> list:

@@ -48,3 +48,34 @@ def test_somerset_up_and_down(load_pack, member):
     assert case.stage == Stage.RECTIFICATION
     assert CaseDeadline.objects.filter(case=case).exists()
     assert made.to_stage == Stage.FORMAL
+
+
+@pytest.mark.django_db
+def test_somerset_contract_visits_suspended_while_formal(load_pack, member):
+    """003 1.13: "Contract visits will be suspended during this process and reinstated after
+    the process ends."""
+    from monitoring.selectors import reviews_due
+    from monitoring.services import review_plan
+
+    council = load_pack("somerset")
+    officer = member(council, Role.OFFICER)
+    location = LocationFactory(local_authority="Somerset")
+    review = review_plan(
+        council=council,
+        location=location,
+        actor=officer,
+        kind="contract_visit",
+        planned_for=timezone.localdate() + dt.timedelta(days=10),
+    )
+    case = case_open(council=council, actor=officer, summary="Concerns", location=location)
+    assert [r.pk for r in reviews_due(council=council).planned] == [review.pk]
+    case_move(case=case, actor=officer, move="invoke_quality_improvement", reason="RI")
+    due = reviews_due(council=council)
+    assert due.planned == [] and [r.pk for r in due.suspended] == [review.pk]
+    assert (
+        "Quality" in due.suspended[0].suspended_by
+        or case.reference in due.suspended[0].suspended_by
+    )
+    case_move(case=case, actor=officer, move="end_quality_improvement", reason="Improved")
+    due = reviews_due(council=council)
+    assert [r.pk for r in due.planned] == [review.pk] and due.suspended == []
