@@ -463,3 +463,68 @@ def test_risk_matrix_explains_and_overrides(page, live_server, bromley, member, 
     page.get_by_role("button", name="Save override").click()
     expect(page.get_by_test_id("risk")).to_contain_text("Overridden by")
     _shot(page, "14-location-risk.png")
+
+
+def test_case_moves_up_the_ladder_through_the_decision_chain(page, live_server, load_pack, member):
+    """004 18: the officer recommends a restriction with its evidence; the SRM and the SM
+    check it; the Head of Commissioning decides from the inbox; the case page shows the ladder
+    with the current stage marked and the record of who decided what."""
+    from playwright.sync_api import expect
+
+    council = load_pack("west-berkshire")
+    officer = member(council, Role.OFFICER)
+    srm = member(council, Role.MANAGER, title="Supplier Relationship Manager")
+    sm = member(council, Role.MANAGER, title="Service Manager")
+    head = member(council, Role.DECISION_MAKER, title="Head of Commissioning")
+    location = LocationFactory(name="Kennet View Nursing Home", local_authority="West Berkshire")
+    RatingFactory(location=location, overall="Inadequate", safe="Inadequate")
+
+    _sign_in(page, live_server.url, officer)
+    page.goto(f"{live_server.url}/locations/{location.pk}/")
+    page.get_by_test_id("case-panel").get_by_role("link", name="Open a case").click()
+    page.get_by_role("button", name="Open the case").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Say why the case")
+    _shot(page, "20-case-open-error.png")
+    page.get_by_label("Why is the case being opened?").fill(
+        "CQC rated the home Inadequate in Safe; two safeguarding alerts this month."
+    )
+    page.get_by_role("button", name="Open the case").click()
+    expect(page.get_by_test_id("case-stage")).to_contain_text("Reactive review")
+    expect(page.locator("[aria-current=step]")).to_contain_text("Current stage")
+    page.get_by_role("link", name=re.compile("Put a restriction in place")).click()
+    page.get_by_label("Reason for this move").fill("Inadequate in Safe (004 16.2).")
+    page.locator("textarea[name=ev_cqc_report_note]").fill("Report of 2 November: Safe inadequate")
+    page.locator("input[name=ev_cqc_report_url]").fill("https://www.cqc.org.uk/location/1-123")
+    page.locator("textarea[name=ev_improvement_plan_note]").fill("Plan agreed 1 October, failing")
+    page.get_by_label("Type of restriction").select_option("Embargo")
+    _shot(page, "21-move-form.png")
+    page.get_by_role("button", name="Send the recommendation").click()
+    expect(page.get_by_role("region", name="Waiting for a decision")).to_be_visible()
+    _shot(page, "22-case-waiting.png")
+
+    for person, outcome in ((srm, "Agree and forward"), (sm, "Agree and forward")):
+        page.context.clear_cookies()
+        _sign_in(page, live_server.url, person)
+        page.goto(f"{live_server.url}/decisions/")
+        page.get_by_test_id("inbox").get_by_role("link").first.click()
+        page.get_by_label(outcome, exact=True).check()
+        page.get_by_label("Reasons, in writing").fill("The criteria for an Embargo are met.")
+        page.get_by_role("button", name="Record the check").click()
+        expect(page.get_by_role("heading", level=2, name="In writing")).to_be_visible()
+
+    page.context.clear_cookies()
+    _sign_in(page, live_server.url, head)
+    page.goto(f"{live_server.url}/decisions/")
+    expect(page.get_by_test_id("inbox")).to_contain_text("Decision of the Head of Commissioning")
+    _shot(page, "23-inbox.png")
+    page.get_by_test_id("inbox").get_by_role("link").first.click()
+    page.get_by_label("Approve", exact=True).check()
+    page.get_by_label("Reasons, in writing").fill("Embargo agreed until the plan is met.")
+    page.get_by_label("When should it be reconsidered?", exact=False).fill("At the next review")
+    _shot(page, "24-decide.png")
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page.get_by_test_id("rec-status")).to_have_text("Approved")
+    page.get_by_role("link", name=re.compile("CASE-")).first.click()
+    expect(page.get_by_test_id("case-stage")).to_contain_text("Restriction")
+    expect(page.get_by_test_id("case-record")).to_contain_text("Head of Commissioning")
+    _shot(page, "25-case-after-decision.png")
