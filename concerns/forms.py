@@ -65,6 +65,7 @@ class DetailsMixin:
         self.questions = questions
         for f in questions:
             self.fields[f"q_{f.key}"] = _question(f)
+        self.style_fields([f"q_{f.key}" for f in questions])
 
     def question_fields(self):
         return [self[f"q_{f.key}"] for f in self.questions]
@@ -97,29 +98,34 @@ class EvidenceMixin:
 
     def add_evidence(self, ladder: Ladder, required: tuple[str, ...]) -> None:
         self.kinds = required
+        self.evidence_labels: dict[str, str] = {}
         for kind in required:
             label = ladder.evidence_label(kind)
             hint = ladder.evidence_kinds.get(kind, {}).get("hint", "")
             self.fields[f"ev_{kind}_note"] = forms.CharField(
-                label=label,
+                label="What it shows",
                 required=False,
                 help_text=hint,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
             self.fields[f"ev_{kind}_url"] = forms.URLField(
-                label=f"Link to the {label.lower()} (optional)",
+                label="Web address (optional)",
                 required=False,
                 assume_scheme="https",
             )
+            self.evidence_labels[kind] = label
         self.fields["ev_other"] = forms.CharField(
             label="Other evidence (optional)",
             required=False,
             widget=forms.Textarea(attrs={"rows": 2}),
         )
         self.other_kind = next(iter(ladder.evidence_kinds))
+        self.style_fields([n for n in self.fields if n.startswith("ev_")])
 
     def evidence_pairs(self):
-        return [(self[f"ev_{k}_note"], self[f"ev_{k}_url"]) for k in self.kinds]
+        return [
+            (self.evidence_labels[k], self[f"ev_{k}_note"], self[f"ev_{k}_url"]) for k in self.kinds
+        ]
 
     def evidence(self) -> list[dict]:
         items = []

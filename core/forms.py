@@ -14,7 +14,12 @@ WIDGET_CLASSES = {
 class GovukFormMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
+        self.style_fields(self.fields)
+
+    def style_fields(self, names) -> None:
+        """GOV.UK classes and hint ids; forms that add fields later call it for those."""
+        for name in names:
+            field = self.fields[name]
             widget = field.widget
             css = next(
                 (c for klass, c in WIDGET_CLASSES.items() if isinstance(widget, klass)),

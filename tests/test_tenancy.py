@@ -12,6 +12,26 @@ from django.core.files.base import ContentFile
 from django_scopes import scope
 from django_scopes.exceptions import ScopeError
 
+from concerns.ladder import Ladder
+from concerns.models import (
+    Alert,
+    Case,
+    CaseDeadline,
+    CaseMove,
+    DecisionStep,
+    LetterRequest,
+    Recommendation,
+    SafeguardingMeeting,
+    SafeguardingTrack,
+)
+from concerns.services import (
+    alert_raise,
+    case_move,
+    case_open,
+    recommendation_withdraw,
+    safeguarding_meeting_record,
+    safeguarding_open,
+)
 from core.audit import audit_record
 from core.models import AuditEntry, Timer
 from councils.models import ApiToken, Area, Delegation, Membership, PolicyVersion, Role
@@ -197,6 +217,106 @@ def _plan_review(council):
     )
 
 
+# --- escalation (concerns) -------------------------------------------------------------------
+
+
+def _case(council):
+    return case_open(
+        council=council, actor=None, summary="Concerns about care", location=LocationFactory()
+    )
+
+
+def _officer(council):
+    return Membership.objects.create(
+        user=UserFactory(), council=council, role=Role.OFFICER
+    ).user
+
+
+def _answer(field):
+    if field.type == "choice":
+        return field.choices[0]
+    if field.type == "boolean":
+        return True
+    if field.type == "date":
+        return "2026-01-05"
+    return "An answer"
+
+
+def _recommendation(council):
+    """The council's first move from the informal stage that needs a decision, proposed by an
+    officer with the evidence and answers the pack asks for."""
+    ladder = Ladder.of(council)
+    move = next(m for m in ladder.moves_from("informal") if m.approval and "officer" in m.by)
+    return case_move(
+        case=_case(council),
+        actor=_officer(council),
+        move=move.key,
+        reason="Concerns not resolved",
+        evidence=[{"kind": k, "note": "Attached"} for k in move.evidence],
+        details={f.key: _answer(f) for f in move.fields if f.required},
+    )
+
+
+def _decision_step(council):
+    rec = _recommendation(council)
+    recommendation_withdraw(recommendation=rec, actor=rec.proposed_by, reason="Resolved")
+    return rec.steps.get()
+
+
+def _case_move(council):
+    """A move without a decision (every pack here closes an informal case at once)."""
+    return case_move(
+        case=_case(council), actor=_officer(council), move="close_informal", reason="Resolved"
+    )
+
+
+def _case_deadline(council):
+    move = _case_move(council)
+    return CaseDeadline.objects.create(
+        council=council,
+        case=move.case,
+        move=move,
+        time_limit="test",
+        label="Reply in writing",
+        stage=move.to_stage,
+        starts_on=dt.date(2026, 1, 5),
+        due_on=dt.date(2026, 2, 5),
+    )
+
+
+def _letter(council):
+    move = _case_move(council)
+    return LetterRequest.objects.create(
+        council=council, case=move.case, move=move, letter="test", label="Decision letter"
+    )
+
+
+def _track(council):
+    return safeguarding_open(case=_case(council), actor=_officer(council), reason="Allegations")
+
+
+def _meeting(council):
+    return safeguarding_meeting_record(
+        track=_track(council),
+        actor=_officer(council),
+        held_on=dt.date(2026, 1, 5),
+        attendees="Police, CQC",
+        notes="Enquiry continues",
+    )
+
+
+def _alert(council):
+    location = LocationFactory()
+    return alert_raise(
+        council=council,
+        trigger=Ladder.of(council).triggers[0],
+        cause=f"test:{location.pk}",
+        detail="Rated Inadequate",
+        location=location,
+        provider=location.provider,
+    )
+
+
 @dataclass(frozen=True)
 class Owned:
     model: type
@@ -238,6 +358,27 @@ MATRIX = [
     ),
     Owned(PlanAction, lambda c: _plan(c).actions.get()),
     Owned(PlanReview, _plan_review),
+    Owned(Case, _case, "/api/v1/cases/", "/cases/{pk}/", ("cases:read",)),
+    Owned(CaseMove, _case_move),
+    Owned(
+        Recommendation,
+        _recommendation,
+        "/api/v1/recommendations/",
+        "/decisions/{pk}/",
+        ("cases:read",),
+    ),
+    Owned(DecisionStep, _decision_step),
+    Owned(CaseDeadline, _case_deadline),
+    Owned(LetterRequest, _letter),
+    Owned(
+        SafeguardingTrack,
+        _track,
+        "/api/v1/safeguarding-tracks/",
+        "/safeguarding/{pk}/",
+        ("cases:read",),
+    ),
+    Owned(SafeguardingMeeting, _meeting),
+    Owned(Alert, _alert, "/api/v1/alerts/", None, ("cases:read",)),
 ]
 IDS = [o.model.__name__ for o in MATRIX]
 
@@ -308,6 +449,103 @@ def test_import_problems_of_another_council_404(council_a, council_b, api_token)
     theirs = _import_problem(council_b)
     client = api_token(council_a, ("imports:read",))
     assert client.get(f"/api/v1/imports/{theirs.run_id}/problems/").status_code == 404
+
+
+def _escalation_of(council):
+    """One of each escalation object a caller could act on, all still open."""
+    return {
+        "case": _case(council),
+        "rec": _recommendation(council),
+        "alert": _alert(council),
+        "track": _track(council),
+    }
+
+
+def _escalation_requests(o):
+    meeting = {"held_on": "2026-01-05", "attendees": "Police", "notes": "Agreed actions"}
+    return [
+        ("get", f"/api/v1/cases/{o['case'].pk}/", {}),
+        ("get", f"/api/v1/cases/{o['case'].pk}/moves/", {}),
+        ("post", f"/api/v1/cases/{o['case'].pk}/moves/", {"move": "close_informal", "reason": "r"}),
+        ("post", f"/api/v1/cases/{o['case'].pk}/safeguarding/", {"reason": "r"}),
+        ("get", f"/api/v1/recommendations/{o['rec'].pk}/", {}),
+        (
+            "post",
+            f"/api/v1/recommendations/{o['rec'].pk}/act/",
+            {"outcome": "forwarded", "reasons": "r"},
+        ),
+        ("post", f"/api/v1/recommendations/{o['rec'].pk}/withdraw/", {"reason": "r"}),
+        ("get", f"/api/v1/alerts/{o['alert'].pk}/", {}),
+        ("post", f"/api/v1/alerts/{o['alert'].pk}/handle/", {"note": "r"}),
+        ("get", f"/api/v1/safeguarding-tracks/{o['track'].pk}/", {}),
+        ("post", f"/api/v1/safeguarding-tracks/{o['track'].pk}/meetings/", meeting),
+        ("post", f"/api/v1/safeguarding-tracks/{o['track'].pk}/close/", {"reason": "r"}),
+    ]
+
+
+def _escalation_unchanged(o):
+    o["case"].refresh_from_db()
+    o["rec"].refresh_from_db()
+    o["alert"].refresh_from_db()
+    o["track"].refresh_from_db()
+    assert o["case"].stage == "informal"
+    assert not CaseMove.objects.filter(case=o["case"]).exists()
+    assert not SafeguardingTrack.objects.filter(case=o["case"]).exists()
+    assert (o["rec"].status, o["rec"].step, o["rec"].steps.count()) == ("pending", 0, 0)
+    assert o["alert"].status == "new"
+    assert o["track"].is_open and not o["track"].meetings.exists()
+
+
+def test_escalation_endpoints_404_for_another_councils_objects(
+    council_a, council_b, member, api_as
+):
+    """A manager of council A passes every endpoint's permission check; B's cases,
+    recommendations, alerts and safeguarding tracks are still simply not there."""
+    theirs = _escalation_of(council_b)
+    client = api_as(member(council_a, Role.MANAGER))
+    for method, url, data in _escalation_requests(theirs):
+        response = getattr(client, method)(url, data, format="json")
+        assert response.status_code == 404, (method, url, response.content)
+    _escalation_unchanged(theirs)
+
+
+def test_escalation_endpoints_404_for_another_councils_objects_by_token(
+    council_a, council_b, api_token
+):
+    theirs = _escalation_of(council_b)
+    client = api_token(council_a, ("cases:read",))
+    for method, url, _ in _escalation_requests(theirs):
+        if method == "get":
+            assert client.get(url).status_code == 404, url
+
+
+def test_escalation_pages_404_for_another_councils_objects(
+    council_a, council_b, member, signed_in
+):
+    mine, theirs = _escalation_of(council_a), _escalation_of(council_b)
+    client = signed_in(member(council_a, Role.MANAGER))
+    pages = [
+        "/cases/{case}/",
+        "/cases/{case}/moves/close_informal/",
+        "/decisions/{rec}/",
+        "/safeguarding/{track}/",
+    ]
+    for page in pages:
+        assert client.get(page.format(**{k: v.pk for k, v in mine.items()})).status_code == 200
+        assert client.get(page.format(**{k: v.pk for k, v in theirs.items()})).status_code == 404
+    posts = [
+        (f"/cases/{theirs['case'].pk}/moves/close_informal/", {"reason": "r"}),
+        (f"/cases/{theirs['case'].pk}/safeguarding/", {"sg-reason": "r"}),
+        (f"/decisions/{theirs['rec'].pk}/", {"action": "withdraw", "w-reason": "r"}),
+        (f"/alerts/{theirs['alert'].pk}/handle/", {"note": "r"}),
+        (
+            f"/safeguarding/{theirs['track'].pk}/",
+            {"action": "close", "c-reason": "r"},
+        ),
+    ]
+    for url, data in posts:
+        assert client.post(url, data).status_code == 404, url
+    _escalation_unchanged(theirs)
 
 
 def test_current_council_endpoint_answers_for_the_tokens_council(council_a, council_b, api_token):
