@@ -103,11 +103,12 @@ def ri_timer_fired(timer: Timer) -> str:
         return "the council's policy no longer has this trigger"
     location = Location.objects.select_related("provider").get(pk=int(timer.subject_id))
     cause = timer.payload["cause"]
-    kind, _, ident = cause.partition(":")
+    kind = cause.partition(":")[0]
     if kind == "rating":
         latest = Rating.objects.filter(location=location).order_by("-report_date", "-id").first()
-        if latest is None or str(latest.pk) != ident or latest.overall not in BELOW_GOOD:
-            return "improved or re-rated"
+        # Not improved: the latest rating, whichever report it is, is still below Good.
+        if latest is None or latest.overall not in BELOW_GOOD:
+            return "improved"
         detail = f"{_rating_detail(latest)} Not improved within {trigger.weeks} weeks."
     else:
         from monitoring.models import Review, ReviewStatus
@@ -118,8 +119,8 @@ def ri_timer_fired(timer: Timer) -> str:
             .order_by("-visited_on", "-id")
             .first()
         )
-        if latest is None or str(latest.pk) != ident or latest.rating not in BELOW_GOOD:
-            return "improved or re-assessed"
+        if latest is None or latest.rating not in BELOW_GOOD:
+            return "improved"
         detail = (
             f"The council's assessment of {location} on {latest.visited_on:%d %B %Y} was "
             f"{latest.rating}, not improved within {trigger.weeks} weeks."
