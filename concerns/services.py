@@ -186,7 +186,9 @@ def _check_evidence(ladder: Ladder, required, evidence, errors: dict) -> list[di
             errors.setdefault("evidence", []).append(f"“{kind}” is not a kind of evidence here.")
             continue
         if url and not url.startswith(("https://", "http://")):
-            errors.setdefault("evidence", []).append("A link must be a web address starting https:// (or http://).")
+            errors.setdefault("evidence", []).append(
+                "A link must be a web address starting https:// (or http://)."
+            )
             continue
         if not (note or url):
             errors.setdefault("evidence", []).append(
