@@ -25,7 +25,7 @@ from monitoring.models import (
     RiskRating,
     Source,
 )
-from monitoring.selectors import MEASURES, market_position
+from monitoring.selectors import MEASURES, market_position, service_key
 from providers.models import KEY_QUESTIONS, Location, Rating
 
 OPEN = (Outcome.OPEN, Outcome.UNDER_ENQUIRY)
@@ -119,17 +119,24 @@ def risk_recompute(*, council: Council, location_ids=None, provider_id: int | No
             provider_enquiries[row["provider_id"]] += row["n"]
 
     commissionings = list(Commissioning.objects.filter(council=council).select_related("location"))
-    totals = {key: Decimal(0) for key in MEASURES}
+    totals: dict = {key: Decimal(0) for key in MEASURES}
+    totals["specialist"] = {}
     providers: dict[int, dict] = {}
     for c in commissionings:
         mine = providers.setdefault(
-            c.location.provider_id, {"locations": 0, **{k: Decimal(0) for k in MEASURES}}
+            c.location.provider_id,
+            {"locations": 0, **{k: Decimal(0) for k in MEASURES}, "specialist": {}},
         )
         mine["locations"] += 1
+        service = service_key(c.specialist_service)
         for key, (column, _) in MEASURES.items():
             value = Decimal(getattr(c, column) or 0)
             totals[key] += value
             mine[key] += value
+            if service:
+                for into in (totals["specialist"], mine["specialist"]):
+                    figures = into.setdefault(service, {k: Decimal(0) for k in MEASURES})
+                    figures[key] += value
     commissioning_of = {c.location_id: c for c in commissionings}
 
     today = timezone.localdate()

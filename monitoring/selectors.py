@@ -28,11 +28,32 @@ class MarketPosition:
     market_risk_reasons: list[str] = field(default_factory=list)
 
 
-def council_totals(*, council: Council) -> dict[str, Decimal]:
-    sums = Commissioning.objects.filter(council=council).aggregate(
-        **{key: Sum(column) for key, (column, _) in MEASURES.items()}
+def service_key(name: str) -> str:
+    """Specialist services are compared by name, whatever the case and spacing."""
+    return " ".join((name or "").split()).lower()
+
+
+def _add_service(into: dict, name: str, row: dict) -> None:
+    figures = into.setdefault(service_key(name), {key: Decimal(0) for key in MEASURES})
+    for key in MEASURES:
+        figures[key] += Decimal(row[key] or 0)
+
+
+def council_totals(*, council: Council) -> dict:
+    """The council's sums, and under "specialist" each specialist service's sums (001 3.1:
+    "10% or more of a specialist service"). Two queries."""
+    qs = Commissioning.objects.filter(council=council)
+    sums = qs.aggregate(**{key: Sum(column) for key, (column, _) in MEASURES.items()})
+    out: dict = {key: Decimal(value or 0) for key, value in sums.items()}
+    rows = (
+        qs.exclude(specialist_service="")
+        .values("specialist_service")
+        .annotate(**{key: Sum(column) for key, (column, _) in MEASURES.items()})
     )
-    return {key: Decimal(value or 0) for key, value in sums.items()}
+    out["specialist"] = {}
+    for row in rows:
+        _add_service(out["specialist"], row["specialist_service"], row)
+    return out
 
 
 def provider_totals(*, council: Council, provider_ids=None) -> dict[int, dict]:
@@ -44,13 +65,24 @@ def provider_totals(*, council: Council, provider_ids=None) -> dict[int, dict]:
     rows = qs.values("location__provider_id").annotate(
         locations=Count("id"), **{key: Sum(column) for key, (column, _) in MEASURES.items()}
     )
-    return {
+    out = {
         row["location__provider_id"]: {
             "locations": row["locations"],
             **{key: Decimal(row[key] or 0) for key in MEASURES},
+            "specialist": {},
         }
         for row in rows
     }
+    services = (
+        qs.exclude(specialist_service="")
+        .values("location__provider_id", "specialist_service")
+        .annotate(**{key: Sum(column) for key, (column, _) in MEASURES.items()})
+    )
+    for row in services:
+        _add_service(
+            out[row["location__provider_id"]]["specialist"], row["specialist_service"], row
+        )
+    return out
 
 
 def _amount(key: str, value: Decimal) -> str:
@@ -92,8 +124,8 @@ def market_position(
                 f"({hi['seed']})"
             )
     if hi["specialist_service"] and commissioning.specialist_service:
-        out.high_impact_reasons.append(
-            f"Specialist service: {commissioning.specialist_service} ({hi['seed']})"
+        out.high_impact_reasons.extend(
+            _specialist_share(commissioning.specialist_service, hi, share, totals, mine)
         )
     out.high_impact = bool(out.high_impact_reasons)
     mr = pack["market_risk"]
@@ -110,6 +142,26 @@ def market_position(
         )
     out.market_risk = bool(out.market_risk_reasons)
     return out
+
+
+def _specialist_share(name: str, hi: dict, share: Decimal, totals: dict, mine: dict) -> list:
+    """001 3.1: "providing 10% or more of a specialist service": the provider's share of what
+    the council commissions of that service, by each measure the pack names."""
+    key = service_key(name)
+    whole = totals.get("specialist", {}).get(key)
+    part = mine.get("specialist", {}).get(key)
+    if not whole or not part or not any(whole[m] for m in hi["measures"]):
+        return [f"Specialist service: {name}, with no figures to judge its share ({hi['seed']})"]
+    shares = [(part[m] * 100 / whole[m], m) for m in hi["measures"] if part[m] and whole[m]]
+    if not shares or max(shares)[0] < share:
+        return []
+    percent, measure = max(shares)  # the largest share says it best: one reason
+    return [
+        f"{percent.quantize(Decimal('1'))}% of the council's {MEASURES[measure][1]} in the "
+        f"specialist service {name} ({_amount(measure, part[measure])} of "
+        f"{_amount(measure, whole[measure])}); the threshold is {share.normalize():f}% "
+        f"({hi['seed']})"
+    ]
 
 
 def commissioning_of(*, council: Council, location_id: int) -> Commissioning | None:

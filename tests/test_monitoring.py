@@ -198,16 +198,36 @@ def test_the_totals_are_the_councils_own(council_a, council_b):
     )
 
 
-def test_a_specialist_service_is_high_impact(load_pack):
-    """001 3.1: "providing 10% or more of a specialist service" (the pack's
-    `specialist_service: true`: the council records no totals per specialist service, so a
-    location providing one is high impact)."""
+def test_a_specialist_service_without_figures_is_high_impact(load_pack):
+    """001 3.1: "providing 10% or more of a specialist service". With no figures for the
+    service there is no share to judge, so the officer sees it flagged and why."""
     bedford = load_pack("bedford")
     commission(bedford, beds=100)
     record = commission(bedford, specialist_service="Young onset dementia")
     result = position(bedford, record)
     assert result.high_impact is True
-    assert result.high_impact_reasons == ["Specialist service: Young onset dementia (001 3.1)"]
+    assert result.high_impact_reasons == [
+        "Specialist service: Young onset dementia, with no figures to judge its share (001 3.1)"
+    ]
+
+
+def test_a_tenth_of_a_specialist_service_is_high_impact_and_less_is_not(load_pack):
+    """001 3.1: "providing 10% or more of a specialist service": the provider's share of what
+    the council buys of that service (by each measure), not of everything it buys."""
+    bedford = load_pack("bedford")
+    commission(bedford, people=1000, annual_spend=5_000_000)  # the rest of the market
+    big = commission(bedford, specialist_service="Young onset dementia", people=20)
+    other = commission(bedford, specialist_service="young onset  Dementia", people=75)
+    tiny = commission(bedford, specialist_service="Young onset dementia", people=5)
+    big_result, other_result, tiny_result = (position(bedford, r) for r in (big, other, tiny))
+    assert tiny_result.high_impact is False  # 5 of 100 people in the service: under 10%
+    assert big_result.high_impact is True
+    assert big_result.high_impact_reasons == [
+        "20% of the council's people funded in the specialist service Young onset dementia "
+        "(20 of 100); the threshold is 10% (001 3.1)"
+    ]
+    assert other_result.high_impact is True  # names compared whatever the case and spacing
+    assert "75% of the council's people funded" in other_result.high_impact_reasons[-1]
 
 
 def test_high_impact_is_the_providers_share_across_its_locations(load_pack):

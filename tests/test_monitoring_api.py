@@ -293,7 +293,8 @@ def test_commissioning_happy_path(council_a, officer_a, api_as):
         "20% of the council's people funded (20 of 100); the threshold is 10% (001 3.1)",
         "25% of the council's annual spend (£250,000 of £1,000,000); the threshold is 10% "
         "(001 3.1)",
-        "Specialist service: Acquired brain injury (001 3.1)",
+        "100% of the council's annual spend in the specialist service Acquired brain injury "
+        "(£250,000 of £250,000); the threshold is 10% (001 3.1)",
     ]
     assert position["market_risk_reasons"] == [
         "Block contract (000 3.i)",
