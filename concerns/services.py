@@ -360,6 +360,14 @@ def case_move(
         )
     if not case.is_open or case.stage not in found.sources:
         raise Conflict(move_blockers(case=case, move=found, user=actor, ladder=ladder)[0])
+    pending = Recommendation.objects.filter(
+        case=case, kind=RecommendationKind.MOVE, status=RecommendationStatus.PENDING
+    ).first()
+    if pending is not None:
+        raise Conflict(
+            f"{pending.reference} ({pending.label}) waits for a decision: it is decided or "
+            "withdrawn before the case moves again."
+        )
     if not actor.has_perm("concerns.make_this_move", MoveAttempt(case=case, move=found)):
         raise NotAllowed(f"Only {_roles_text(case.council, found.by)} may make this move.")
     errors: dict[str, list[str]] = {}
