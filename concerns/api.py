@@ -344,7 +344,12 @@ class RecommendationViewSet(CouncilScopedMixin, viewsets.ReadOnlyModelViewSet):
     for them, oldest first. POST `act` records a check or the decision in writing."""
 
     permission_classes = [HasCouncilPermission]
-    permission_required = {"read": "concerns.view_case", "write": "concerns.view_case"}
+    # A Placement Officer asks for a family choice decision (000 5) without seeing cases.
+    permission_required = {
+        "read": "concerns.view_case",
+        "write": "concerns.view_case",
+        "exceptions": "concerns.request_exception",
+    }
     serializer_class = RecommendationSerializer
     queryset = Recommendation.objects.none()
 

@@ -1,6 +1,8 @@
 """Pages for escalation: cases and their ladder, moves, the approvals inbox, alerts from the
 automatic triggers, exceptions and the safeguarding track. Thin: forms in, services out."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -53,6 +55,16 @@ def _try(form, call) -> bool:
     else:
         return True
     return False
+
+
+def _shown(field, value):
+    """An answer as people read it: dates in words."""
+    if field.type == "date" and isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value).strftime("%-d %B %Y")
+        except ValueError:
+            return value
+    return value
 
 
 def _case(request, pk: int):
@@ -284,7 +296,7 @@ def safeguarding_detail(request, pk: int):
 
 @login_required
 def inbox_view(request):
-    require_perm(request, "concerns.view_case")
+    require_perm(request, "concerns.request_exception")
     council = request.council
     return render(
         request,
@@ -299,9 +311,13 @@ def inbox_view(request):
 
 @login_required
 def recommendation_detail(request, pk: int):
-    require_perm(request, "concerns.view_case")
+    """Quality staff see every recommendation; anyone else only their own (a Placement
+    Officer's family choice request, 000 5)."""
+    require_perm(request, "concerns.request_exception")
+    mine_only = not request.user.has_perm("concerns.view_case", request.council)
     rec = (
         Recommendation.objects.filter(council=request.council, pk=pk)
+        .filter(**({"proposed_by": request.user} if mine_only else {}))
         .select_related("case", "location", "provider", "council__active_policy")
         .prefetch_related("steps")
         .first()
@@ -348,7 +364,7 @@ def recommendation_detail(request, pk: int):
         fields = list(spec.fields) if spec else []
     elif ladder.move(rec.key):
         fields = list(ladder.move(rec.key).fields)
-    answers = [(f.label, rec.details.get(f.key)) for f in fields if f.key in rec.details]
+    answers = [(f.label, _shown(f, rec.details[f.key])) for f in fields if f.key in rec.details]
     return render(
         request,
         "concerns/recommendation_detail.html",

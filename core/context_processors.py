@@ -7,6 +7,7 @@ NAV_PERMISSIONS = {
     "risk": "monitoring.view_monitoring",
     "reviews": "monitoring.view_monitoring",
     "cases": "concerns.view_case",
+    "requests": "concerns.request_exception",
     "policy": "councils.view_policy",
     "people": "councils.view_people",
 }

@@ -64,16 +64,20 @@ def _council_view_of(request, location, risk_form=None) -> dict:
             out["position"] = monitoring.market_position(
                 council=council, commissioning=commissioning
             )
-    if user.has_perm("concerns.view_case", council):
+    if council is not None and "escalation" in council.active_policy.content:
         from concerns.ladder import Ladder
         from concerns.selectors import open_case_for_location
+        from councils.permissions import roles_in
 
         ladder = Ladder.of(council)
-        case = open_case_for_location(council=council, location=location)
-        out["case"] = case
-        out["case_stage"] = ladder.stage_label(case.stage) if case else ""
-        out["can_open_case"] = user.has_perm("concerns.open_case", council)
-        out["exceptions"] = ladder.exceptions
+        if user.has_perm("concerns.view_case", council):
+            case = open_case_for_location(council=council, location=location)
+            out["case"] = case
+            out["case_stage"] = ladder.stage_label(case.stage) if case else ""
+            out["can_open_case"] = user.has_perm("concerns.open_case", council)
+        # Exceptions the person may ask for (000 5: the Placement Officer for family choice).
+        mine = roles_in(user, council)
+        out["exceptions"] = [x for x in ladder.exceptions if x.by & mine]
     if user.has_perm("monitoring.view_intelligence", council):
         filters = monitoring.IntelligenceFilters(location=location.pk)
         items = monitoring.intelligence_list(council=council, filters=filters)

@@ -528,3 +528,54 @@ def test_case_moves_up_the_ladder_through_the_decision_chain(page, live_server, 
     expect(page.get_by_test_id("case-stage")).to_contain_text("Restriction")
     expect(page.get_by_test_id("case-record")).to_contain_text("Head of Commissioning")
     _shot(page, "25-case-after-decision.png")
+
+
+def test_bromley_rule_alert_and_a_family_choice_decided_by_the_dass(
+    page, live_server, load_pack, member
+):
+    """000 3.ii c: a rating below Good puts the decision to the DASS (an alert in the
+    officers' queue). 000 5: the Placement Officer records the written advice and the family's
+    request; the DASS agrees; both are recorded."""
+    from playwright.sync_api import expect
+
+    from concerns.triggers import sweep_ratings
+
+    council = load_pack("bromley")
+    officer = member(council, Role.OFFICER)
+    placement = member(council, Role.PLACEMENT)
+    dass = member(council, Role.DECISION_MAKER, title="Director of Adult Social Services (DASS)")
+    location = LocationFactory(name="Hayes Court", local_authority="Bromley")
+    RatingFactory(location=location, overall="Requires improvement", well_led="Inadequate")
+    sweep_ratings(council=council)
+
+    _sign_in(page, live_server.url, officer)
+    page.goto(f"{live_server.url}/alerts/")
+    expect(page.get_by_test_id("alert")).to_contain_text("Hayes Court")
+    _shot(page, "26-alerts.png")
+
+    page.context.clear_cookies()
+    _sign_in(page, live_server.url, placement)
+    page.goto(f"{live_server.url}/locations/{location.pk}/")
+    page.get_by_role("link", name="Family choice of a provider rated below Good").click()
+    expect(page.get_by_label("Provider's rating")).to_have_value(re.compile("Requires improvement"))
+    page.get_by_role("button", name="Send for a decision").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    page.get_by_label("What is asked, and why").fill("Mrs A's family want Hayes Court, near them.")
+    page.get_by_label("Date the family was advised in writing").fill(dt.date.today().isoformat())
+    page.get_by_label("Reasons given to the family").fill("Rated Requires improvement; Well-led")
+    page.get_by_label("The family has asked in writing").select_option("yes")
+    page.get_by_label("Client's Carefirst record reference").fill("CF-123456")
+    _shot(page, "27-family-choice.png")
+    page.get_by_role("button", name="Send for a decision").click()
+    expect(page.get_by_test_id("rec-status")).to_have_text("Waiting")
+
+    page.context.clear_cookies()
+    _sign_in(page, live_server.url, dass)
+    page.goto(f"{live_server.url}/decisions/")
+    page.get_by_test_id("inbox").get_by_role("link").first.click()
+    page.get_by_label("Approve", exact=True).check()
+    page.get_by_label("Reasons, in writing").fill("Agreed: the family understand the rating.")
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page.get_by_test_id("rec-status")).to_have_text("Approved")
+    expect(page.locator("main")).to_contain_text("CF-123456")
+    _shot(page, "28-family-choice-agreed.png")
