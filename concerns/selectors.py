@@ -181,6 +181,8 @@ class Acting:
 def acting_context(*, council: Council, user, on: dt.date | None = None) -> Acting:
     on = on or timezone.localdate()
     roles = roles_in(user, council)
+    if getattr(user, "token", None) is not None:
+        return Acting(roles=set())  # systems take no decisions
     titles = set(
         Membership.objects.filter(council=council, user=user, is_active=True)
         .exclude(title="")
@@ -227,7 +229,7 @@ class InboxItem:
 def pending_recommendations(*, council: Council) -> QuerySet:
     return (
         Recommendation.objects.filter(council=council, status=RecommendationStatus.PENDING)
-        .select_related("case", "location", "provider", "proposed_by")
+        .select_related("case__location", "case__provider", "location", "provider", "proposed_by")
         .prefetch_related("steps")
         .order_by("waiting_since", "id")
     )

@@ -51,6 +51,8 @@ def roles_in(user, target) -> set[str]:
     council_id = _council_id(target)
     if council_id is None or not getattr(user, "is_authenticated", False):
         return set()
+    if getattr(user, "token", None) is not None:
+        return set()  # a system's token has scopes, never a person's roles
     return {m.role for m in memberships_of(user) if m.council_id == council_id}
 
 

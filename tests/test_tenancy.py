@@ -227,9 +227,7 @@ def _case(council):
 
 
 def _officer(council):
-    return Membership.objects.create(
-        user=UserFactory(), council=council, role=Role.OFFICER
-    ).user
+    return Membership.objects.create(user=UserFactory(), council=council, role=Role.OFFICER).user
 
 
 def _answer(field):
@@ -519,9 +517,7 @@ def test_escalation_endpoints_404_for_another_councils_objects_by_token(
             assert client.get(url).status_code == 404, url
 
 
-def test_escalation_pages_404_for_another_councils_objects(
-    council_a, council_b, member, signed_in
-):
+def test_escalation_pages_404_for_another_councils_objects(council_a, council_b, member, signed_in):
     mine, theirs = _escalation_of(council_a), _escalation_of(council_b)
     client = signed_in(member(council_a, Role.MANAGER))
     pages = [
