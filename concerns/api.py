@@ -3,6 +3,7 @@ when it is not open from the case's stage, 403 when the caller may not make it),
 recommendations and decisions, alerts from the automatic triggers, and the safeguarding
 track."""
 
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -30,6 +31,7 @@ from concerns.services import (
     case_move,
     case_open,
     exception_propose,
+    ladder_of,
     recommendation_act,
     recommendation_withdraw,
     safeguarding_close,
@@ -37,7 +39,7 @@ from concerns.services import (
     safeguarding_open,
 )
 from core.api import CouncilScopedMixin, HasCouncilPermission
-from councils.models import User
+from councils.models import Role, User
 from providers.models import Location, Provider
 
 CASE_PERMISSIONS = {
@@ -99,6 +101,18 @@ class CaseSerializer(serializers.ModelSerializer):
     stage = serializers.CharField(read_only=True)
     stage_label = serializers.SerializerMethodField()
     subject = serializers.CharField(source="subject_label", read_only=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        council = getattr(request, "council", None)
+        if council is not None:
+            # The lead officer is one of this council's officers or managers, as on the page.
+            self.fields["lead_officer"].queryset = User.objects.filter(
+                memberships__council=council,
+                memberships__is_active=True,
+                memberships__role__in=[Role.OFFICER, Role.MANAGER],
+            ).distinct()
 
     class Meta:
         model = Case
@@ -216,8 +230,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
     def get_awaiting(self, obj) -> str:
         if obj.status != RecommendationStatus.PENDING:
             return ""
-        ladder = self.context.get("ladder") or Ladder.of(obj.council)
-        return selectors.awaiting_label(obj, ladder)
+        return selectors.awaiting_label(obj, ladder_of(obj))
 
 
 class ActRequestSerializer(serializers.Serializer):
@@ -232,6 +245,12 @@ class ActRequestSerializer(serializers.Serializer):
     virtual = serializers.BooleanField(required=False, default=False)
     meeting_on = serializers.DateField(required=False, allow_null=True, default=None)
     quorate = serializers.BooleanField(required=False, allow_null=True, default=None)
+    expected_step = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The step the caller saw; 409 if someone else took it meanwhile.",
+    )
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -277,7 +296,8 @@ class CaseViewSet(CouncilScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnly
                 "location", "provider", "council__active_policy"
             )
             if self.action == "retrieve":
-                qs = qs.prefetch_related("moves", "deadlines", "letters")
+                moves = CaseMove.objects.select_related("recommendation", "policy_version")
+                qs = qs.prefetch_related(Prefetch("moves", queryset=moves), "deadlines", "letters")
         return qs
 
     def perform_create(self, serializer):
@@ -344,10 +364,12 @@ class RecommendationViewSet(CouncilScopedMixin, viewsets.ReadOnlyModelViewSet):
     for them, oldest first. POST `act` records a check or the decision in writing."""
 
     permission_classes = [HasCouncilPermission]
-    # A Placement Officer asks for a family choice decision (000 5) without seeing cases.
+    # A Placement Officer asks for a family choice decision (000 5) without seeing cases;
+    # checks and decisions are people's (no token scope grants them).
     permission_required = {
         "read": "concerns.view_case",
-        "write": "concerns.view_case",
+        "act": "concerns.decide",
+        "withdraw": "concerns.make_move",
         "exceptions": "concerns.request_exception",
     }
     serializer_class = RecommendationSerializer
@@ -370,7 +392,7 @@ class RecommendationViewSet(CouncilScopedMixin, viewsets.ReadOnlyModelViewSet):
             return selectors.pending_recommendations(council=council).filter(pk__in=ids)
         qs = (
             Recommendation.objects.filter(council=council)
-            .select_related("case", "council__active_policy")
+            .select_related("case", "council__active_policy", "policy_version")
             .prefetch_related("steps")
         )
         if params.get("status") in RecommendationStatus.values:

@@ -119,7 +119,6 @@ class EvidenceMixin:
             required=False,
             widget=forms.Textarea(attrs={"rows": 2}),
         )
-        self.other_kind = next(iter(ladder.evidence_kinds))
         self.style_fields([n for n in self.fields if n.startswith("ev_")])
 
     def evidence_pairs(self):
@@ -135,8 +134,7 @@ class EvidenceMixin:
             if note or url:
                 items.append({"kind": kind, "note": note, "url": url})
         if self.cleaned_data.get("ev_other"):
-            kind = "other" if "other" in self.kinds else self.other_kind
-            items.append({"kind": kind, "note": self.cleaned_data["ev_other"], "url": ""})
+            items.append({"kind": "other", "note": self.cleaned_data["ev_other"], "url": ""})
         return items
 
     def add_domain_errors(self, errors):
@@ -247,3 +245,11 @@ class MeetingForm(GovukFormMixin, forms.Form):
     next_meeting_on = forms.DateField(
         label="Next meeting (optional)", required=False, widget=forms.DateInput(DATE)
     )
+
+
+class PlanStartForm(GovukFormMixin, forms.Form):
+    """001 App. 3: "Chairs of Serious Concerns meetings must ensure that there is a Serious
+    Concerns action plan in place at the earliest point"."""
+
+    title = forms.CharField(label="What the plan is to rectify", max_length=200)
+    started_on = forms.DateField(label="Agreed on", widget=forms.DateInput(DATE))

@@ -5,6 +5,7 @@ the safeguarding track, the automatic triggers and Bromley-style exceptions."""
 from dataclasses import dataclass, field
 
 from concerns.models import LADDER, Stage
+from core.errors import NotFound
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class Field:
 class ChainStep:
     role: str
     label: str
+    title: str = ""
     seed: str = ""
 
 
@@ -132,6 +134,10 @@ class Ladder:
     @classmethod
     def of(cls, council) -> "Ladder":
         content = council.active_policy.content
+        if "escalation" not in content:
+            raise NotFound(
+                f"{council}'s policy in force has no escalation ladder: load the current pack."
+            )
         return cls.from_content(content)
 
     @classmethod

@@ -22,7 +22,7 @@ from concerns.models import (
     SafeguardingTrack,
     Stage,
 )
-from concerns.services import approval_of, covering, move_blockers
+from concerns.services import DECIDING_ROLES, approval_of, covering, ladder_of, move_blockers
 from core.models import AuditEntry
 from councils.models import Council, Delegation, Membership, Role
 from councils.permissions import roles_in  # noqa: F401  (pages use it through selectors)
@@ -174,7 +174,8 @@ class Acting:
     """What a person may do in a council today, loaded once (three queries)."""
 
     roles: set[str]
-    titles: set[str] = field(default_factory=set)
+    titles: set[str] = field(default_factory=set)  # posts held with a deciding role
+    posts: set[str] = field(default_factory=set)  # every post held (chain steps by title)
     delegated: dict[str, Delegation] = field(default_factory=dict)
 
 
@@ -183,11 +184,12 @@ def acting_context(*, council: Council, user, on: dt.date | None = None) -> Acti
     roles = roles_in(user, council)
     if getattr(user, "token", None) is not None:
         return Acting(roles=set())  # systems take no decisions
-    titles = set(
+    held = list(
         Membership.objects.filter(council=council, user=user, is_active=True)
         .exclude(title="")
-        .values_list("title", flat=True)
+        .values_list("title", "role")
     )
+    titles = {title for title, role in held if role in DECIDING_ROLES}
     delegated = {
         d.delegator.title: d
         for d in Delegation.objects.filter(
@@ -199,7 +201,7 @@ def acting_context(*, council: Council, user, on: dt.date | None = None) -> Acti
             delegator__is_active=True,
         ).select_related("delegator__user")
     }
-    return Acting(roles=roles, titles=titles, delegated=delegated)
+    return Acting(roles=roles, titles=titles, posts={t for t, _ in held}, delegated=delegated)
 
 
 def _may_act(rec: Recommendation, approval: Approval, ladder: Ladder, user, acting: Acting):
@@ -208,7 +210,8 @@ def _may_act(rec: Recommendation, approval: Approval, ladder: Ladder, user, acti
     ):
         return False
     if rec.step < len(approval.chain):
-        return approval.chain[rec.step].role in acting.roles
+        step = approval.chain[rec.step]
+        return step.role in acting.roles and (not step.title or step.title in acting.posts)
     title = ladder.maker_title(approval.decided_by)
     if ladder.maker_is_board(approval.decided_by):
         return Role.DECISION_MAKER in acting.roles
@@ -229,7 +232,14 @@ class InboxItem:
 def pending_recommendations(*, council: Council) -> QuerySet:
     return (
         Recommendation.objects.filter(council=council, status=RecommendationStatus.PENDING)
-        .select_related("case__location", "case__provider", "location", "provider", "proposed_by")
+        .select_related(
+            "case__location",
+            "case__provider",
+            "location",
+            "provider",
+            "proposed_by",
+            "policy_version",
+        )
         .prefetch_related("steps")
         .order_by("waiting_since", "id")
     )
@@ -246,11 +256,13 @@ def awaiting_label(rec: Recommendation, ladder: Ladder) -> str:
 
 def inbox(*, council: Council, user) -> list[InboxItem]:
     """What waits for this person, oldest first, with how long it has waited."""
-    ladder = Ladder.of(council)
     acting = acting_context(council=council, user=user)
     now = timezone.now()
     items = []
+    ladders: dict = {}
     for rec in pending_recommendations(council=council):
+        ladder = ladders.get(rec.policy_version_id) or ladder_of(rec)
+        ladders[rec.policy_version_id] = ladder
         approval = approval_of(rec, ladder)
         if approval is None or not _may_act(rec, approval, ladder, user, acting):
             continue

@@ -40,6 +40,13 @@ from councils.permissions import roles_in
 from councils.policy import Policy
 from providers.models import Location, Provider
 
+# Evidence of no kind the pack names; it never stands in for a required kind.
+OTHER_EVIDENCE = "other"
+
+# A post named in a pack is held by a decision maker, or by a manager who also decides some
+# things (004: the Service Manager).
+DECIDING_ROLES = (Role.DECISION_MAKER, Role.MANAGER)
+
 ROLE_WORDS = {
     "officer": "officers",
     "manager": "managers",
@@ -111,7 +118,9 @@ def acting_as(*, council: Council, user, approval: Approval, ladder: Ladder, on=
         return None
     # The post is named by its title, whatever role row carries it (004: the Service Manager
     # is a manager who also decides some things).
-    holders = Membership.objects.filter(council=council, title=title, is_active=True)
+    holders = Membership.objects.filter(
+        council=council, title=title, is_active=True, role__in=DECIDING_ROLES
+    )
     if any(m.user_id == user.pk for m in holders):
         return title
     delegation = (
@@ -134,6 +143,21 @@ def acting_as(*, council: Council, user, approval: Approval, ladder: Ladder, on=
     return None
 
 
+def ladder_of(recommendation: Recommendation) -> Ladder:
+    """A recommendation is judged by the policy it was made under, even after a new version
+    of the pack is loaded."""
+    version = recommendation.policy_version
+    if version is not None and "escalation" in version.content:
+        return Ladder.from_content(version.content)
+    return Ladder.of(recommendation.council)
+
+
+def holds_post(*, council: Council, user, title: str) -> bool:
+    return Membership.objects.filter(
+        council=council, user=user, title=title, is_active=True
+    ).exists()
+
+
 def approval_of(recommendation: Recommendation, ladder: Ladder) -> Approval | None:
     if recommendation.kind == RecommendationKind.MOVE:
         move = ladder.move(recommendation.key)
@@ -144,7 +168,7 @@ def approval_of(recommendation: Recommendation, ladder: Ladder) -> Approval | No
 
 def step_blockers(*, recommendation: Recommendation, user, ladder: Ladder | None = None) -> list:
     """Why this person may not act on the recommendation's current step; empty when they may."""
-    ladder = ladder or Ladder.of(recommendation.council)
+    ladder = ladder or ladder_of(recommendation)
     approval = approval_of(recommendation, ladder)
     if recommendation.status != RecommendationStatus.PENDING:
         return [f"It is {recommendation.get_status_display().lower()}."]
@@ -161,6 +185,10 @@ def step_blockers(*, recommendation: Recommendation, user, ladder: Ladder | None
         step = approval.chain[recommendation.step]
         if step.role not in roles_in(user, recommendation.council):
             reasons.append(f"It waits for {_roles_text(recommendation.council, {step.role})}.")
+        elif step.title and not holds_post(
+            council=recommendation.council, user=user, title=step.title
+        ):
+            reasons.append(f"It waits for the {step.title}.")
     elif (
         acting_as(council=recommendation.council, user=user, approval=approval, ladder=ladder)
         is None
@@ -182,7 +210,7 @@ def _check_evidence(ladder: Ladder, required, evidence, errors: dict) -> list[di
         kind = str(item.get("kind", "")).strip()
         note = str(item.get("note", "") or "").strip()
         url = str(item.get("url", "") or "").strip()
-        if kind not in ladder.evidence_kinds:
+        if kind not in ladder.evidence_kinds and kind != OTHER_EVIDENCE:
             errors.setdefault("evidence", []).append(f"“{kind}” is not a kind of evidence here.")
             continue
         if url and not url.startswith(("https://", "http://")):
@@ -611,6 +639,7 @@ def recommendation_act(
     virtual: bool = False,
     meeting_on: dt.date | None = None,
     quorate: bool | None = None,
+    expected_step: int | None = None,
 ) -> Recommendation:
     """One step in writing: a check in the chain (forwarded or declined, 004 18.1-18.2) or
     the decision (approved or not, 004 18.5). An approved move is made at once."""
@@ -620,9 +649,14 @@ def recommendation_act(
         .get(pk=recommendation.pk)
     )
     council = rec.council
-    ladder = Ladder.of(council)
+    ladder = ladder_of(rec)
     if rec.status != RecommendationStatus.PENDING:
         raise Conflict(f"{rec.reference} is {rec.get_status_display().lower()}: it cannot change.")
+    if expected_step is not None and expected_step != rec.step:
+        raise Conflict(
+            f"{rec.reference} has moved on since you opened it: someone else took that step. "
+            "Look again."
+        )
     approval = approval_of(rec, ladder)
     if approval is None:
         raise Conflict("The council's policy no longer has this move: it cannot be decided.")
@@ -642,6 +676,10 @@ def recommendation_act(
     if not (reasons or "").strip():
         errors["reasons"] = ["Give the reasons, in writing."]
     is_board = deciding and ladder.maker_is_board(approval.decided_by)
+    if is_board and virtual and not urgent:
+        # 003 ToR 5: "where major issues occurs requiring urgent decisions outside of regular,
+        # scheduled meetings, decision-making via virtual meetings"
+        errors["urgent"] = ["A Board decision is taken virtually only when it is urgent."]
     if is_board and not virtual:
         if meeting_on is None:
             errors["meeting_on"] = ["Give the date of the Board meeting that decided."]
@@ -859,6 +897,7 @@ def safeguarding_meeting_record(
         errors["next_meeting_on"] = ["The next meeting comes after this one."]
     if errors:
         raise ValidationFailed("The meeting could not be recorded.", errors=errors)
+    track = SafeguardingTrack.objects.select_for_update().select_related("case").get(pk=track.pk)
     if not track.is_open:
         raise Conflict("This track is closed.")
     _check_safeguarding_role(track, actor)
@@ -887,6 +926,7 @@ def safeguarding_plan_start(*, track: SafeguardingTrack, actor, title: str, star
     from monitoring.models import PlanKind
     from monitoring.services import plan_create
 
+    track = SafeguardingTrack.objects.select_for_update().select_related("case").get(pk=track.pk)
     if track.plan_id:
         raise Conflict("This track already has its action plan.")
     _check_safeguarding_role(track, actor)
@@ -908,6 +948,7 @@ def safeguarding_plan_start(*, track: SafeguardingTrack, actor, title: str, star
 
 @transaction.atomic
 def safeguarding_close(*, track: SafeguardingTrack, actor, reason: str) -> None:
+    track = SafeguardingTrack.objects.select_for_update().select_related("case").get(pk=track.pk)
     if not track.is_open:
         raise Conflict("This track is closed already.")
     _check_safeguarding_role(track, actor)
@@ -1022,8 +1063,11 @@ def _bring_to_stage(
     if Stage.values.index(case.stage) > Stage.values.index(stage):
         return case  # already further up the ladder
     move = next((m for m in ladder.moves_from(case.stage) if m.to == stage), None)
-    if move is None:
-        return case  # no direct move: the alert stays in the queue for an officer
+    waiting = Recommendation.objects.filter(
+        case=case, kind=RecommendationKind.MOVE, status=RecommendationStatus.PENDING
+    ).exists()
+    if move is None or move.approval is not None or waiting:
+        return case  # a decision is needed: the alert stays in the queue for an officer
     _apply_move(
         case=_lock(case),
         move=move,

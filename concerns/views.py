@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -18,10 +19,11 @@ from concerns.forms import (
     ExceptionForm,
     MeetingForm,
     MoveForm,
+    PlanStartForm,
     ReasonForm,
 )
 from concerns.ladder import Ladder
-from concerns.models import Alert, Recommendation, SafeguardingTrack, Stage
+from concerns.models import Alert, Case, Recommendation, SafeguardingTrack, Stage
 from concerns.rules import MoveAttempt
 from concerns.services import (
     alert_handle,
@@ -29,11 +31,13 @@ from concerns.services import (
     case_move,
     case_open,
     exception_propose,
+    ladder_of,
     recommendation_act,
     recommendation_withdraw,
     safeguarding_close,
     safeguarding_meeting_record,
     safeguarding_open,
+    safeguarding_plan_start,
     step_blockers,
 )
 from core.errors import Conflict, NotAllowed, ValidationFailed
@@ -57,6 +61,10 @@ def _try(form, call) -> bool:
     return False
 
 
+def _int(value) -> int | None:
+    return int(value) if isinstance(value, str) and value.isdigit() else None
+
+
 def _shown(field, value):
     """An answer as people read it: dates in words."""
     if field.type == "date" and isinstance(value, str):
@@ -70,7 +78,7 @@ def _shown(field, value):
 def _case(request, pk: int):
     try:
         return selectors.case_detail(council=request.council, pk=pk)
-    except Exception as exc:
+    except Case.DoesNotExist as exc:
         raise Http404 from exc
 
 
@@ -106,10 +114,11 @@ def case_new(request):
     require_perm(request, "concerns.open_case")
     council = request.council
     ladder = Ladder.of(council)
+    wanted = request.GET.get("location", "")
     location = (
-        Location.objects.select_related("provider")
-        .filter(pk=request.GET.get("location") or 0)
-        .first()
+        Location.objects.select_related("provider").filter(pk=int(wanted)).first()
+        if wanted.isdigit()
+        else None
     )
     if location is None:
         raise Http404
@@ -263,6 +272,20 @@ def safeguarding_detail(request, pk: int):
     action = request.POST.get("action") if request.method == "POST" else None
     meeting_form = MeetingForm(request.POST if action == "meeting" else None, prefix="m")
     close_form = ReasonForm(request.POST if action == "close" else None, prefix="c")
+    plan_form = PlanStartForm(request.POST if action == "plan" else None, prefix="p")
+    if (
+        action == "plan"
+        and plan_form.is_valid()
+        and _try(
+            plan_form,
+            lambda: safeguarding_plan_start(
+                track=track, actor=request.user, **plan_form.cleaned_data
+            ),
+        )
+    ):
+        messages.success(request, "Action plan started: add its actions.")
+        track.refresh_from_db()
+        return redirect("plan-detail", pk=track.plan_id)
     if (
         action == "meeting"
         and meeting_form.is_valid()
@@ -290,7 +313,12 @@ def safeguarding_detail(request, pk: int):
     return render(
         request,
         "concerns/safeguarding_detail.html",
-        {"track": track, "meeting_form": meeting_form, "close_form": close_form},
+        {
+            "track": track,
+            "meeting_form": meeting_form,
+            "close_form": close_form,
+            "plan_form": plan_form,
+        },
     )
 
 
@@ -324,7 +352,7 @@ def recommendation_detail(request, pk: int):
     )
     if rec is None:
         raise Http404
-    ladder = Ladder.of(rec.council)
+    ladder = ladder_of(rec)
     approval = approval_of(rec, ladder)
     deciding = approval is not None and rec.step >= len(approval.chain)
     board = deciding and ladder.maker_is_board(approval.decided_by)
@@ -340,7 +368,10 @@ def recommendation_detail(request, pk: int):
         and _try(
             act_form,
             lambda: recommendation_act(
-                recommendation=rec, actor=request.user, **act_form.cleaned_data
+                recommendation=rec,
+                actor=request.user,
+                expected_step=_int(request.POST.get("expected_step")),
+                **act_form.cleaned_data,
             ),
         )
     ):
@@ -379,6 +410,15 @@ def recommendation_detail(request, pk: int):
             "deciding": deciding,
             "board": board,
             "answers": answers,
+            "evidence": [
+                {
+                    **e,
+                    "label": "Other evidence"
+                    if e["kind"] == "other"
+                    else ladder.evidence_label(e["kind"]),
+                }
+                for e in rec.evidence
+            ],
             "may_withdraw": rec.status == "pending" and rec.proposed_by_id == request.user.pk,
         },
     )
@@ -434,6 +474,8 @@ def exception_new(request, location_pk: int, key: str):
     location = Location.objects.select_related("provider").filter(pk=location_pk).first()
     if spec is None or location is None:
         raise Http404
+    if not selectors.roles_in(request.user, council) & spec.by:
+        raise PermissionDenied  # the pre-filled answers are not theirs to see
     prefill = selectors.exception_prefill(council=council, location=location)
     initial = {f"q_{f.key}": prefill[f.prefill] for f in spec.fields if f.prefill in prefill}
     form = ExceptionForm(

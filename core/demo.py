@@ -9,6 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils.text import slugify
 from django_scopes import scope, scopes_disabled
 
 from concerns.models import Case
@@ -45,6 +46,16 @@ def _person_title(pack: dict) -> tuple[str, str]:
     return pack["decision_makers"][0]["title"], ""
 
 
+def _chain_posts(pack: dict) -> list[tuple[str, str]]:
+    """Posts that take a step in a decision chain (004 18.1: the SRM, then the SM)."""
+    posts = {}
+    for move in pack.get("escalation", {}).get("moves", []):
+        for step in (move.get("approval") or {}).get("chain", []):
+            if step.get("title"):
+                posts[step["title"]] = step["role"]
+    return sorted(posts.items())
+
+
 def demo_load(*, echo=print, synthetic_locations: int = 300) -> None:
     password = make_password(settings.DEMO_PASSWORD)  # hashed once for every demo user
     councils = []
@@ -69,6 +80,11 @@ def demo_load(*, echo=print, synthetic_locations: int = 300) -> None:
                     f"{council.code}-{role.replace('_', '-')}", council, role, pack, password
                 )
                 title = maker_title if role == Role.DECISION_MAKER else ""
+                membership_grant(council=council, user=user, role=role, title=title)
+            for title, role in _chain_posts(pack):
+                user = _user(f"{council.code}-{slugify(title)}", council, role, pack, password)
+                user.last_name = f"({title})"
+                user.save(update_fields=["last_name"])
                 membership_grant(council=council, user=user, role=role, title=title)
             if delegate_title:
                 delegate = _user(f"{council.code}-delegate", council, "manager", pack, password)

@@ -105,10 +105,12 @@ rules.add_perm("monitoring.change_monitoring", works_on_quality)
 is_board_member = has_role(Role.BOARD_MEMBER)
 rules.add_perm("concerns.view_case", works_on_quality | is_auditor | is_board_member)
 rules.add_perm("concerns.open_case", has_role(Role.OFFICER, Role.MANAGER, Role.DECISION_MAKER))
+# Moves are made by those who can see cases (which roles may make each move: the pack).
 rules.add_perm(
     "concerns.make_move",
-    has_role(Role.OFFICER, Role.MANAGER, Role.DECISION_MAKER, Role.BOARD_MEMBER)
-    | has_role(Role.PLACEMENT, Role.COUNCIL_ADMIN),
+    has_role(
+        Role.OFFICER, Role.MANAGER, Role.DECISION_MAKER, Role.BOARD_MEMBER, Role.COUNCIL_ADMIN
+    ),
 )
 rules.add_perm("concerns.decide", is_manager | is_decision_maker | is_board_member)
 rules.add_perm("concerns.handle_alert", works_on_quality)

@@ -574,3 +574,51 @@ def test_the_alerts_page_runs_a_constant_number_of_queries(council_a, member, si
     for _ in range(18):
         check_rating(council=council_a, rating=RatingFactory(overall="Inadequate"))
     assert _queries(client, "/alerts/") == few
+
+
+# --- guards added after review -----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_an_exception_form_is_only_for_the_roles_that_may_ask(load_pack, member, signed_in):
+    """000 5: the Placement Officer writes to the family; the resume-placements form (000 8,
+    pre-filled with the RAG and safeguarding status) is the Contract Compliance team's."""
+    council = load_pack("bromley")
+    location = LocationFactory(local_authority="Bromley")
+    client = signed_in(member(council, Role.PLACEMENT))
+    assert client.get(f"/locations/{location.pk}/exceptions/family_choice/").status_code == 200
+    resume = f"/locations/{location.pk}/exceptions/resume_placements/"
+    assert client.get(resume).status_code == 403
+    assert client.post(resume, {"reason": "x"}).status_code == 403
+    assert not Recommendation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_location_that_is_not_a_number_is_not_found(load_pack, member, signed_in):
+    council = load_pack("bromley")
+    client = signed_in(member(council, Role.OFFICER))
+    assert client.get("/cases/new/?location=abc").status_code == 404
+    assert client.get("/cases/new/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_policy_without_a_ladder_answers_not_found_not_an_error(load_pack, member, signed_in):
+    """A council whose policy in force predates escalation: the pages say so (404)."""
+    from councils.models import PolicyVersion
+
+    council = load_pack("bromley")
+    content = dict(council.active_policy.content)
+    content.pop("escalation")
+    old = PolicyVersion.objects.create(
+        council=council,
+        number=99,
+        content=content,
+        source_text="",
+        source_name="old.yaml",
+        sha256="0" * 64,
+    )
+    council.active_policy = old
+    council.save(update_fields=["active_policy"])
+    client = signed_in(member(council, Role.OFFICER))
+    response = client.get("/cases/")
+    assert response.status_code == 404

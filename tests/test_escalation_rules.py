@@ -781,7 +781,7 @@ def test_the_inbox_lists_for_the_right_person_oldest_first(west_berkshire, load_
         return [i.recommendation.pk for i in inbox(council=wb.council, user=user)]
 
     assert listed(wb.srm) == [at_srm_too.pk, at_srm.pk]
-    assert listed(wb.sm) == [at_sm.pk, at_srm_too.pk, at_srm.pk]
+    assert listed(wb.sm) == [at_sm.pk]  # 004 18.1-18.3: each post takes its own step
     assert listed(wb.hoc) == [at_hoc.pk]
     assert listed(hasc) == [at_hoc.pk]
     for nobody in (wb.cqo, wb.other_officer, wb.untitled, lapsed):
@@ -807,10 +807,8 @@ def test_the_inbox_runs_a_constant_number_of_queries(west_berkshire):
     wb = west_berkshire
 
     def add(n):
-        for i in range(n):
-            rec = _restriction(wb)
-            if i % 2:
-                _act(rec, wb.srm, StepOutcome.FORWARDED)
+        for _ in range(n):
+            _act(_restriction(wb), wb.srm, StepOutcome.FORWARDED)  # now the SM's step
 
     def measure():
         council = Council.objects.get(pk=wb.council.pk)
@@ -825,3 +823,91 @@ def test_the_inbox_runs_a_constant_number_of_queries(west_berkshire):
     listed30, queries30 = measure()
     assert (listed3, listed30) == (3, 30)
     assert queries30 == queries3, f"{queries3} queries for 3, {queries30} for 30"
+
+
+# --- guards added after review -----------------------------------------------------------------
+
+
+def test_a_check_posted_from_a_stale_page_is_a_conflict(west_berkshire):
+    """004 18.1-18.3: the SRM's check then the SM's; a second "forwarded" for a step someone
+    already took must not be written as the next step."""
+    wb = west_berkshire
+    rec = _restriction(wb)
+    _act(rec, wb.srm, StepOutcome.FORWARDED, expected_step=0)
+    before = written(wb.council)
+    with pytest.raises(Conflict, match="has moved on"):
+        _act(rec, wb.sm, StepOutcome.FORWARDED, expected_step=0)
+    assert written(wb.council) == before
+
+
+def test_each_chain_step_is_taken_by_its_own_post(west_berkshire, member):
+    """004 18.1: "If the SRM considers the criteria is met"; 18.3: "SM will make a
+    recommendation": a manager without the post takes neither step."""
+    wb = west_berkshire
+    untitled_manager = member(wb.council, Role.MANAGER)
+    rec = _restriction(wb)
+    with pytest.raises(NotAllowed, match="Supplier Relationship Manager"):
+        _act(rec, untitled_manager, StepOutcome.FORWARDED)
+    with pytest.raises(NotAllowed, match="Supplier Relationship Manager"):
+        _act(rec, wb.sm, StepOutcome.FORWARDED)
+    _act(rec, wb.srm, StepOutcome.FORWARDED)
+    with pytest.raises(NotAllowed, match="Service Manager"):
+        _act(rec, untitled_manager, StepOutcome.FORWARDED)
+
+
+def test_a_post_title_alone_does_not_make_an_auditor_a_decision_maker(west_berkshire, member):
+    wb = west_berkshire
+    auditor = member(wb.council, Role.AUDITOR, title="Head of Commissioning")
+    rec = _restriction(wb)
+    _act(rec, wb.srm, StepOutcome.FORWARDED)
+    _act(rec, wb.sm, StepOutcome.FORWARDED)
+    with pytest.raises(NotAllowed):
+        _act(rec, auditor, StepOutcome.APPROVED)
+
+
+def test_a_virtual_board_decision_must_be_urgent(somerset):
+    """003 ToR 5: "In situations where major issues occurs requiring urgent decisions outside
+    of regular, scheduled meetings, decision-making via virtual meetings ..."."""
+    _to_formal(somerset)
+    rec = _propose_rectification(somerset)
+    with pytest.raises(ValidationFailed) as caught:
+        _act(rec, somerset.board, StepOutcome.APPROVED, virtual=True)
+    assert "urgent" in caught.value.errors
+    _act(rec, somerset.board, StepOutcome.APPROVED, virtual=True, urgent=True)
+    somerset.case.refresh_from_db()
+    assert somerset.case.stage == Stage.RECTIFICATION
+
+
+def test_other_evidence_never_stands_in_for_a_required_kind(somerset):
+    _to_formal(somerset)
+    with pytest.raises(ValidationFailed) as caught:
+        case_move(
+            case=somerset.case,
+            actor=somerset.officer,
+            move="issue_rectification_notice",
+            reason="Not improving",
+            evidence=[ev("meeting_notes"), {"kind": "other", "note": "The Board said yes"}],
+        )
+    assert "evidence" in caught.value.errors
+
+
+def test_a_decision_is_judged_by_the_policy_it_was_made_under(somerset):
+    """A pack reloaded while a recommendation waits does not change its chain."""
+    from councils.services import policy_load
+    from tests.factories import policy_text
+
+    _to_formal(somerset)
+    rec = _propose_rectification(somerset)
+    text = policy_text("somerset").replace(
+        "key: issue_rectification_notice", "key: issue_rectification_notice_v2"
+    )
+    assert policy_load(text=text, source_name="somerset.yaml").created
+    _act(
+        rec,
+        somerset.board,
+        StepOutcome.APPROVED,
+        meeting_on=today() - dt.timedelta(days=1),
+        quorate=True,
+    )
+    somerset.case.refresh_from_db()
+    assert somerset.case.stage == Stage.RECTIFICATION
