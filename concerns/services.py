@@ -6,10 +6,12 @@ does not enforce `permission=`), locks the case, transitions, saves inside `atom
 the move and the audit entry, and leaves its effects (deadlines, letter requests, reviews)."""
 
 import datetime as dt
+import logging
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.db.models.functions import Length
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, can_proceed
 
@@ -47,6 +49,8 @@ OTHER_EVIDENCE = "other"
 # things (004: the Service Manager).
 DECIDING_ROLES = (Role.DECISION_MAKER, Role.MANAGER)
 
+log = logging.getLogger(__name__)
+
 ROLE_WORDS = {
     "officer": "officers",
     "manager": "managers",
@@ -78,7 +82,7 @@ def _next_reference(council: Council, model, prefix: str) -> str:
     prefix = f"{prefix}-{timezone.localdate().year}-"
     last = (
         model.objects.filter(council=council, reference__startswith=prefix)
-        .order_by("-reference")
+        .order_by(Length("reference").desc(), "-reference")  # 10000 comes after 9999
         .values_list("reference", flat=True)
         .first()
     )
@@ -970,9 +974,14 @@ def safeguarding_close(*, track: SafeguardingTrack, actor, reason: str) -> None:
 
 
 def _queue_check(council_id: int, kind: str, object_id: int) -> None:
+    """After commit: a broker that is down must not turn a saved change into an error page;
+    the nightly sweep catches the cause instead."""
     from concerns.tasks import triggers_check
 
-    triggers_check.delay(council_id, kind, object_id)
+    try:
+        triggers_check.delay(council_id, kind, object_id)
+    except Exception:  # noqa: BLE001 - any broker failure
+        log.exception("Could not queue the trigger check %s %s", kind, object_id)
 
 
 def triggers_check_later(*, council: Council, kind: str, object_id: int) -> None:

@@ -7,7 +7,12 @@ from django_scopes import scope, scopes_disabled
 from councils.models import Council
 
 
-@shared_task(name="concerns.triggers_check")
+@shared_task(
+    name="concerns.triggers_check",
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def triggers_check(council_id: int, kind: str, object_id: int) -> None:
     from concerns.triggers import check
 
@@ -19,7 +24,7 @@ def triggers_check(council_id: int, kind: str, object_id: int) -> None:
 
 @shared_task(name="concerns.triggers_sweep")
 def triggers_sweep() -> int:
-    from concerns.triggers import sweep_ratings
+    from concerns.triggers import sweep_plans, sweep_ratings, sweep_safeguarding
 
     raised = 0
     with scopes_disabled():
@@ -32,5 +37,8 @@ def triggers_sweep() -> int:
         if "escalation" not in council.active_policy.content:
             continue
         with scope(council=council):
+            # Nightly, so that a cause whose task was lost is still caught, once.
             raised += sweep_ratings(council=council)
+            raised += sweep_plans(council=council)
+            raised += sweep_safeguarding(council=council)
     return raised

@@ -215,6 +215,31 @@ def sweep_ratings(*, council: Council) -> int:
     return raised
 
 
+def sweep_plans(*, council: Council) -> int:
+    """Failing improvement plans (004 16.2) not yet raised."""
+    from monitoring.models import ImprovementPlan, PlanStatus
+
+    if not any(t.rule == "improvement_plan_failing" for t in Ladder.of(council).triggers):
+        return 0
+    limit = council.active_policy.content["improvement_plans"]["failed_reviews_more_than"]
+    plans = ImprovementPlan.objects.filter(
+        council=council, status=PlanStatus.ACTIVE, failed_reviews__gt=limit
+    ).select_related("location__provider", "council__active_policy")
+    return sum(len(check_plan(council=council, plan=plan)) for plan in plans)
+
+
+def sweep_safeguarding(*, council: Council) -> int:
+    """Open Whole Service Concerns (003 Key principles 2) not yet raised."""
+    from concerns.models import SafeguardingTrack
+
+    if not any(t.rule == "whole_service_concern" for t in Ladder.of(council).triggers):
+        return 0
+    tracks = SafeguardingTrack.objects.filter(
+        council=council, closed_at__isnull=True
+    ).select_related("case__location", "case__provider")
+    return sum(len(check_safeguarding(council=council, track=t)) for t in tracks)
+
+
 def check(*, council: Council, kind: str, object_id: int) -> None:
     """Entry point for the task: what changed, by kind."""
     if kind == "rating":

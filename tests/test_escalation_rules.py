@@ -911,3 +911,46 @@ def test_a_decision_is_judged_by_the_policy_it_was_made_under(somerset):
     )
     somerset.case.refresh_from_db()
     assert somerset.case.stage == Stage.RECTIFICATION
+
+
+def test_the_nightly_sweep_catches_a_failing_plan_whose_task_was_lost(west_berkshire):
+    """004 16.2: a plan failed at more than 3 reviews is raised even if the task queued when
+    its review was recorded never ran; and only once."""
+    from concerns.tasks import triggers_sweep
+    from monitoring.models import ImprovementPlan
+
+    wb = west_berkshire
+    location = LocationFactory(local_authority="West Berkshire")
+    plan = plan_create(
+        council=wb.council,
+        location=location,
+        actor=wb.cqo,
+        title="Medicines",
+        started_on=today() - dt.timedelta(days=200),
+    )
+    ImprovementPlan.objects.filter(pk=plan.pk).update(failed_reviews=4)  # no task ran
+    assert triggers_sweep() >= 1
+    assert Alert.objects.filter(council=wb.council, cause=f"plan:{plan.pk}").count() == 1
+    triggers_sweep()
+    assert Alert.objects.filter(council=wb.council, cause=f"plan:{plan.pk}").count() == 1
+
+
+def test_references_keep_counting_past_9999(somerset):
+    from concerns.models import Case
+
+    year = timezone.localdate().year
+    Case.objects.filter(pk=somerset.case.pk).update(reference=f"CASE-{year}-9999")
+    other = case_open(
+        council=somerset.council,
+        actor=somerset.officer,
+        summary="More",
+        location=LocationFactory(local_authority="Somerset"),
+    )
+    assert other.reference == f"CASE-{year}-10000"
+    third = case_open(
+        council=somerset.council,
+        actor=somerset.officer,
+        summary="More",
+        location=LocationFactory(local_authority="Somerset"),
+    )
+    assert third.reference == f"CASE-{year}-10001"
