@@ -79,3 +79,23 @@ def test_somerset_contract_visits_suspended_while_formal(load_pack, member):
     case_move(case=case, actor=officer, move="end_quality_improvement", reason="Improved")
     due = reviews_due(council=council)
     assert [r.pk for r in due.planned] == [review.pk] and due.suspended == []
+
+
+@pytest.mark.django_db
+def test_every_move_is_on_the_location_timeline(load_pack, member, signed_in, api_as):
+    """Issue: "Every move writes an append-only audit entry (who, when, from, to, why, policy
+    version), shown on the timeline" - the page and the API."""
+    council = load_pack("somerset")
+    officer = member(council, Role.OFFICER)
+    location = LocationFactory(local_authority="Somerset")
+    case = case_open(council=council, actor=officer, summary="Concerns raised", location=location)
+    case_move(case=case, actor=officer, move="invoke_quality_improvement", reason="Rated RI")
+    page = signed_in(officer).get(f"/locations/{location.pk}/timeline/?kind=case")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert f"{case.reference} opened" in text and "Rated RI" in text
+    assert "Informal stage" in text or "informal" in text.lower()
+    api = api_as(officer).get(f"/api/v1/locations/{location.pk}/timeline/", {"kind": "case"})
+    assert api.status_code == 200, api.content
+    titles = [e["title"] for e in api.json()]
+    assert any(case.reference in t and "→" in t for t in titles), titles
