@@ -121,6 +121,17 @@ class EvidenceMixin:
         )
         self.style_fields([n for n in self.fields if n.startswith("ev_")])
 
+    def check_evidence(self) -> None:
+        """Each required kind needs a note or a link: say so on that kind's own field."""
+        for kind in self.kinds:
+            if not (
+                self.cleaned_data.get(f"ev_{kind}_note") or self.cleaned_data.get(f"ev_{kind}_url")
+            ):
+                self.add_error(
+                    f"ev_{kind}_note",
+                    f"Add “{self.evidence_labels[kind]}”: say what it shows or give its address",
+                )
+
     def evidence_pairs(self):
         return [
             (self.evidence_labels[k], self[f"ev_{k}_note"], self[f"ev_{k}_url"]) for k in self.kinds
@@ -158,6 +169,11 @@ class MoveForm(DetailsMixin, EvidenceMixin, GovukFormMixin, forms.Form):
         self.add_questions(move.fields)
         if not move.approval:
             del self.fields["urgent"]
+
+    def clean(self):
+        cleaned = super().clean()
+        self.check_evidence()
+        return cleaned
 
 
 class ExceptionForm(DetailsMixin, EvidenceMixin, GovukFormMixin, forms.Form):

@@ -151,13 +151,16 @@ def case_new(request):
 @login_required
 def case_detail(request, pk: int):
     require_perm(request, "concerns.view_case")
-    case = _case(request, pk)
+    return _case_page(request, _case(request, pk))
+
+
+def _case_page(request, case, safeguarding_form=None, status: int = 200):
     ladder = Ladder.of(case.council)
     record = selectors.case_record(case=case)
     pending = next(
         (r for r in record["recommendations"] if r.status == "pending" and r.kind == "move"), None
     )
-    safeguarding_form = ReasonForm(prefix="sg")
+    safeguarding_form = safeguarding_form or ReasonForm(prefix="sg")
     sg_spec = ladder.safeguarding
     return render(
         request,
@@ -181,6 +184,7 @@ def case_detail(request, pk: int):
             "safeguarding_form": safeguarding_form,
             **record,
         },
+        status=status,
     )
 
 
@@ -252,10 +256,8 @@ def safeguarding_open_view(request, pk: int):
         ),
     ):
         messages.success(request, "Safeguarding track opened.")
-    else:
-        for error in form.errors.values():
-            messages.error(request, " ".join(error))
-    return redirect("case-detail", pk=case.pk)
+        return redirect("case-detail", pk=case.pk)
+    return _case_page(request, case, safeguarding_form=form, status=400)
 
 
 @login_required
@@ -425,7 +427,7 @@ def recommendation_detail(request, pk: int):
 
 
 @login_required
-def alert_list(request):
+def alert_list(request, failed=None, failed_form=None):
     require_perm(request, "concerns.view_case")
     status = request.GET.get("status", "new")
     qs = selectors.alerts(council=request.council, status=status if status != "all" else "")
@@ -437,8 +439,10 @@ def alert_list(request):
             "alerts": page,
             "status": status,
             "may_handle": request.user.has_perm("concerns.handle_alert", request.council),
-            "form": AlertForm(),
+            "failed": failed,
+            "failed_form": failed_form,
         },
+        status=400 if failed_form is not None else 200,
     )
 
 
@@ -460,9 +464,8 @@ def alert_handle_view(request, pk: int):
         ),
     ):
         messages.success(request, "Alert handled.")
-    else:
-        messages.error(request, "Add a note saying what was done, or why it is dismissed.")
-    return redirect("alert-list")
+        return redirect("alert-list")
+    return alert_list(request, failed=alert.pk, failed_form=form)
 
 
 @login_required

@@ -297,8 +297,12 @@ def test_posting_a_move_without_its_evidence_names_the_evidence(wb, signed_in):
     assert error_summary(page) == [
         (
             "#id_ev_cqc_report_note",
-            "Add the evidence this needs: link to the cqc report, improvement plan.",
-        )
+            "Add “Link to the CQC report”: say what it shows or give its address",
+        ),
+        (
+            "#id_ev_improvement_plan_note",
+            "Add “Improvement plan”: say what it shows or give its address",
+        ),
     ]
     assert not Recommendation.objects.exists()
 
@@ -622,3 +626,37 @@ def test_a_policy_without_a_ladder_answers_not_found_not_an_error(load_pack, mem
     client = signed_in(member(council, Role.OFFICER))
     response = client.get("/cases/")
     assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_an_alert_handled_without_a_note_says_so_on_the_page(load_pack, member, signed_in):
+    council = load_pack("bromley")
+    location = LocationFactory(local_authority="Bromley")
+    check_rating(council=council, rating=RatingFactory(location=location, overall="Inadequate"))
+    alert = Alert.objects.get(council=council)
+    client = signed_in(member(council, Role.OFFICER))
+    response = client.post(f"/alerts/{alert.pk}/handle/", {"note": "", "dismiss": "1"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "govuk-error-summary" in page and f'href="#note-{alert.pk}"' in page
+    alert.refresh_from_db()
+    assert alert.status == "new"
+
+
+@pytest.mark.django_db
+def test_a_required_evidence_kind_left_empty_is_named_on_its_own_field(
+    load_pack, member, signed_in
+):
+    council = load_pack("somerset")
+    officer = member(council, Role.OFFICER)
+    case = open_case(council)
+    client = signed_in(officer)
+    client.post(f"/cases/{case.pk}/moves/invoke_quality_improvement/", {"reason": "Rated RI"})
+    response = client.post(
+        f"/cases/{case.pk}/moves/issue_rectification_notice/",
+        {"reason": "Not improving", "ev_meeting_notes_note": "QIM notes"},
+    )
+    page = html(response)
+    assert 'href="#id_ev_board_decision_note"' in page
+    assert "say what it shows or give its address" in page
+    assert not Recommendation.objects.exists()
