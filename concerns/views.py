@@ -162,6 +162,8 @@ def _case_page(request, case, safeguarding_form=None, status: int = 200):
     )
     safeguarding_form = safeguarding_form or ReasonForm(prefix="sg")
     sg_spec = ladder.safeguarding
+    if sg_spec:
+        safeguarding_form.fields["reason"].label = f"Why open the {sg_spec['label']}?"
     return render(
         request,
         "concerns/case_detail.html",
@@ -228,11 +230,8 @@ def case_move_view(request, pk: int, key: str):
         if _try(form, call):
             made = result["r"]
             if isinstance(made, Recommendation):
-                messages.success(
-                    request,
-                    f"{made.reference} recommended: it waits for "
-                    f"{selectors.awaiting_label(made, ladder).lower()}.",
-                )
+                step = selectors.awaiting_label(made, ladder)
+                messages.success(request, f"{made.reference} recommended. Next: {step}.")
             else:
                 messages.success(request, f"{case.reference}: {move.label.lower()} done.")
             return redirect("case-detail", pk=case.pk)

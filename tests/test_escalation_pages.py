@@ -364,7 +364,7 @@ def test_posting_a_recommendation_says_who_it_waits_for(wb, signed_in):
     page = html(response)
     rec = Recommendation.objects.get()
     assert rec.details == {"restriction_type": "Embargo"}
-    assert f"{rec.reference} recommended: it waits for srm agrees" in page
+    assert f"{rec.reference} recommended. Next: SRM agrees" in page
     case.refresh_from_db()
     assert case.stage == Stage.INFORMAL
 
