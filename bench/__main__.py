@@ -1,7 +1,9 @@
-"""`python -m bench [--locations N] [--skip-import] [--keep-db] [--only register|monitoring]`:
-the register benchmarks (bench/register.py: import and search), then the monitoring ones
-(bench/monitoring.py: a council's risk matrix, at 2,000 locations and 100,000 intelligence
-items; smaller in proportion when --locations asks for a quick run).
+"""`python -m bench [--locations N] [--skip-import] [--keep-db]
+[--only register|monitoring|escalation]`: the register benchmarks (bench/register.py: import and
+search), then the monitoring ones (bench/monitoring.py: a council's risk matrix, at 2,000
+locations and 100,000 intelligence items), then the escalation ones (bench/escalation.py: a
+council's cases, decisions inbox and alerts, at 1,000 open cases); the last two smaller in
+proportion when --locations asks for a quick run.
 
 Runs on PostgreSQL in its own database, `oversight_bench` at 127.0.0.1 (or BENCH_DATABASE_URL,
 whose database name must contain "bench": it is dropped and created anew). Prints each figure
@@ -10,6 +12,7 @@ with its target; exits 0 whatever the figures, non-zero only on an error."""
 import argparse
 import sys
 
+from bench import escalation as e
 from bench import monitoring as m
 from bench import register as r
 
@@ -137,7 +140,11 @@ def _table(rows: list[tuple[str, str, str, str, str]]) -> None:
     print(line)
 
 
-def summary(res: r.Results | None, mon: m.MonitoringResults | None = None) -> None:
+def summary(
+    res: r.Results | None,
+    mon: m.MonitoringResults | None = None,
+    esc: e.EscalationResults | None = None,
+) -> None:
     print("\n" + "=" * 100)
     if res is not None:
         rows, log_counts = register_rows(res)
@@ -172,6 +179,29 @@ def summary(res: r.Results | None, mon: m.MonitoringResults | None = None) -> No
             print(f"queries per request: {log_counts}")
         for warning in mon.warnings:
             print(f"WARNING: {warning}")
+    if esc is not None:
+        rows, log_counts = e.summary_rows(esc)
+        if res is not None or mon is not None:
+            print()
+        full = esc.full.data if esc.full else None
+        print(
+            f"Escalation: a council with {esc.cases:,} open cases"
+            + (
+                f" ({full.locations:,} locations, {full.moves:,} moves, {full.pending:,} "
+                f"recommendations waiting, {full.alerts:,} alerts; baseline: a tenth)"
+                if full
+                else ""
+            )
+            + (f", on PostgreSQL ({esc.database}), {esc.settings}" if esc.database else "")
+        )
+        if esc.cases != e.TARGET_CASES:
+            print(f"(the targets are stated for {e.TARGET_CASES:,} open cases)")
+        print("=" * 100)
+        _table(rows)
+        if log_counts:
+            print(f"queries per request: {log_counts}")
+        for warning in esc.warnings:
+            print(f"WARNING: {warning}")
     sys.stdout.flush()
 
 
@@ -179,6 +209,10 @@ def summary(res: r.Results | None, mon: m.MonitoringResults | None = None) -> No
 # in proportion, so that it stays quick; `--only monitoring` runs it at the target's size.
 QUICK_MONITORING_LOCATIONS = 200
 QUICK_MONITORING_REQUESTS = 10
+QUICK_ESCALATION_CASES = 100
+# The escalation stage's inbox takes ~0.5 s a request at its target's size: fewer timed requests
+# keep the stage near 1.5 minutes.
+ESCALATION_REQUESTS = 25
 
 
 def main(argv=None) -> int:
@@ -197,7 +231,8 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--requests",
         type=int,
-        help="timed requests per kind (default 40; the monitoring stage of a quick run, "
+        help=f"timed requests per kind (default 40; the escalation stage, "
+        f"{ESCALATION_REQUESTS}; the monitoring and escalation stages of a quick run, "
         f"{QUICK_MONITORING_REQUESTS})",
     )
     parser.add_argument("--warmup", type=int, default=5, help="untimed requests per kind")
@@ -209,12 +244,14 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--explain",
         action="store_true",
-        help="EXPLAIN ANALYZE each search's queries, and the monitoring pages' queries",
+        help="EXPLAIN ANALYZE each search's queries, and the monitoring and escalation pages' "
+        "queries",
     )
     parser.add_argument(
         "--only",
-        choices=["register", "monitoring"],
-        help="run one part: the register (import, search) or monitoring (the risk matrix)",
+        choices=["register", "monitoring", "escalation"],
+        help="run one part: the register (import, search), monitoring (the risk matrix) or "
+        "escalation (cases, decisions, alerts)",
     )
     parser.add_argument(
         "--monitoring-locations",
@@ -229,13 +266,21 @@ def main(argv=None) -> int:
         help=f"the monitoring council's intelligence items (its baseline has a tenth); "
         f"default {m.TARGET_INTELLIGENCE:,}, or as many per location in a quick run",
     )
+    parser.add_argument(
+        "--cases",
+        type=int,
+        help=f"the escalation council's open cases (its baseline has a tenth); default "
+        f"{e.TARGET_CASES:,}, or fewer in proportion when --locations is below "
+        f"{r.TARGET_LOCATIONS:,} (a quick run), at least {QUICK_ESCALATION_CASES}",
+    )
     args = parser.parse_args(argv)
     quick = args.only is None and args.locations < r.TARGET_LOCATIONS
     if args.requests is None:
         monitoring_requests = QUICK_MONITORING_REQUESTS if quick else 40
+        escalation_requests = QUICK_MONITORING_REQUESTS if quick else ESCALATION_REQUESTS
         args.requests = 40
     else:
-        monitoring_requests = args.requests
+        monitoring_requests = escalation_requests = args.requests
     if args.locations < 1 or args.requests < 1 or args.warmup < 0:
         parser.error("--locations and --requests must be at least 1, --warmup at least 0")
     if args.monitoring_locations is None:
@@ -252,9 +297,20 @@ def main(argv=None) -> int:
         args.intelligence = round(args.monitoring_locations * per_location)
     if args.monitoring_locations < 10 or args.intelligence < 10:
         parser.error("--monitoring-locations and --intelligence must be at least 10")
-    if args.only == "monitoring" and args.skip_import:
+    if args.cases is None:
+        args.cases = (
+            max(
+                QUICK_ESCALATION_CASES,
+                round(e.TARGET_CASES * args.locations / r.TARGET_LOCATIONS),
+            )
+            if quick
+            else e.TARGET_CASES
+        )
+    if args.cases < 20:
+        parser.error("--cases must be at least 20")
+    if args.only in ("monitoring", "escalation") and args.skip_import:
         parser.error(
-            "--skip-import is for the register stages: the monitoring stage builds its own"
+            f"--skip-import is for the register stages: the {args.only} stage builds its own"
         )
     monitoring_args = {
         "locations": args.monitoring_locations,
@@ -264,20 +320,34 @@ def main(argv=None) -> int:
         "profile": args.profile,
         "explain_plans": args.explain,
     }
+    escalation_args = {
+        "cases": args.cases,
+        "requests": escalation_requests,
+        "warmup": args.warmup,
+        "explain_plans": args.explain,
+    }
     if args.only == "monitoring":
         summary(None, m.run(keep_db=args.keep_db, **monitoring_args))
         return 0
+    if args.only == "escalation":
+        summary(None, None, e.run(keep_db=args.keep_db, **escalation_args))
+        return 0
 
     mon: list[m.MonitoringResults] = []
+    esc: list[e.EscalationResults] = []
     after = None
     if args.only is None:
         if args.skip_import:
-            # The monitoring stage empties the register that --skip-import reuses.
-            print("(the monitoring stage is skipped with --skip-import: see --only monitoring)")
+            # The monitoring and escalation stages empty the register that --skip-import reuses.
+            print(
+                "(the monitoring and escalation stages are skipped with --skip-import: see "
+                "--only monitoring, --only escalation)"
+            )
         else:
 
             def after():
                 mon.append(m.stage(**monitoring_args))
+                esc.append(e.stage(**escalation_args))
 
     results = r.run(
         locations=args.locations,
@@ -289,9 +359,9 @@ def main(argv=None) -> int:
         explain_plans=args.explain,
         after=after,
     )
-    if mon:
-        mon[0].database, mon[0].settings = results.database, results.settings
-    summary(results, mon[0] if mon else None)
+    for stage_results in mon + esc:
+        stage_results.database, stage_results.settings = results.database, results.settings
+    summary(results, mon[0] if mon else None, esc[0] if esc else None)
     return 0
 
 

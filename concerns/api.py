@@ -230,7 +230,8 @@ class RecommendationSerializer(serializers.ModelSerializer):
     def get_awaiting(self, obj) -> str:
         if obj.status != RecommendationStatus.PENDING:
             return ""
-        return selectors.awaiting_label(obj, ladder_of(obj))
+        ladders = self.context.get("ladders") or {}
+        return selectors.awaiting_label(obj, ladders.get(obj.policy_version_id) or ladder_of(obj))
 
 
 class ActRequestSerializer(serializers.Serializer):
@@ -296,7 +297,9 @@ class CaseViewSet(CouncilScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnly
                 "location", "provider", "council__active_policy"
             )
             if self.action == "retrieve":
-                moves = CaseMove.objects.select_related("recommendation", "policy_version")
+                moves = CaseMove.objects.select_related("recommendation", "policy_version").defer(
+                    "policy_version__content", "policy_version__source_text"
+                )
                 qs = qs.prefetch_related(Prefetch("moves", queryset=moves), "deadlines", "letters")
         return qs
 
@@ -381,18 +384,29 @@ class RecommendationViewSet(CouncilScopedMixin, viewsets.ReadOnlyModelViewSet):
             context["ladder"] = Ladder.of(self.request.council)
         return context
 
+    def list(self, request, *args, **kwargs):
+        """`?awaiting=me` pages through the caller's inbox as the inbox selector orders it;
+        each page's ladders are read once (their policy versions, at most two queries)."""
+        if request.query_params.get("awaiting") == "me":
+            items = selectors.inbox(council=request.council, user=request.user)
+            rows = [i.recommendation for i in items]
+        else:
+            rows = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(rows)
+        context = {
+            **self.get_serializer_context(),
+            "ladders": Ladder.for_versions(r.policy_version_id for r in page),
+        }
+        return self.get_paginated_response(
+            self.get_serializer_class()(page, many=True, context=context).data
+        )
+
     def get_queryset(self):
         council = self.request.council
         params = self.request.query_params
-        if params.get("awaiting") == "me" and self.action == "list":
-            ids = [
-                i.recommendation.pk
-                for i in selectors.inbox(council=council, user=self.request.user)
-            ]
-            return selectors.pending_recommendations(council=council).filter(pk__in=ids)
         qs = (
             Recommendation.objects.filter(council=council)
-            .select_related("case", "council__active_policy", "policy_version")
+            .select_related("case", "council__active_policy")
             .prefetch_related("steps")
         )
         if params.get("status") in RecommendationStatus.values:

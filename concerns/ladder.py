@@ -108,6 +108,9 @@ class Trigger:
     quote: str = ""
 
 
+_LADDERS: dict[tuple[int, str], "Ladder"] = {}
+
+
 def _fields(items) -> tuple[Field, ...]:
     return tuple(Field(**{**f, "choices": tuple(f.get("choices", ()))}) for f in items or ())
 
@@ -133,12 +136,39 @@ class Ladder:
 
     @classmethod
     def of(cls, council) -> "Ladder":
-        content = council.active_policy.content
-        if "escalation" not in content:
+        version = council.active_policy
+        if "escalation" not in version.content:
             raise NotFound(
                 f"{council}'s policy in force has no escalation ladder: load the current pack."
             )
-        return cls.from_content(content)
+        return cls.of_version(version)
+
+    @classmethod
+    def of_version(cls, version) -> "Ladder":
+        """Policy versions never change, so each is read into a ladder once per process."""
+        key = (version.pk, version.sha256)
+        found = _LADDERS.get(key)
+        if found is None:
+            if len(_LADDERS) > 256:
+                _LADDERS.clear()
+            found = _LADDERS[key] = cls.from_content(version.content)
+        return found
+
+    @classmethod
+    def for_versions(cls, version_ids) -> dict[int, "Ladder"]:
+        """{version id: ladder} for many versions: their content is fetched only for those
+        not read yet (at most two queries)."""
+        from councils.models import PolicyVersion
+
+        keys = dict(
+            PolicyVersion.objects.filter(pk__in=set(version_ids) - {None}).values_list(
+                "pk", "sha256"
+            )
+        )
+        missing = [pk for pk, sha in keys.items() if (pk, sha) not in _LADDERS]
+        for version in PolicyVersion.objects.filter(pk__in=missing).only("pk", "sha256", "content"):
+            cls.of_version(version)
+        return {pk: _LADDERS[(pk, sha)] for pk, sha in keys.items() if (pk, sha) in _LADDERS}
 
     @classmethod
     def from_content(cls, content: dict) -> "Ladder":

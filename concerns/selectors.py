@@ -22,7 +22,7 @@ from concerns.models import (
     SafeguardingTrack,
     Stage,
 )
-from concerns.services import DECIDING_ROLES, approval_of, covering, ladder_of, move_blockers
+from concerns.services import DECIDING_ROLES, approval_of, covering, move_blockers
 from core.models import AuditEntry
 from councils.models import Council, Delegation, Membership, Role
 from councils.permissions import roles_in  # noqa: F401  (pages use it through selectors)
@@ -145,7 +145,9 @@ def case_record(*, case: Case) -> dict:
                 council=case.council,
                 object_type__in=["concerns.case", "concerns.recommendation"],
                 object_id__in=[str(case.pk), *[str(r.pk) for r in recommendations]],
-            ).select_related("policy_version")
+            )
+            .select_related("policy_version")
+            .defer("policy_version__content", "policy_version__source_text")
         ),
     }
 
@@ -238,7 +240,6 @@ def pending_recommendations(*, council: Council) -> QuerySet:
             "location",
             "provider",
             "proposed_by",
-            "policy_version",
         )
         .prefetch_related("steps")
         .order_by("waiting_since", "id")
@@ -259,10 +260,10 @@ def inbox(*, council: Council, user) -> list[InboxItem]:
     acting = acting_context(council=council, user=user)
     now = timezone.now()
     items = []
-    ladders: dict = {}
-    for rec in pending_recommendations(council=council):
-        ladder = ladders.get(rec.policy_version_id) or ladder_of(rec)
-        ladders[rec.policy_version_id] = ladder
+    pending = list(pending_recommendations(council=council))
+    ladders = Ladder.for_versions(r.policy_version_id for r in pending)
+    for rec in pending:
+        ladder = ladders.get(rec.policy_version_id) or Ladder.of(council)
         approval = approval_of(rec, ladder)
         if approval is None or not _may_act(rec, approval, ladder, user, acting):
             continue

@@ -152,7 +152,7 @@ def ladder_of(recommendation: Recommendation) -> Ladder:
     of the pack is loaded."""
     version = recommendation.policy_version
     if version is not None and "escalation" in version.content:
-        return Ladder.from_content(version.content)
+        return Ladder.of_version(version)
     return Ladder.of(recommendation.council)
 
 

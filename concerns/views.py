@@ -331,7 +331,9 @@ def inbox_view(request):
         request,
         "concerns/inbox.html",
         {
-            "items": selectors.inbox(council=council, user=request.user),
+            "items": Paginator(selectors.inbox(council=council, user=request.user), 50).get_page(
+                request.GET.get("page")
+            ),
             "mine": list(selectors.my_recommendations(council=council, user=request.user)),
             "ladder": Ladder.of(council),
         },
