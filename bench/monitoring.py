@@ -797,39 +797,17 @@ def run(
     explain_plans: bool = False,
 ) -> MonitoringResults:
     """The stage alone, in a database of its own (created anew, dropped unless keep_db)."""
-    import os
-
-    url = r.database_url()
-    name = r._url_parts(url)["name"]
-    log(f"Creating database {name} anew")
-    r.database_recreate(url)
-    r.django_setup(url)
-
-    from django.conf import settings
-    from django.db import connections
-
-    try:
-        start = time.perf_counter()
-        r.migrate()
-        log(f"Migrated in {time.perf_counter() - start:.1f} s")
-        res = stage(
+    return r.in_own_database(
+        lambda: stage(
             locations=locations,
             intelligence=intelligence,
             requests=requests,
             warmup=warmup,
             profile=profile,
             explain_plans=explain_plans,
-        )
-    finally:
-        connections.close_all()
-        if not keep_db:
-            r.database_drop(url)
-            log(f"\nDropped database {name} (use --keep-db to keep it)")
-        else:
-            log(f"\nKept database {name}")
-    res.database = name
-    res.settings = f"{os.environ['DJANGO_SETTINGS_MODULE']} (DEBUG={settings.DEBUG})"
-    return res
+        ),
+        keep_db=keep_db,
+    )
 
 
 # --- the summary -------------------------------------------------------------------------------

@@ -146,6 +146,37 @@ def migrate() -> None:
     call_command("migrate", verbosity=0, interactive=False)
 
 
+def in_own_database(work, *, keep_db: bool):
+    """Run a stage in a database of its own: created anew and migrated, dropped afterwards
+    unless keep_db. `work()` returns the stage's results, which are told where they ran."""
+    import time
+
+    url = database_url()
+    name = _url_parts(url)["name"]
+    log(f"Creating database {name} anew")
+    database_recreate(url)
+    django_setup(url)
+
+    from django.conf import settings
+    from django.db import connections
+
+    try:
+        start = time.perf_counter()
+        migrate()
+        log(f"Migrated in {time.perf_counter() - start:.1f} s")
+        res = work()
+    finally:
+        connections.close_all()
+        if not keep_db:
+            database_drop(url)
+            log(f"\nDropped database {name} (use --keep-db to keep it)")
+        else:
+            log(f"\nKept database {name}")
+    res.database = name
+    res.settings = f"{os.environ['DJANGO_SETTINGS_MODULE']} (DEBUG={settings.DEBUG})"
+    return res
+
+
 def analyze() -> None:
     """VACUUM ANALYZE: the planner's statistics and the visibility map as autovacuum leaves them
     within a minute or so of a large import (the steady state that searches run in)."""
