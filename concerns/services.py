@@ -874,10 +874,15 @@ def safeguarding_open(*, case: Case, actor, reason: str) -> SafeguardingTrack:
     return track
 
 
-def _check_safeguarding_role(track: SafeguardingTrack, actor) -> None:
+def _open_track(track: SafeguardingTrack, actor) -> SafeguardingTrack:
+    """The track locked, still open, and the person one of the roles the pack names."""
+    track = SafeguardingTrack.objects.select_for_update().select_related("case").get(pk=track.pk)
+    if not track.is_open:
+        raise Conflict(f"The {track.label} is closed.")
     spec = Ladder.of(track.council).safeguarding or {"by": []}
     if not roles_in(actor, track.council) & set(spec["by"]):
         raise NotAllowed(f"Only {_roles_text(track.council, spec['by'])} may do this.")
+    return track
 
 
 @transaction.atomic
@@ -901,10 +906,7 @@ def safeguarding_meeting_record(
         errors["next_meeting_on"] = ["The next meeting comes after this one."]
     if errors:
         raise ValidationFailed("The meeting could not be recorded.", errors=errors)
-    track = SafeguardingTrack.objects.select_for_update().select_related("case").get(pk=track.pk)
-    if not track.is_open:
-        raise Conflict("This track is closed.")
-    _check_safeguarding_role(track, actor)
+    track = _open_track(track, actor)
     meeting = SafeguardingMeeting.objects.create(
         council=track.council,
         track=track,
@@ -930,10 +932,9 @@ def safeguarding_plan_start(*, track: SafeguardingTrack, actor, title: str, star
     from monitoring.models import PlanKind
     from monitoring.services import plan_create
 
-    track = SafeguardingTrack.objects.select_for_update().select_related("case").get(pk=track.pk)
+    track = _open_track(track, actor)
     if track.plan_id:
         raise Conflict("This track already has its action plan.")
-    _check_safeguarding_role(track, actor)
     location = track.case.location
     if location is None:
         raise ValidationFailed("", errors={"location": ["A plan is agreed for one location."]})
@@ -952,10 +953,7 @@ def safeguarding_plan_start(*, track: SafeguardingTrack, actor, title: str, star
 
 @transaction.atomic
 def safeguarding_close(*, track: SafeguardingTrack, actor, reason: str) -> None:
-    track = SafeguardingTrack.objects.select_for_update().select_related("case").get(pk=track.pk)
-    if not track.is_open:
-        raise Conflict("This track is closed already.")
-    _check_safeguarding_role(track, actor)
+    track = _open_track(track, actor)
     if not (reason or "").strip():
         raise ValidationFailed("", errors={"reason": ["Say why it ends."]})
     track.closed_at, track.closed_reason = timezone.now(), reason.strip()

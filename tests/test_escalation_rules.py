@@ -954,3 +954,28 @@ def test_references_keep_counting_past_9999(somerset):
         location=LocationFactory(local_authority="Somerset"),
     )
     assert third.reference == f"CASE-{year}-10001"
+
+
+def test_a_serious_concerns_track_has_one_action_plan(load_pack, member):
+    """001 App. 3: "Chairs of Serious Concerns meetings must ensure that there is a Serious
+    Concerns action plan in place at the earliest point" - the improvement plan structure."""
+    from concerns.services import safeguarding_open, safeguarding_plan_start
+    from monitoring.models import PlanKind
+
+    council = load_pack("bedford")
+    officer = member(council, Role.OFFICER)
+    case = case_open(
+        council=council,
+        actor=officer,
+        summary="Concerns",
+        location=LocationFactory(local_authority="Bedford"),
+    )
+    track = safeguarding_open(case=case, actor=officer, reason="Several alerts this month")
+    plan = safeguarding_plan_start(
+        track=track, actor=officer, title="Pressure care", started_on=today()
+    )
+    track.refresh_from_db()
+    assert track.plan == plan and plan.kind == PlanKind.SERIOUS_CONCERNS
+    assert plan.location == case.location
+    with pytest.raises(Conflict, match="already has its action plan"):
+        safeguarding_plan_start(track=track, actor=officer, title="Again", started_on=today())
