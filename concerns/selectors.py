@@ -22,7 +22,13 @@ from concerns.models import (
     SafeguardingTrack,
     Stage,
 )
-from concerns.services import DECIDING_ROLES, approval_of, covering, move_blockers
+from concerns.services import (  # noqa: F401 - open_case_of is a read pages use too
+    DECIDING_ROLES,
+    approval_of,
+    covering,
+    move_blockers,
+    open_case_of,
+)
 from core.models import AuditEntry
 from councils.models import Council, Delegation, Membership, Role
 from councils.permissions import roles_in  # noqa: F401  (pages use it through selectors)
@@ -72,15 +78,6 @@ def case_detail(*, council: Council, pk: int) -> Case:
         Case.objects.filter(council=council)
         .select_related("council__active_policy", "location", "provider", "lead_officer")
         .get(pk=pk)
-    )
-
-
-def open_case_for_location(*, council: Council, location) -> Case | None:
-    return (
-        Case.objects.filter(council=council)
-        .exclude(stage=Stage.CLOSED)
-        .filter(covering(location))
-        .first()
     )
 
 

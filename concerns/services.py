@@ -583,14 +583,6 @@ def _recommend(
 ) -> Recommendation:
     if _person(actor) is None:
         raise NotAllowed("A recommendation is made by a person, in writing.")
-    if (
-        case is not None
-        and kind == RecommendationKind.MOVE
-        and Recommendation.objects.filter(
-            case=case, kind=RecommendationKind.MOVE, status=RecommendationStatus.PENDING
-        ).exists()
-    ):
-        raise Conflict(f"A recommendation on {case.reference} already waits for a decision.")
     now = timezone.now()
     try:
         with transaction.atomic():

@@ -42,7 +42,7 @@ from concerns.services import (
 )
 from core.errors import Conflict, NotAllowed, ValidationFailed
 from core.views import require_perm
-from providers.models import Location, Provider
+from providers.models import Location
 
 
 def _try(form, call) -> bool:
@@ -122,7 +122,7 @@ def case_new(request):
     )
     if location is None:
         raise Http404
-    existing = selectors.open_case_for_location(council=council, location=location)
+    existing = selectors.open_case_of(council=council, location=location)
     if existing is not None:
         messages.info(request, f"{existing.reference} is already open for this location.")
         return redirect("case-detail", pk=existing.pk)
@@ -508,7 +508,3 @@ def exception_new(request, location_pk: int, key: str):
         "concerns/exception_form.html",
         {"form": form, "spec": spec, "location": location, "ladder": ladder},
     )
-
-
-def provider_cases_url(provider: Provider) -> str:
-    return f"/cases/?q={provider.name}"

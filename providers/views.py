@@ -66,12 +66,12 @@ def _council_view_of(request, location, risk_form=None) -> dict:
             )
     if council is not None and "escalation" in council.active_policy.content:
         from concerns.ladder import Ladder
-        from concerns.selectors import open_case_for_location
+        from concerns.selectors import open_case_of
         from councils.permissions import roles_in
 
         ladder = Ladder.of(council)
         if user.has_perm("concerns.view_case", council):
-            case = open_case_for_location(council=council, location=location)
+            case = open_case_of(council=council, location=location)
             out["case"] = case
             out["case_stage"] = ladder.stage_label(case.stage) if case else ""
             out["can_open_case"] = user.has_perm("concerns.open_case", council)
