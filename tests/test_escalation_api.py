@@ -173,6 +173,17 @@ def at_formal(sm) -> Case:
     return case
 
 
+def propose_rectification(sm, case):
+    """003 2.5: the officer refers the provider to the Board for a Rectification Notice."""
+    return case_move(
+        case=case,
+        actor=sm.officer,
+        move="issue_rectification_notice",
+        reason="Not improving",
+        evidence=RECTIFICATION_EVIDENCE,
+    )
+
+
 # --- who may ---------------------------------------------------------------------------------
 
 
@@ -210,13 +221,7 @@ def test_reading_per_role(role, sm, member, api_as):
     """concerns.view_case: the quality roles, the auditor and the Board's members; not
     placement staff."""
     case = at_formal(sm)
-    rec = case_move(
-        case=case,
-        actor=sm.officer,
-        move="issue_rectification_notice",
-        reason="Not improving",
-        evidence=RECTIFICATION_EVIDENCE,
-    )
+    rec = propose_rectification(sm, case)
     track = safeguarding_open(case=case, actor=sm.officer, reason="Allegations")
     check_rating(council=sm.council, rating=RatingFactory(overall="Inadequate"))
     alert = Alert.objects.get()
@@ -299,13 +304,7 @@ def test_a_move_the_callers_role_may_not_make_is_403_with_who_may(wb, api_as):
 )
 def test_token_scopes_for_reading(scope, reads, sm, api_token):
     case = at_formal(sm)
-    rec = case_move(
-        case=case,
-        actor=sm.officer,
-        move="issue_rectification_notice",
-        reason="Not improving",
-        evidence=RECTIFICATION_EVIDENCE,
-    )
+    rec = propose_rectification(sm, case)
     track = safeguarding_open(case=case, actor=sm.officer, reason="Allegations")
     client = api_token(sm.council, [scope])
     for url in [
@@ -322,13 +321,7 @@ def test_token_scopes_for_reading(scope, reads, sm, api_token):
 
 def test_a_cases_read_token_lists_cases_but_may_not_write(sm, api_token):
     case = at_formal(sm)
-    rec = case_move(
-        case=case,
-        actor=sm.officer,
-        move="issue_rectification_notice",
-        reason="Not improving",
-        evidence=RECTIFICATION_EVIDENCE,
-    )
+    rec = propose_rectification(sm, case)
     track = safeguarding_open(case=case, actor=sm.officer, reason="Allegations")
     alert = alert_raise(
         council=sm.council,
@@ -374,13 +367,7 @@ def test_a_cases_read_token_may_read_the_moves_of_a_case(sm, api_token):
 
 def test_a_tokens_inbox_is_empty(sm, api_token):
     case = at_formal(sm)
-    case_move(
-        case=case,
-        actor=sm.officer,
-        move="issue_rectification_notice",
-        reason="Not improving",
-        evidence=RECTIFICATION_EVIDENCE,
-    )
+    propose_rectification(sm, case)
     response = api_token(sm.council, ["cases:read"]).get(f"{RECS}?awaiting=me")
     assert response.status_code == 200
     assert response.json()["results"] == []
@@ -541,13 +528,7 @@ def test_moves_show_what_needs_a_decision_and_what_waits(sm, api_as):
     assert rectify["evidence"] == ["meeting_notes", "board_decision"]
     assert by_key["end_quality_improvement"]["needs_decision"] == ""
     assert all(o["open"] for o in options)
-    rec = case_move(
-        case=case,
-        actor=sm.officer,
-        move="issue_rectification_notice",
-        reason="Not improving",
-        evidence=RECTIFICATION_EVIDENCE,
-    )
+    rec = propose_rectification(sm, case)
     waiting = api_as(sm.officer).get(f"{CASES}{case.pk}/moves/").json()
     assert not any(o["open"] for o in waiting)
     assert all(
@@ -693,13 +674,7 @@ def test_the_board_decides_and_the_case_moves(sm, api_as):
 def test_a_board_decision_400_names_the_field(changes, field, sm, api_as):
     """003 ToR 5: no decisions may be taken by a non-quorate meeting of the Board."""
     case = at_formal(sm)
-    rec = case_move(
-        case=case,
-        actor=sm.officer,
-        move="issue_rectification_notice",
-        reason="Not improving",
-        evidence=RECTIFICATION_EVIDENCE,
-    )
+    rec = propose_rectification(sm, case)
     if changes.get("meeting_on") == "tomorrow":
         changes = {"meeting_on": (today() + dt.timedelta(days=1)).isoformat()}
     response = api_as(sm.board).post(
@@ -715,13 +690,7 @@ def test_a_board_decision_400_names_the_field(changes, field, sm, api_as):
 
 def test_a_virtual_board_decision_needs_no_meeting(sm, api_as):
     case = at_formal(sm)
-    rec = case_move(
-        case=case,
-        actor=sm.officer,
-        move="issue_rectification_notice",
-        reason="Not improving",
-        evidence=RECTIFICATION_EVIDENCE,
-    )
+    rec = propose_rectification(sm, case)
     response = api_as(sm.board).post(
         f"{RECS}{rec.pk}/act/",
         {"outcome": "approved", "reasons": "Agreed by email", "virtual": True, "urgent": True},
@@ -733,13 +702,7 @@ def test_a_virtual_board_decision_needs_no_meeting(sm, api_as):
 
 def test_a_rejected_recommendation_leaves_the_case(sm, api_as):
     case = at_formal(sm)
-    rec = case_move(
-        case=case,
-        actor=sm.officer,
-        move="issue_rectification_notice",
-        reason="Not improving",
-        evidence=RECTIFICATION_EVIDENCE,
-    )
+    rec = propose_rectification(sm, case)
     response = api_as(sm.board).post(
         f"{RECS}{rec.pk}/act/",
         board_approval(outcome="rejected", reasons="Give the QIM more time"),
