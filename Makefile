@@ -36,6 +36,7 @@ $(VENDOR)/.copied: node_modules/.package-lock.json
 assets: $(VENDOR)/.copied
 
 migrate: install
+	mkdir -p var
 	$(PY) manage.py migrate --no-input
 
 demo: migrate

@@ -14,8 +14,7 @@ BASE = Path(__file__).resolve().parent.parent
 
 def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
-    for folder in ("var/celery/queue", "var/celery/processed"):
-        (BASE / folder).mkdir(parents=True, exist_ok=True)
+    (BASE / "var").mkdir(exist_ok=True)  # the SQLite database and the broker's folders
     py = sys.executable
     addr = os.environ.get("RUN_ADDR", "127.0.0.1:8000")
     commands = [

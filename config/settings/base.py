@@ -70,8 +70,8 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'oversight.sqlite3'}")
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    VAR_DIR.mkdir(exist_ok=True)  # the default database lives here; a fresh checkout lacks it
-    # The web server and the worker share the file: WAL and immediate transactions avoid
+    # The database lives in var/, which `make migrate` and `make run` create (settings create
+    # no folders when imported). The web server and the worker share the file: WAL and immediate transactions avoid
     # "database is locked" between them.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
@@ -154,13 +154,13 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {}
 else:
-    for _folder in ("queue", "processed"):  # the transport needs them before any task is sent
-        (CELERY_DIR / _folder).mkdir(parents=True, exist_ok=True)
+    # The folders are made by config.celery when the first task is sent or a worker starts.
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_DIR / "queue"),
         "data_folder_out": str(CELERY_DIR / "queue"),
         "processed_folder": str(CELERY_DIR / "processed"),
+        "control_folder": str(CELERY_DIR / "control"),
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
