@@ -1,0 +1,1 @@
+"""Tests of the core app: working days, the audit log and timers."""

@@ -1,0 +1,1 @@
+"""Tests of the councils app: policy packs, people, roles and delegations."""

@@ -1,0 +1,1 @@
+"""Tests of the monitoring app: commissioning, intelligence, risk, reviews and plans."""

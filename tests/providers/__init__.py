@@ -1,0 +1,1 @@
+"""Tests of the providers app: the register, its pages and API, and imports."""

@@ -1,0 +1,1 @@
+"""Tests of the register importer (providers.importing and the import services)."""
