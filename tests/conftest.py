@@ -11,6 +11,12 @@ from councils.models import Role
 from councils.services import policy_load, token_create
 from tests.factories import PASSWORD, CouncilFactory, MembershipFactory, UserFactory, policy_text
 
+# The helper modules of the app packages (tests/<app>/.../helpers.py) assert as the tests do:
+# pytest rewrites them too, so that a failing check shows its values.
+pytest.register_assert_rewrite(
+    "tests.concerns", "tests.core", "tests.councils", "tests.monitoring", "tests.providers"
+)
+
 
 @pytest.fixture(autouse=True)
 def _scopes_disabled():

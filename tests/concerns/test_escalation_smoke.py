@@ -1,5 +1,5 @@
 """Smoke: Somerset's ladder up and down through the services (the full scenarios live in
-test_escalation_scenarios.py)."""
+tests/concerns/scenarios/)."""
 
 import datetime as dt
 

@@ -1,0 +1,96 @@
+"""URLs, evidence, payloads and case builders shared by the escalation API tests."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from concerns.models import Case, Recommendation
+from concerns.services import case_move, case_open
+from tests.factories import LocationFactory
+
+CASES = "/api/v1/cases/"
+RECS = "/api/v1/recommendations/"
+EXCEPTIONS = "/api/v1/recommendations/exceptions/"
+ALERTS = "/api/v1/alerts/"
+TRACKS = "/api/v1/safeguarding-tracks/"
+
+SOMERSET_BOARD = "Care Provider Commissioning and Quality Board"
+HEAD_OF_COMMISSIONING = "Head of Commissioning"
+DASS = "Director of Adult Social Services (DASS)"
+RECTIFICATION_EVIDENCE = [
+    {"kind": "meeting_notes", "note": "QIM 3 notes"},
+    {"kind": "board_decision", "note": "Board of 1 May"},
+]
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def field_errors(response) -> dict:
+    """Serializer errors come as the body; a service's as body["errors"]."""
+    body = response.json()
+    return body.get("errors", body)
+
+
+def open_case(council, location=None, **kwargs) -> Case:
+    return case_open(
+        council=council,
+        actor=None,
+        summary="Concerns about care",
+        location=location or LocationFactory(),
+        **kwargs,
+    )
+
+
+def restriction(**changes) -> dict:
+    """West Berkshire: recommend an Embargo (004 18.1), with the evidence and answer it needs."""
+    return {
+        "move": "put_restriction_in_place",
+        "reason": "Rated Inadequate in Safe",
+        "evidence": [
+            {"kind": "cqc_report", "url": "https://www.cqc.org.uk/location/1-000000001"},
+            {"kind": "improvement_plan", "note": "Improvement plan of 5 January"},
+        ],
+        "details": {"restriction_type": "Embargo"},
+        **changes,
+    }
+
+
+def propose_restriction(people, case=None) -> Recommendation:
+    payload = restriction()
+    payload.pop("move")
+    return case_move(
+        case=case or open_case(people.council),
+        actor=people.officer,
+        move="put_restriction_in_place",
+        **payload,
+    )
+
+
+def board_approval(**changes) -> dict:
+    return {
+        "outcome": "approved",
+        "reasons": "Agreed by the quorate Board",
+        "meeting_on": (today() - dt.timedelta(days=1)).isoformat(),
+        "quorate": True,
+        **changes,
+    }
+
+
+def at_formal(sm) -> Case:
+    case = open_case(sm.council)
+    case_move(case=case, actor=sm.officer, move="invoke_quality_improvement", reason="RI")
+    case.refresh_from_db()
+    return case
+
+
+def propose_rectification(sm, case):
+    """003 2.5: the officer refers the provider to the Board for a Rectification Notice."""
+    return case_move(
+        case=case,
+        actor=sm.officer,
+        move="issue_rectification_notice",
+        reason="Not improving",
+        evidence=RECTIFICATION_EVIDENCE,
+    )

@@ -1,0 +1,313 @@
+"""Escalation scenarios, 004 West Berkshire: the SRM, SM and Head of Commissioning; termination."""
+
+import datetime as dt
+
+import holidays
+import pytest
+
+from concerns.models import (
+    CaseDeadline,
+    CaseMove,
+    DeadlineStatus,
+    DecisionStep,
+    LetterRequest,
+    Recommendation,
+    RecommendationStatus,
+    Stage,
+    StepOutcome,
+)
+from concerns.services import case_move, case_open, step_blockers
+from core.errors import NotAllowed
+from core.models import AuditEntry
+from councils.models import Membership, Role
+from councils.services import delegation_create
+from monitoring.models import Review
+from tests.concerns.scenarios.helpers import (
+    CQC_LINK,
+    check_move,
+    check_path,
+    decide,
+    ev,
+    last_move,
+    letters_of,
+    today,
+)
+from tests.factories import LocationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def working_days_on(start: dt.date, days: int) -> dt.date:
+    """Monday to Friday less the bank holidays of England (independently of core.workdays)."""
+    bank = holidays.country_holidays("GB", subdiv="ENG", years=[start.year, start.year + 1])
+    day = start
+    while days:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5 and day not in bank:
+            days -= 1
+    return day
+
+
+def steps_of(rec: Recommendation) -> list[tuple[int, str, str]]:
+    return [
+        (s.position, s.outcome, s.actor_id)
+        for s in DecisionStep.objects.filter(recommendation=rec).order_by("at", "id")
+    ]
+
+
+# --- 004 West Berkshire ----------------------------------------------------------------------
+
+
+def test_west_berkshire_chain_srm_sm_head_of_commissioning(load_pack, member):
+    """004 West Berkshire: restriction, default, Default Improvement Plan and back to lifted.
+
+    004 18.1: "The CQT will advise the SRM and SM that criteria for a restriction or termination
+    is met. If the SRM considers the criteria is met they in conjunction with the CQT will
+    advise the SM in writing with reasons and supporting documents e.g. Improvement plan, link
+    to the CQC report."
+    004 18.2: "No recommendation - SRM will advise the CQT of the decision with reasons and any
+    stipulations for when they should be reconsidered for a termination or restriction."
+    004 18.3: "Recommendation - SM will make a recommendation to the Head of Commissioning in
+    writing with supporting information."
+    004 18.5: "The Head of Commissioning will decide whether a restriction or termination should
+    be put in place."
+    004 19.1: "The CQO or SRM will notify the Provider of such a decision in writing within five
+    working days, outlining the reasons for the decision and the right to appeal."
+    004 21.2 a-b: "the SRM will send a letter warning of the potential for a default and arrange
+    a meeting to review"; "within a fortnight of the warning letter being sent".
+    004 21.2 f-g: "If a Default Improvement Plan is agreed, a West Berkshire Council Officer will
+    arrange a visit to review progress."; "all restrictions have been lifted or removed at the
+    discretion of the SM following evidence of substantial improvement".
+    004 20.5: "The Head of Commissioning will decide whether a restriction or termination should
+    be lifted."
+    """
+    council = load_pack("west-berkshire")
+    cqo = member(council, Role.OFFICER, title="Care Quality Officer")
+    srm = member(council, Role.MANAGER, title="Supplier Relationship Manager")
+    sm = member(council, Role.MANAGER, title="Service Manager")
+    hoc = member(council, Role.DECISION_MAKER, title="Head of Commissioning")
+    location = LocationFactory(local_authority="West Berkshire")
+    case = case_open(council=council, actor=cqo, summary="Falls and medicines", location=location)
+    evidence = [ev("cqc_report", url=CQC_LINK), ev("improvement_plan", "Plan v2, review 3")]
+
+    # First attempt: the SRM agrees, the SM does not recommend, with a stipulation (18.2).
+    rec = case_move(
+        case=case,
+        actor=cqo,
+        move="put_restriction_in_place",
+        reason="Criteria met: failing improvement plan",
+        evidence=evidence,
+        details={"restriction_type": "Place with Caution"},
+    )
+    assert step_blockers(recommendation=rec, user=hoc)  # waits for the SRM first
+    decide(rec, srm, StepOutcome.FORWARDED, "Criteria met")
+    rec.refresh_from_db()
+    assert (rec.step, rec.status) == (1, RecommendationStatus.PENDING)
+    stipulation = "Reconsider if the next review finds the falls actions unmet"
+    decide(rec, sm, StepOutcome.DECLINED, "Not yet: the plan is new", stipulation=stipulation)
+    rec.refresh_from_db()
+    assert rec.status == RecommendationStatus.REJECTED
+    assert (rec.stipulation, rec.decided_by) == (stipulation, sm)
+    declined = DecisionStep.objects.get(recommendation=rec, position=1)
+    assert declined.outcome == StepOutcome.DECLINED and declined.stipulation == stipulation
+    assert declined.label == "SM recommends the restriction to the Head of Commissioning in writing"
+    assert steps_of(rec) == [
+        (0, StepOutcome.FORWARDED, srm.pk),
+        (1, StepOutcome.DECLINED, sm.pk),
+    ]
+    audit = AuditEntry.objects.get(action="recommendation.declined", object_id=str(rec.pk))
+    assert audit.data["stipulation"] == stipulation
+    case.refresh_from_db()
+    assert case.stage == Stage.INFORMAL
+    assert not CaseMove.objects.filter(case=case).exists()
+    assert not LetterRequest.objects.filter(case=case).exists()
+
+    # Second attempt: SRM -> SM -> Head of Commissioning; an Embargo.
+    rec = case_move(
+        case=case,
+        actor=cqo,
+        move="put_restriction_in_place",
+        reason="Plan failed again",
+        evidence=evidence,
+        details={"restriction_type": "Embargo"},
+    )
+    decide(rec, srm, StepOutcome.FORWARDED, "Criteria met")
+    decide(rec, sm, StepOutcome.FORWARDED, "I recommend an Embargo")
+    decide(rec, hoc, StepOutcome.APPROVED, "Embargo from today")
+    rec.refresh_from_db()
+    assert rec.status == RecommendationStatus.APPROVED
+    steps = list(DecisionStep.objects.filter(recommendation=rec).order_by("position"))
+    assert [(s.position, s.label, s.actor_id) for s in steps] == [
+        (0, "SRM agrees the criteria for a restriction are met", srm.pk),
+        (1, "SM recommends the restriction to the Head of Commissioning in writing", sm.pk),
+        (2, "Decision of the Head of Commissioning", hoc.pk),
+    ]
+    assert steps[2].acting_as == "Head of Commissioning"
+    record = last_move(case)
+    check_move(
+        case,
+        record,
+        frm=Stage.INFORMAL,
+        to=Stage.FORMAL,
+        key="put_restriction_in_place",
+        reason="Embargo from today",
+        evidence=("cqc_report", "improvement_plan"),
+        actor=hoc,
+        recommendation=rec,
+        details={"restriction_type": "Embargo"},
+    )
+    assert letters_of(record) == ["decision_letter"]
+    notice = CaseDeadline.objects.get(case=case, move=record)
+    assert notice.time_limit == "restriction_decision_notice"
+    assert notice.due_on == working_days_on(today(), 5)
+    assert notice.ends_with_stage is False
+
+    # formal -> rectification: the SRM warns of a default (no decision in the chain).
+    record = case_move(
+        case=case,
+        actor=srm,
+        move="warn_of_default",
+        reason="No reasonable improvement while embargoed",
+        evidence=[ev("improvement_plan", "Review 5: 2 of 7 met")],
+    )
+    check_move(
+        case,
+        record,
+        frm=Stage.FORMAL,
+        to=Stage.RECTIFICATION,
+        key="warn_of_default",
+        reason="No reasonable improvement",
+        evidence=("improvement_plan",),
+        actor=srm,
+    )
+    assert letters_of(record) == ["default_notice", "default_warning_letter"]
+    visit = Review.objects.get(council=council, location=location, kind="reactive")
+    assert visit.planned_for == today() + dt.timedelta(days=14)  # a fortnight, in days
+    notice.refresh_from_db()
+    assert notice.status == DeadlineStatus.OPEN  # 19.1 runs on whatever the stage
+
+    # rectification -> final warning: a Default Improvement Plan.
+    record = case_move(
+        case=case,
+        actor=srm,
+        move="agree_default_improvement_plan",
+        reason="Significant progress not made",
+        evidence=[ev("improvement_plan", "Default Improvement Plan")],
+    )
+    check_move(
+        case,
+        record,
+        frm=Stage.RECTIFICATION,
+        to=Stage.FINAL_WARNING,
+        key="agree_default_improvement_plan",
+        reason="Significant progress not made",
+        evidence=("improvement_plan",),
+    )
+
+    # final warning -> formal: the SM decides the Default Improvement Plan is met.
+    rec = case_move(
+        case=case,
+        actor=cqo,
+        move="default_plan_met",
+        reason="Default Improvement Plan met at the visit",
+        evidence=[ev("improvement_plan")],
+    )
+    with pytest.raises(NotAllowed):
+        decide(rec, hoc)  # the Service Manager decides this one, not the HoC
+    decide(rec, sm, StepOutcome.APPROVED, "Plan met")
+    assert DecisionStep.objects.get(recommendation=rec).acting_as == "Service Manager"
+    check_move(
+        case,
+        last_move(case),
+        frm=Stage.FINAL_WARNING,
+        to=Stage.FORMAL,
+        key="default_plan_met",
+        reason="Plan met",
+        evidence=("improvement_plan",),
+        recommendation=rec,
+    )
+
+    # formal -> closed: lifting goes through the same chain (20.4, 20.5).
+    rec = case_move(
+        case=case,
+        actor=cqo,
+        move="lift_restriction",
+        reason="No longer meets the criteria; improvement sustained",
+        evidence=evidence,
+    )
+    decide(rec, srm, StepOutcome.FORWARDED, "Agreed")
+    decide(rec, sm, StepOutcome.FORWARDED, "I recommend lifting")
+    decide(rec, hoc, StepOutcome.APPROVED, "Lifted")
+    record = last_move(case)
+    check_move(
+        case,
+        record,
+        frm=Stage.FORMAL,
+        to=Stage.CLOSED,
+        key="lift_restriction",
+        reason="Lifted",
+        evidence=("cqc_report", "improvement_plan"),
+        recommendation=rec,
+    )
+    assert letters_of(record) == ["restriction_lifted_letter"]
+    check_path(
+        case,
+        [
+            (Stage.INFORMAL, Stage.FORMAL),
+            (Stage.FORMAL, Stage.RECTIFICATION),
+            (Stage.RECTIFICATION, Stage.FINAL_WARNING),
+            (Stage.FINAL_WARNING, Stage.FORMAL),
+            (Stage.FORMAL, Stage.CLOSED),
+        ],
+    )
+
+
+def test_west_berkshire_termination_decided_by_the_head_of_adult_social_care(load_pack, member):
+    """004 21.3: "if the Head of Commissioning is not available to make the relevant decisions,
+    any reference to the Head of Commissioning should be substituted for the Head of Adult
+    Social Care." 004 17.2: "In all cases legal advice should be sought." """
+    council = load_pack("west-berkshire")
+    cqo = member(council, Role.OFFICER)
+    srm = member(council, Role.MANAGER, title="Supplier Relationship Manager")
+    sm = member(council, Role.MANAGER, title="Service Manager")
+    hoc = member(council, Role.DECISION_MAKER, title="Head of Commissioning")
+    hasc = member(council, Role.MANAGER, title="Head of Adult Social Care")
+    delegation_create(
+        council=council,
+        delegator=Membership.objects.get(user=hoc, council=council, role=Role.DECISION_MAKER),
+        delegate=hasc,
+        starts_on=today() - dt.timedelta(days=2),
+        ends_on=today() + dt.timedelta(days=2),
+        reason="Annual leave",
+        actor=hoc,
+    )
+    location = LocationFactory(local_authority="West Berkshire")
+    case = case_open(council=council, actor=cqo, summary="Significant harm", location=location)
+    rec = case_move(
+        case=case,
+        actor=cqo,
+        move="terminate_commissioning",
+        reason="Continuing risk of significant harm",
+        evidence=[ev("legal_advice", "Legal opinion of 3 March")],
+    )
+    decide(rec, srm, StepOutcome.FORWARDED, "Criteria met")
+    decide(rec, sm, StepOutcome.FORWARDED, "I recommend termination")
+    decide(rec, hasc, StepOutcome.APPROVED, "Terminate")
+    step = DecisionStep.objects.get(recommendation=rec, position=2)
+    assert step.acting_as.startswith("Delegate of the Head of Commissioning")
+    record = last_move(case)
+    check_move(
+        case,
+        record,
+        frm=Stage.INFORMAL,
+        to=Stage.TERMINATED,
+        key="terminate_commissioning",
+        reason="Terminate",
+        evidence=("legal_advice",),
+        actor=hasc,
+        recommendation=rec,
+    )
+    assert letters_of(record) == ["decision_letter"]
+    assert CaseDeadline.objects.get(move=record).due_on == working_days_on(today(), 5)
+    case_move(case=case, actor=cqo, move="close_after_termination", reason="Contract ended")
+    check_path(case, [(Stage.INFORMAL, Stage.TERMINATED), (Stage.TERMINATED, Stage.CLOSED)])
