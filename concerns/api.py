@@ -8,38 +8,36 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from concerns import selectors
-from concerns.ladder import Ladder
 from concerns.models import (
     Alert,
     AlertStatus,
     Case,
-    CaseDeadline,
     CaseMove,
-    DecisionStep,
     LetterRequest,
-    Recommendation,
-    RecommendationStatus,
     SafeguardingMeeting,
     SafeguardingTrack,
     Stage,
-    StepOutcome,
 )
+from concerns.pack import Ladder
 from concerns.services import (
     alert_handle,
     case_move,
     case_open,
     exception_propose,
-    ladder_of,
-    recommendation_act,
-    recommendation_withdraw,
     safeguarding_close,
     safeguarding_meeting_record,
     safeguarding_open,
 )
-from core.api import CouncilScopedMixin, HasCouncilPermission
+from core.api import CouncilScopedMixin, HasCouncilPermission, error_responses
+from core.models import Timer
+from core.timers import timers_of
 from councils.models import Role, User
+from decisions.api import EvidenceSerializer, ReasonSerializer, RecommendationSerializer
+from decisions.models import Recommendation
+from decisions.selectors import with_subjects
 from providers.models import Location, Provider
 
 CASE_PERMISSIONS = {
@@ -47,12 +45,6 @@ CASE_PERMISSIONS = {
     "create": "concerns.open_case",
     "write": "concerns.make_move",
 }
-
-
-class EvidenceSerializer(serializers.Serializer):
-    kind = serializers.CharField(help_text="A key from the council's evidence kinds.")
-    note = serializers.CharField(required=False, allow_blank=True, default="")
-    url = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class CaseMoveSerializer(serializers.ModelSerializer):
@@ -78,10 +70,32 @@ class CaseMoveSerializer(serializers.ModelSerializer):
         ]
 
 
-class DeadlineSerializer(serializers.ModelSerializer):
+class TimerSerializer(serializers.ModelSerializer):
+    """A time limit on the case (a `core.Timer`): what it is for, from when, by when, and
+    whether it runs, has passed, was met or ended with its stage."""
+
+    time_limit = serializers.SerializerMethodField()
+    stage = serializers.SerializerMethodField()
+
     class Meta:
-        model = CaseDeadline
-        fields = ["id", "time_limit", "label", "seed", "stage", "starts_on", "due_on", "status"]
+        model = Timer
+        fields = [
+            "id",
+            "kind",
+            "time_limit",
+            "label",
+            "seed",
+            "stage",
+            "starts_on",
+            "due_on",
+            "status",
+        ]
+
+    def get_time_limit(self, obj) -> str:
+        return obj.payload.get("time_limit", "")
+
+    def get_stage(self, obj) -> str:
+        return obj.payload.get("stage", "")
 
 
 class LetterRequestSerializer(serializers.ModelSerializer):
@@ -147,11 +161,14 @@ class CaseSerializer(serializers.ModelSerializer):
 
 class CaseDetailSerializer(CaseSerializer):
     moves = CaseMoveSerializer(many=True, read_only=True)
-    deadlines = DeadlineSerializer(many=True, read_only=True)
+    timers = serializers.SerializerMethodField()
     letters = LetterRequestSerializer(many=True, read_only=True)
 
     class Meta(CaseSerializer.Meta):
-        fields = [*CaseSerializer.Meta.fields, "moves", "deadlines", "letters"]
+        fields = [*CaseSerializer.Meta.fields, "moves", "timers", "letters"]
+
+    def get_timers(self, obj) -> list[dict]:
+        return TimerSerializer(timers_of(council=obj.council, subject=obj), many=True).data
 
 
 class MoveOptionSerializer(serializers.Serializer):
@@ -172,90 +189,6 @@ class MoveRequestSerializer(serializers.Serializer):
     details = serializers.DictField(required=False)
     urgent = serializers.BooleanField(required=False, default=False)
     expected_stage = serializers.ChoiceField(choices=Stage.choices, required=False)
-
-
-class DecisionStepSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = DecisionStep
-        fields = [
-            "position",
-            "label",
-            "actor_label",
-            "acting_as",
-            "at",
-            "outcome",
-            "reasons",
-            "stipulation",
-            "urgent",
-            "virtual",
-            "meeting_on",
-        ]
-
-
-class RecommendationSerializer(serializers.ModelSerializer):
-    case = serializers.SlugRelatedField(slug_field="reference", read_only=True)
-    steps = DecisionStepSerializer(many=True, read_only=True)
-    evidence = EvidenceSerializer(many=True, read_only=True)
-    awaiting = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Recommendation
-        fields = [
-            "id",
-            "reference",
-            "kind",
-            "key",
-            "label",
-            "case",
-            "provider",
-            "location",
-            "from_stage",
-            "to_stage",
-            "status",
-            "awaiting",
-            "proposed_by_label",
-            "proposed_at",
-            "waiting_since",
-            "reason",
-            "evidence",
-            "details",
-            "urgent",
-            "decided_at",
-            "decided_by_label",
-            "decision_reasons",
-            "stipulation",
-            "steps",
-        ]
-
-    def get_awaiting(self, obj) -> str:
-        if obj.status != RecommendationStatus.PENDING:
-            return ""
-        ladders = self.context.get("ladders") or {}
-        return selectors.awaiting_label(obj, ladders.get(obj.policy_version_id) or ladder_of(obj))
-
-
-class ActRequestSerializer(serializers.Serializer):
-    outcome = serializers.ChoiceField(
-        choices=StepOutcome.choices,
-        help_text="forwarded or declined for a check; approved "
-        "or rejected for the decision (withdraw has its own endpoint).",
-    )
-    reasons = serializers.CharField(allow_blank=True)
-    stipulation = serializers.CharField(required=False, allow_blank=True, default="")
-    urgent = serializers.BooleanField(required=False, default=False)
-    virtual = serializers.BooleanField(required=False, default=False)
-    meeting_on = serializers.DateField(required=False, allow_null=True, default=None)
-    quorate = serializers.BooleanField(required=False, allow_null=True, default=None)
-    expected_step = serializers.IntegerField(
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="The step the caller saw; 409 if someone else took it meanwhile.",
-    )
-
-
-class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(allow_blank=True)
 
 
 class ExceptionRequestSerializer(serializers.Serializer):
@@ -300,7 +233,7 @@ class CaseViewSet(CouncilScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnly
                 moves = CaseMove.objects.select_related("recommendation", "policy_version").defer(
                     "policy_version__content", "policy_version__source_text"
                 )
-                qs = qs.prefetch_related(Prefetch("moves", queryset=moves), "deadlines", "letters")
+                qs = qs.prefetch_related(Prefetch("moves", queryset=moves), "letters")
         return qs
 
     def perform_create(self, serializer):
@@ -342,10 +275,8 @@ class CaseViewSet(CouncilScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnly
         data.is_valid(raise_exception=True)
         result = case_move(case=case, actor=request.user, **data.validated_data)
         if isinstance(result, Recommendation):
-            return Response(
-                RecommendationSerializer(result, context=self.get_serializer_context()).data,
-                status=status.HTTP_202_ACCEPTED,
-            )
+            [result] = with_subjects([result])
+            return Response(RecommendationSerializer(result).data, status=status.HTTP_202_ACCEPTED)
         return Response(CaseMoveSerializer(result).data)
 
     @extend_schema(request=ReasonSerializer, responses={201: None})
@@ -362,83 +293,22 @@ class CaseViewSet(CouncilScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnly
         return Response(SafeguardingTrackSerializer(track).data, status=status.HTTP_201_CREATED)
 
 
-class RecommendationViewSet(CouncilScopedMixin, viewsets.ReadOnlyModelViewSet):
-    """Recommendations and their decisions. `?awaiting=me` is the caller's inbox: what waits
-    for them, oldest first. POST `act` records a check or the decision in writing."""
+class ExceptionRequestView(CouncilScopedMixin, APIView):
+    """Ask for an exception outside the ladder (000 5 family choice, 000 6 critical
+    provider, 000 8 resuming placements with a Requires Improvement provider); it goes to
+    the decision maker the pack names."""
 
     permission_classes = [HasCouncilPermission]
-    # A Placement Officer asks for a family choice decision (000 5) without seeing cases;
-    # checks and decisions are people's (no token scope grants them).
-    permission_required = {
-        "read": "concerns.view_case",
-        "act": "concerns.decide",
-        "withdraw": "concerns.make_move",
-        "exceptions": "concerns.request_exception",
-    }
-    serializer_class = RecommendationSerializer
-    queryset = Recommendation.objects.none()
+    permission_required = "concerns.request_exception"
 
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        if getattr(self.request, "council", None) is not None:
-            context["ladder"] = Ladder.of(self.request.council)
-        return context
-
-    def list(self, request, *args, **kwargs):
-        """`?awaiting=me` pages through the caller's inbox as the inbox selector orders it;
-        each page's ladders are read once (their policy versions, at most two queries)."""
-        if request.query_params.get("awaiting") == "me":
-            items = selectors.inbox(council=request.council, user=request.user)
-            rows = [i.recommendation for i in items]
-        else:
-            rows = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(rows)
-        context = {
-            **self.get_serializer_context(),
-            "ladders": Ladder.for_versions(r.policy_version_id for r in page),
-        }
-        return self.get_paginated_response(
-            self.get_serializer_class()(page, many=True, context=context).data
-        )
-
-    def get_queryset(self):
-        council = self.request.council
-        params = self.request.query_params
-        qs = (
-            Recommendation.objects.filter(council=council)
-            .select_related("case", "council__active_policy")
-            .prefetch_related("steps")
-        )
-        if params.get("status") in RecommendationStatus.values:
-            qs = qs.filter(status=params["status"])
-        return qs.order_by("waiting_since", "id")
-
-    @extend_schema(request=ActRequestSerializer, responses=RecommendationSerializer)
-    @action(detail=True, methods=["post"])
-    def act(self, request, pk=None):
-        rec = self.get_object()
-        data = ActRequestSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        rec = recommendation_act(recommendation=rec, actor=request.user, **data.validated_data)
-        rec = self.get_queryset().get(pk=rec.pk)
-        return Response(self.get_serializer(rec).data)
-
-    @extend_schema(request=ReasonSerializer, responses=RecommendationSerializer)
-    @action(detail=True, methods=["post"])
-    def withdraw(self, request, pk=None):
-        rec = self.get_object()
-        data = ReasonSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        recommendation_withdraw(
-            recommendation=rec, actor=request.user, reason=data.validated_data["reason"]
-        )
-        return Response(self.get_serializer(self.get_queryset().get(pk=rec.pk)).data)
-
-    @extend_schema(request=ExceptionRequestSerializer, responses={201: RecommendationSerializer})
-    @action(detail=False, methods=["post"], url_path="exceptions")
-    def exceptions(self, request):
-        """Ask for an exception outside the ladder (000 5 family choice, 000 6 critical
-        provider, 000 8 resuming placements with a Requires Improvement provider)."""
+    @extend_schema(
+        request=ExceptionRequestSerializer,
+        responses={
+            201: RecommendationSerializer,
+            **error_responses(400, 401, 403, 404, 409),
+        },
+    )
+    def post(self, request):
         data = ExceptionRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
@@ -452,7 +322,8 @@ class RecommendationViewSet(CouncilScopedMixin, viewsets.ReadOnlyModelViewSet):
             evidence=d.get("evidence"),
             urgent=d.get("urgent", False),
         )
-        return Response(self.get_serializer(rec).data, status=status.HTTP_201_CREATED)
+        [rec] = with_subjects([rec])
+        return Response(RecommendationSerializer(rec).data, status=status.HTTP_201_CREATED)
 
 
 class AlertSerializer(serializers.ModelSerializer):

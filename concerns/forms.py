@@ -3,13 +3,11 @@ questions, an exception's form)."""
 
 from django import forms
 
-from concerns.ladder import Field, Ladder, Move
-from concerns.models import StepOutcome
+from concerns.pack import Ladder, Move
 from core.forms import GovukFormMixin
 from councils.models import Role, User
-
-DATE = {"type": "date"}
-YES_NO = [("", "Choose"), ("yes", "Yes"), ("no", "No")]
+from decisions.forms import DATE, DetailsMixin, EvidenceMixin
+from decisions.questions import Field
 
 
 def _officers(council):
@@ -28,6 +26,7 @@ class CaseOpenForm(GovukFormMixin, forms.Form):
     summary = forms.CharField(
         label="Why is the case being opened?",
         widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=10_000,
         error_messages={"required": "Say why the case is being opened"},
     )
     whole_provider = forms.BooleanField(
@@ -45,116 +44,6 @@ class CaseOpenForm(GovukFormMixin, forms.Form):
             del self.fields["whole_provider"]
 
 
-def _question(f: Field) -> forms.Field:
-    common = {"label": f.label, "required": f.required, "help_text": f.hint}
-    if f.type == "date":
-        return forms.DateField(widget=forms.DateInput(attrs=DATE), **common)
-    if f.type == "boolean":
-        return forms.ChoiceField(choices=YES_NO, **common)
-    if f.type == "choice":
-        return forms.ChoiceField(choices=[("", "Choose"), *[(c, c) for c in f.choices]], **common)
-    return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), **common)
-
-
-class DetailsMixin:
-    """Questions from the pack become fields named `q_<key>`."""
-
-    questions: tuple[Field, ...] = ()
-
-    def add_questions(self, questions: tuple[Field, ...]) -> None:
-        self.questions = questions
-        for f in questions:
-            self.fields[f"q_{f.key}"] = _question(f)
-        self.style_fields([f"q_{f.key}" for f in questions])
-
-    def question_fields(self):
-        return [self[f"q_{f.key}"] for f in self.questions]
-
-    def details(self) -> dict:
-        out = {}
-        for f in self.questions:
-            value = self.cleaned_data.get(f"q_{f.key}")
-            if value in (None, ""):
-                continue
-            if f.type == "boolean":
-                value = value == "yes"
-            elif f.type == "date":
-                value = value.isoformat()
-            out[f.key] = value
-        return out
-
-    def add_domain_errors(self, errors):
-        mapped = {}
-        for key, messages in errors.items():
-            name = f"q_{key.split('.', 1)[1]}" if key.startswith("details.") else key
-            mapped.setdefault(name, []).extend(messages)
-        super().add_domain_errors(mapped)
-
-
-class EvidenceMixin:
-    """One note and one link per kind of evidence the move needs, and any other evidence."""
-
-    kinds: tuple[str, ...] = ()
-
-    def add_evidence(self, ladder: Ladder, required: tuple[str, ...]) -> None:
-        self.kinds = required
-        self.evidence_labels: dict[str, str] = {}
-        for kind in required:
-            label = ladder.evidence_label(kind)
-            hint = ladder.evidence_kinds.get(kind, {}).get("hint", "")
-            self.fields[f"ev_{kind}_note"] = forms.CharField(
-                label="What it shows",
-                required=False,
-                help_text=hint,
-                widget=forms.Textarea(attrs={"rows": 2}),
-            )
-            self.fields[f"ev_{kind}_url"] = forms.URLField(
-                label="Web address (optional)",
-                required=False,
-                assume_scheme="https",
-            )
-            self.evidence_labels[kind] = label
-        self.fields["ev_other"] = forms.CharField(
-            label="Other evidence (optional)",
-            required=False,
-            widget=forms.Textarea(attrs={"rows": 2}),
-        )
-        self.style_fields([n for n in self.fields if n.startswith("ev_")])
-
-    def check_evidence(self) -> None:
-        """Each required kind needs a note or a link: say so on that kind's own field."""
-        for kind in self.kinds:
-            if not (
-                self.cleaned_data.get(f"ev_{kind}_note") or self.cleaned_data.get(f"ev_{kind}_url")
-            ):
-                self.add_error(
-                    f"ev_{kind}_note",
-                    f"Add “{self.evidence_labels[kind]}”: say what it shows or give its address",
-                )
-
-    def evidence_pairs(self):
-        return [
-            (self.evidence_labels[k], self[f"ev_{k}_note"], self[f"ev_{k}_url"]) for k in self.kinds
-        ]
-
-    def evidence(self) -> list[dict]:
-        items = []
-        for kind in self.kinds:
-            note = self.cleaned_data.get(f"ev_{kind}_note", "")
-            url = self.cleaned_data.get(f"ev_{kind}_url", "")
-            if note or url:
-                items.append({"kind": kind, "note": note, "url": url})
-        if self.cleaned_data.get("ev_other"):
-            items.append({"kind": "other", "note": self.cleaned_data["ev_other"], "url": ""})
-        return items
-
-    def add_domain_errors(self, errors):
-        mapped = dict(errors)
-        if "evidence" in mapped and self.kinds:
-            mapped[f"ev_{self.kinds[0]}_note"] = mapped.pop("evidence")
-        super().add_domain_errors(mapped)
-
-
 class MoveForm(DetailsMixin, EvidenceMixin, GovukFormMixin, forms.Form):
     reason = forms.CharField(
         label="Reason for this move",
@@ -165,7 +54,7 @@ class MoveForm(DetailsMixin, EvidenceMixin, GovukFormMixin, forms.Form):
 
     def __init__(self, *args, ladder: Ladder, move: Move, **kwargs):
         super().__init__(*args, **kwargs)
-        self.add_evidence(ladder, move.evidence)
+        self.add_evidence(ladder.evidence_kinds, move.evidence)
         self.add_questions(move.fields)
         if not move.approval:
             del self.fields["urgent"]
@@ -186,62 +75,8 @@ class ExceptionForm(DetailsMixin, EvidenceMixin, GovukFormMixin, forms.Form):
 
     def __init__(self, *args, ladder: Ladder, questions: tuple[Field, ...], **kwargs):
         super().__init__(*args, **kwargs)
-        self.add_evidence(ladder, ())
+        self.add_evidence(ladder.evidence_kinds, ())
         self.add_questions(questions)
-
-
-class ActForm(GovukFormMixin, forms.Form):
-    outcome = forms.ChoiceField(label="Your decision", widget=forms.RadioSelect)
-    reasons = forms.CharField(
-        label="Reasons, in writing",
-        widget=forms.Textarea(attrs={"rows": 5}),
-        error_messages={"required": "Give the reasons"},
-    )
-    stipulation = forms.CharField(
-        label="When should it be reconsidered? (optional)",
-        help_text="Any stipulation for when a restriction or termination should be reconsidered.",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    urgent = forms.BooleanField(label="Urgent decision", required=False)
-    virtual = forms.BooleanField(
-        label="Taken virtually, outside a scheduled meeting (email or teleconference)",
-        required=False,
-    )
-    meeting_on = forms.DateField(
-        label="Date of the meeting that decided", required=False, widget=forms.DateInput(DATE)
-    )
-    quorate = forms.BooleanField(
-        label="The meeting was quorate",
-        required=False,
-        help_text="A meeting that was not "
-        "quorate keeps notes, not minutes, and takes no decisions.",
-    )
-
-    def __init__(self, *args, deciding: bool, board: bool, **kwargs):
-        super().__init__(*args, **kwargs)
-        if deciding:
-            self.fields["outcome"].choices = [
-                (StepOutcome.APPROVED, "Approve"),
-                (StepOutcome.REJECTED, "Do not approve"),
-            ]
-        else:
-            self.fields["outcome"].choices = [
-                (StepOutcome.FORWARDED, "Agree and forward"),
-                (StepOutcome.DECLINED, "Do not recommend"),
-            ]
-        if not board:
-            for name in ("virtual", "meeting_on", "quorate"):
-                del self.fields[name]
-        self.fields["outcome"].widget.attrs["class"] = "govuk-radios__input"
-
-
-class ReasonForm(GovukFormMixin, forms.Form):
-    reason = forms.CharField(
-        label="Reason",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Give the reason"},
-    )
 
 
 class AlertForm(GovukFormMixin, forms.Form):

@@ -1,12 +1,15 @@
 """Escalation: a council's formal handling of one location or a whole provider, moving up and
 down its ladder (informal -> formal -> rectification -> final warning -> termination), the
-decisions that approve moves, the safeguarding track beside it, and what a move leaves behind
-(deadlines and letter requests for the timers and notices to act on)."""
+safeguarding track beside it, the alerts its automatic rules raise, and what a move leaves
+behind (letter requests for the notices to write; its time limits are `core.Timer` rows and
+the decisions that approve moves are `decisions.Recommendation` rows)."""
 
 from django.conf import settings
 from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_scopes import ScopedManager
+
+from core.records import AppendOnlyModel, append_only_manager
 
 
 class Stage(models.TextChoices):
@@ -26,21 +29,6 @@ OPEN_STAGES = [s for s in LADDER if s != Stage.CLOSED]
 
 def _from_all_open_but(target: str) -> list[str]:
     return [s for s in OPEN_STAGES if s != target]
-
-
-class AppendOnly(models.Model):
-    """A record of something that happened: written once, never changed."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError(f"A {self._meta.verbose_name} is a record: it cannot change.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError(f"A {self._meta.verbose_name} is a record: it cannot be deleted.")
 
 
 class Case(ConcurrentTransitionMixin, models.Model):
@@ -134,7 +122,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         pass
 
 
-class CaseMove(AppendOnly):
+class CaseMove(AppendOnlyModel):
     """A move made: who, when, from, to, why, with what evidence, under which policy."""
 
     council = models.ForeignKey("councils.Council", on_delete=models.CASCADE, related_name="+")
@@ -152,7 +140,7 @@ class CaseMove(AppendOnly):
     evidence = models.JSONField(default=list, blank=True)
     details = models.JSONField(default=dict, blank=True)
     recommendation = models.ForeignKey(
-        "concerns.Recommendation",
+        "decisions.Recommendation",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -162,7 +150,7 @@ class CaseMove(AppendOnly):
         "councils.PolicyVersion", on_delete=models.PROTECT, null=True, related_name="+"
     )
 
-    objects = ScopedManager(council="council")
+    objects = append_only_manager(council="council")
 
     class Meta:
         ordering = ["at", "id"]
@@ -170,163 +158,6 @@ class CaseMove(AppendOnly):
 
     def __str__(self):
         return f"{self.case.reference}: {self.from_stage} -> {self.to_stage}"
-
-
-class RecommendationKind(models.TextChoices):
-    MOVE = "move", "Move on the ladder"
-    EXCEPTION = "exception", "Exception"
-
-
-class RecommendationStatus(models.TextChoices):
-    PENDING = "pending", "Waiting"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Not approved"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-
-
-class Recommendation(models.Model):
-    """A recommendation going through the chain the pack names, to a decision in writing
-    (004 18: officer -> SRM / SM -> Head of Commissioning; 000: the DASS or the delegate;
-    003: the Board). A move is applied only when the decision approves it."""
-
-    council = models.ForeignKey("councils.Council", on_delete=models.CASCADE, related_name="+")
-    reference = models.CharField(max_length=30)
-    kind = models.CharField(max_length=10, choices=RecommendationKind.choices)
-    key = models.CharField(max_length=60, help_text="The move or exception in the pack.")
-    label = models.CharField(max_length=200)
-    case = models.ForeignKey(
-        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="recommendations"
-    )
-    provider = models.ForeignKey("providers.Provider", on_delete=models.PROTECT, related_name="+")
-    location = models.ForeignKey(
-        "providers.Location", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    from_stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
-    to_stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
-    status = models.CharField(
-        max_length=10, choices=RecommendationStatus.choices, default=RecommendationStatus.PENDING
-    )
-    step = models.PositiveSmallIntegerField(
-        default=0, help_text="Checks done; the chain's length when it awaits the decision."
-    )
-    proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    proposed_by_label = models.CharField(max_length=200)
-    proposed_at = models.DateTimeField(auto_now_add=True)
-    waiting_since = models.DateTimeField()
-    reason = models.TextField()
-    evidence = models.JSONField(default=list, blank=True)
-    details = models.JSONField(default=dict, blank=True)
-    urgent = models.BooleanField(default=False)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    decided_by_label = models.CharField(max_length=200, blank=True)
-    decision_reasons = models.TextField(blank=True)
-    stipulation = models.TextField(
-        blank=True, help_text="When it should be reconsidered (004 18.2)."
-    )
-    policy_version = models.ForeignKey(
-        "councils.PolicyVersion", on_delete=models.PROTECT, null=True, related_name="+"
-    )
-
-    objects = ScopedManager(council="council")
-
-    class Meta:
-        ordering = ["waiting_since", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["council", "reference"], name="recommendation_ref_once"
-            ),
-            models.UniqueConstraint(
-                fields=["case"],
-                condition=models.Q(status="pending", kind="move"),
-                name="one_pending_move_per_case",
-            ),
-        ]
-        indexes = [models.Index(fields=["council", "status"])]
-
-    def __str__(self):
-        return f"{self.reference}: {self.label}"
-
-
-class StepOutcome(models.TextChoices):
-    FORWARDED = "forwarded", "Agreed and forwarded"
-    DECLINED = "declined", "Not recommended"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Not approved"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-
-
-class DecisionStep(AppendOnly):
-    """One person's act on a recommendation, in writing: a check in the chain or the
-    decision itself (who, when, outcome, reasons, any stipulation, urgent or virtual)."""
-
-    council = models.ForeignKey("councils.Council", on_delete=models.CASCADE, related_name="+")
-    recommendation = models.ForeignKey(
-        Recommendation, on_delete=models.CASCADE, related_name="steps"
-    )
-    position = models.PositiveSmallIntegerField()
-    label = models.CharField(max_length=200, help_text="The step as the pack names it.")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    actor_label = models.CharField(max_length=200)
-    acting_as = models.CharField(
-        max_length=300, blank=True, help_text="E.g. delegate of the DASS, with the dates."
-    )
-    at = models.DateTimeField(auto_now_add=True)
-    outcome = models.CharField(max_length=10, choices=StepOutcome.choices)
-    reasons = models.TextField()
-    stipulation = models.TextField(blank=True)
-    urgent = models.BooleanField(default=False)
-    virtual = models.BooleanField(
-        default=False, help_text="Taken outside a scheduled meeting (003 ToR 5)."
-    )
-    meeting_on = models.DateField(null=True, blank=True)
-
-    objects = ScopedManager(council="council")
-
-    class Meta:
-        ordering = ["at", "id"]
-        verbose_name = "decision step"
-
-    def __str__(self):
-        return f"{self.recommendation.reference} step {self.position}: {self.outcome}"
-
-
-class DeadlineStatus(models.TextChoices):
-    OPEN = "open", "Running"
-    ENDED = "ended", "Ended with the stage"
-    MET = "met", "Met"
-
-
-class CaseDeadline(models.Model):
-    """A time limit a move started (003: 6 months under a Final Warning; 000 4.v: 6 months'
-    monitoring). Kept as a due date for the timers to watch."""
-
-    council = models.ForeignKey("councils.Council", on_delete=models.CASCADE, related_name="+")
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="deadlines")
-    move = models.ForeignKey(CaseMove, on_delete=models.PROTECT, related_name="+")
-    time_limit = models.CharField(max_length=60)
-    label = models.CharField(max_length=300)
-    seed = models.CharField(max_length=100, blank=True)
-    stage = models.CharField(max_length=20, choices=Stage.choices)
-    starts_on = models.DateField()
-    due_on = models.DateField(db_index=True)
-    ends_with_stage = models.BooleanField(default=True)
-    status = models.CharField(
-        max_length=10, choices=DeadlineStatus.choices, default=DeadlineStatus.OPEN
-    )
-    ended_at = models.DateTimeField(null=True, blank=True)
-
-    objects = ScopedManager(council="council")
-
-    class Meta:
-        ordering = ["due_on", "id"]
-
-    def __str__(self):
-        return f"{self.label} due {self.due_on:%d %b %Y}"
 
 
 class LetterStatus(models.TextChoices):
@@ -344,7 +175,11 @@ class LetterRequest(models.Model):
     )
     move = models.ForeignKey(CaseMove, on_delete=models.PROTECT, null=True, blank=True)
     recommendation = models.ForeignKey(
-        Recommendation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "decisions.Recommendation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     letter = models.CharField(max_length=60)
     label = models.CharField(max_length=200)

@@ -1,37 +1,49 @@
-"""Reads for escalation. Each takes the council explicitly and runs a constant number of
-queries whatever the number of rows."""
+"""Reads for escalation, for pages and the API alike. Each takes the council explicitly and
+runs a constant number of queries whatever the number of rows."""
 
-import datetime as dt
-from dataclasses import dataclass, field
+from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
-from django.utils import timezone
+from dataclasses import dataclass
 
-from concerns.ladder import Approval, Ladder, Move
+from django.db.models import Count, Q, QuerySet
+
 from concerns.models import (
     Alert,
     AlertStatus,
     Case,
-    CaseDeadline,
     CaseMove,
-    DecisionStep,
     LetterRequest,
-    Recommendation,
-    RecommendationKind,
-    RecommendationStatus,
     SafeguardingTrack,
     Stage,
 )
-from concerns.services import (  # noqa: F401 - open_case_of is a read pages use too
-    DECIDING_ROLES,
-    approval_of,
-    covering,
-    move_blockers,
-    open_case_of,
-)
+from concerns.pack import Ladder, Move
+from concerns.permissions import move_blockers
 from core.models import AuditEntry
-from councils.models import Council, Delegation, Membership, Role
-from councils.permissions import roles_in  # noqa: F401  (pages use it through selectors)
+from core.timers import timers_of
+from councils.models import Council
+from decisions.models import Recommendation, Status
+from decisions.selectors import recommendations_about, subject_q
+from monitoring.selectors import location_facts
+from providers.models import Location
+
+# Audit entries about recommendations: written as decisions' since they moved there, as
+# concerns' before (the audit log is append-only, so old entries keep their type).
+RECOMMENDATION_TYPES = ("decisions.recommendation", "concerns.recommendation")
+
+
+def covering(location: Location) -> Q:
+    """Cases that cover a location: its own, or its provider's whole-provider case."""
+    return Q(location=location) | Q(location__isnull=True, provider_id=location.provider_id)
+
+
+def open_case_of(*, council: Council, location: Location) -> Case | None:
+    return (
+        Case.objects.filter(council=council)
+        .exclude(stage=Stage.CLOSED)
+        .filter(covering(location))
+        .select_related("location", "provider")
+        .first()
+    )
 
 
 @dataclass
@@ -62,8 +74,6 @@ def case_list(*, council: Council, filters: CaseFilters, user=None) -> QuerySet:
 
 
 def stage_counts(*, council: Council) -> dict[str, int]:
-    from django.db.models import Count
-
     rows = (
         Case.objects.filter(council=council)
         .exclude(stage=Stage.CLOSED)
@@ -78,6 +88,15 @@ def case_detail(*, council: Council, pk: int) -> Case:
         Case.objects.filter(council=council)
         .select_related("council__active_policy", "location", "provider", "lead_officer")
         .get(pk=pk)
+    )
+
+
+def pending_move(*, case: Case) -> Recommendation | None:
+    """The move on this case waiting for a decision, if any (one at a time)."""
+    return (
+        Recommendation.objects.filter(subject_q(case), kind="move", status=Status.PENDING)
+        .select_related("policy_version")
+        .first()
     )
 
 
@@ -101,29 +120,22 @@ def move_options(*, case: Case, user, ladder: Ladder | None = None) -> list[Move
         blockers = move_blockers(case=case, move=move, user=user, ladder=ladder)
         if pending is not None:
             blockers.append(f"{pending.reference} ({pending.label}) waits for a decision.")
-        needs = ""
-        if move.approval:
-            needs = f"Decided by the {ladder.maker_title(move.approval.decided_by)}"
-            if move.approval.chain:
-                needs += " after " + ", then ".join(s.label for s in move.approval.chain)
+        needs = move.approval.describe(ladder.policy) if move.approval else ""
         options.append(MoveOption(move=move, blockers=blockers, needs_decision=needs))
     return options
 
 
-def pending_move(*, case: Case) -> Recommendation | None:
-    return Recommendation.objects.filter(
-        case=case, kind=RecommendationKind.MOVE, status=RecommendationStatus.PENDING
-    ).first()
+def case_recommendations_q(case: Case) -> Q:
+    """A case's recommendations: its moves, and exceptions asked while it was open."""
+    return subject_q(case) | Q(kind="exception", proposal__case=case.pk)
 
 
 def case_record(*, case: Case) -> dict:
-    """Everything on the case page below the ladder: moves, decisions, deadlines, letters,
+    """Everything on the case page below the ladder: moves, decisions, time limits, letters,
     safeguarding and the audit entries (a fixed number of queries)."""
     moves = list(CaseMove.objects.filter(case=case).select_related("recommendation"))
     recommendations = list(
-        Recommendation.objects.filter(case=case)
-        .prefetch_related(Prefetch("steps", queryset=DecisionStep.objects.order_by("at", "id")))
-        .order_by("-proposed_at", "-id")
+        recommendations_about(council=case.council, subjects=case_recommendations_q(case))
     )
     tracks = list(
         SafeguardingTrack.objects.filter(case=case)
@@ -134,14 +146,17 @@ def case_record(*, case: Case) -> dict:
     return {
         "moves": moves,
         "recommendations": recommendations,
-        "deadlines": list(CaseDeadline.objects.filter(case=case)),
+        "timers": list(timers_of(council=case.council, subject=case)),
         "letters": list(LetterRequest.objects.filter(case=case)),
         "tracks": tracks,
         "audit": list(
             AuditEntry.objects.filter(
+                Q(object_type="concerns.case", object_id=str(case.pk))
+                | Q(
+                    object_type__in=RECOMMENDATION_TYPES,
+                    object_id__in=[str(r.pk) for r in recommendations],
+                ),
                 council=case.council,
-                object_type__in=["concerns.case", "concerns.recommendation"],
-                object_id__in=[str(case.pk), *[str(r.pk) for r in recommendations]],
             )
             .select_related("policy_version")
             .defer("policy_version__content", "policy_version__source_text")
@@ -165,119 +180,6 @@ def ladder_diagram(*, case: Case | None, ladder: Ladder) -> list[dict]:
     return rows
 
 
-# --- the decision maker's inbox ---------------------------------------------------------------
-
-
-@dataclass
-class Acting:
-    """What a person may do in a council today, loaded once (three queries)."""
-
-    roles: set[str]
-    titles: set[str] = field(default_factory=set)  # posts held with a deciding role
-    posts: set[str] = field(default_factory=set)  # every post held (chain steps by title)
-    delegated: dict[str, Delegation] = field(default_factory=dict)
-
-
-def acting_context(*, council: Council, user, on: dt.date | None = None) -> Acting:
-    on = on or timezone.localdate()
-    roles = roles_in(user, council)
-    if getattr(user, "token", None) is not None:
-        return Acting(roles=set())  # systems take no decisions
-    held = list(
-        Membership.objects.filter(council=council, user=user, is_active=True)
-        .exclude(title="")
-        .values_list("title", "role")
-    )
-    titles = {title for title, role in held if role in DECIDING_ROLES}
-    delegated = {
-        d.delegator.title: d
-        for d in Delegation.objects.filter(
-            council=council,
-            delegate=user,
-            revoked_at__isnull=True,
-            starts_on__lte=on,
-            ends_on__gte=on,
-            delegator__is_active=True,
-        ).select_related("delegator__user")
-    }
-    return Acting(roles=roles, titles=titles, posts={t for t, _ in held}, delegated=delegated)
-
-
-def _may_act(rec: Recommendation, approval: Approval, ladder: Ladder, user, acting: Acting):
-    if approval.someone_else and (
-        user.pk == rec.proposed_by_id or any(s.actor_id == user.pk for s in rec.steps.all())
-    ):
-        return False
-    if rec.step < len(approval.chain):
-        step = approval.chain[rec.step]
-        return step.role in acting.roles and (not step.title or step.title in acting.posts)
-    title = ladder.maker_title(approval.decided_by)
-    if ladder.maker_is_board(approval.decided_by):
-        return Role.DECISION_MAKER in acting.roles
-    return title in acting.titles or title in acting.delegated
-
-
-@dataclass
-class InboxItem:
-    recommendation: Recommendation
-    awaiting: str
-    waited: dt.timedelta
-
-    @property
-    def waited_days(self) -> int:
-        return self.waited.days
-
-
-def pending_recommendations(*, council: Council) -> QuerySet:
-    return (
-        Recommendation.objects.filter(council=council, status=RecommendationStatus.PENDING)
-        .select_related(
-            "case__location",
-            "case__provider",
-            "location",
-            "provider",
-            "proposed_by",
-        )
-        .prefetch_related("steps")
-        .order_by("waiting_since", "id")
-    )
-
-
-def awaiting_label(rec: Recommendation, ladder: Ladder) -> str:
-    approval = approval_of(rec, ladder)
-    if approval is None:
-        return "Cannot be decided: the policy no longer has this move"
-    if rec.step < len(approval.chain):
-        return approval.chain[rec.step].label
-    return f"Decision of the {ladder.maker_title(approval.decided_by)}"
-
-
-def inbox(*, council: Council, user) -> list[InboxItem]:
-    """What waits for this person, oldest first, with how long it has waited."""
-    acting = acting_context(council=council, user=user)
-    now = timezone.now()
-    items = []
-    pending = list(pending_recommendations(council=council))
-    ladders = Ladder.for_versions(r.policy_version_id for r in pending)
-    for rec in pending:
-        ladder = ladders.get(rec.policy_version_id) or Ladder.of(council)
-        approval = approval_of(rec, ladder)
-        if approval is None or not _may_act(rec, approval, ladder, user, acting):
-            continue
-        items.append(
-            InboxItem(
-                recommendation=rec,
-                awaiting=awaiting_label(rec, ladder),
-                waited=now - rec.waiting_since,
-            )
-        )
-    return items
-
-
-def my_recommendations(*, council: Council, user) -> QuerySet:
-    return pending_recommendations(council=council).filter(proposed_by=user)
-
-
 def alerts(*, council: Council, status: str = AlertStatus.NEW) -> QuerySet:
     qs = Alert.objects.filter(council=council).select_related("location", "provider", "case")
     if status:
@@ -285,7 +187,7 @@ def alerts(*, council: Council, status: str = AlertStatus.NEW) -> QuerySet:
     return qs.order_by("-created_at", "-id")
 
 
-def case_timeline_entries(*, council: Council, location) -> list[dict]:
+def case_timeline_entries(*, council: Council, location, limit: int = 200) -> list[AuditEntry]:
     """Case events for a location's timeline: openings, moves and decisions (the audit log,
     which is what was recorded when they happened)."""
     cases = list(
@@ -293,45 +195,19 @@ def case_timeline_entries(*, council: Council, location) -> list[dict]:
     )
     if not cases:
         return []
-    recs = list(Recommendation.objects.filter(case_id__in=cases).values_list("pk", flat=True))
+    recs = list(
+        Recommendation.objects.filter(
+            council=council, subject_type="concerns.case", subject_id__in=[str(c) for c in cases]
+        ).values_list("pk", flat=True)
+    )
     entries = AuditEntry.objects.filter(council=council).filter(
         Q(object_type="concerns.case", object_id__in=[str(c) for c in cases])
-        | Q(object_type="concerns.recommendation", object_id__in=[str(r) for r in recs])
+        | Q(object_type__in=RECOMMENDATION_TYPES, object_id__in=[str(r) for r in recs])
     )
-    return list(entries.order_by("-at", "-id"))
+    return list(entries.order_by("-at", "-id")[:limit])
 
 
 def exception_prefill(*, council: Council, location) -> dict[str, str]:
     """Answers the app knows for an exception's form (000 Appendix 2: CQC report date and
     ratings, the council's RAG, safeguarding enquiries, the action plan)."""
-    from monitoring.models import ImprovementPlan, Intelligence, Outcome, RiskRating, Source
-    from providers.models import Rating
-
-    out: dict[str, str] = {}
-    rating = Rating.objects.filter(location=location).order_by("-report_date", "-id").first()
-    if rating is not None:
-        out["cqc_report_date"] = rating.report_date.isoformat()
-        kq = ", ".join(f"{label} {value}" for label, value in rating.key_questions if value)
-        out["cqc_ratings"] = f"Overall {rating.overall}" + (f"; {kq}" if kq else "")
-    risk = RiskRating.objects.filter(council=council, location=location).first()
-    if risk is not None:
-        out["rag"] = risk.get_rag_display()
-    enquiries = Intelligence.objects.filter(
-        council=council,
-        location=location,
-        source=Source.SAFEGUARDING_ENQUIRY,
-        outcome__in=[Outcome.OPEN, Outcome.UNDER_ENQUIRY],
-    ).count()
-    out["safeguarding_status"] = (
-        f"{enquiries} open safeguarding enquir{'y' if enquiries == 1 else 'ies'}"
-        if enquiries
-        else "No open safeguarding enquiries"
-    )
-    plan = (
-        ImprovementPlan.objects.filter(council=council, location=location)
-        .order_by("-started_on")
-        .first()
-    )
-    if plan is not None:
-        out["plan_status"] = f"“{plan.title}”: {plan.get_status_display().lower()}"
-    return out
+    return location_facts(council=council, location=location)

@@ -1,12 +1,19 @@
 """Timer handlers this app keeps (rows in core.Timer, fired by the sweep)."""
 
-from core.tasks import timer_handler
+from concerns.triggers import RI_TIMER, ri_timer_fired
+from core.models import Timer
+from core.timers import timer_handler
 
 
-@timer_handler("concerns.requires_improvement_not_improved")
-def requires_improvement_not_improved(timer) -> str:
+@timer_handler(RI_TIMER)
+def requires_improvement_not_improved(timer: Timer) -> str:
     # 001 App. 2: Provider of Concern "when ... Require Improvements where improvements are
     # not evident or sustained within 12 weeks".
-    from concerns.triggers import ri_timer_fired
-
     return ri_timer_fired(timer)
+
+
+@timer_handler("concerns.deadline")
+def deadline_passed(timer: Timer) -> str:
+    """A move's time limit passed unmet (003: the 6 months under a Final Warning). It stays
+    open, overdue, until what meets it happens or the stage ends."""
+    return "overdue"

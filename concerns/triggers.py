@@ -1,5 +1,7 @@
 """Automatic triggers from the pack: they open a case or queue an alert, never twice for the
-same cause (the alert's unique cause is the guard).
+same cause (the alert's unique cause is the guard). They run when monitoring says something
+changed (its events, subscribed in `ConcernsConfig.ready`, each queueing `triggers_check`),
+and nightly over every location in scope so that a lost event is still caught.
 
 - rating_below_good: 003 Key principles 1 "Inspection ratings below this standard will
   automatically constitute a service provider default"; 000 3.ii c the decision goes to the DASS.
@@ -7,23 +9,34 @@ same cause (the alert's unique cause is the guard).
 - requires_improvement_not_improved: 001 App. 2 "improvements are not evident or sustained
   within 12 weeks" (a timer row, checked when it falls due).
 - improvement_plan_failing: 004 16.2 "failed to meet the majority of the requirements of an
-  Improvement plan on more than 3 reviews".
+  Improvement plan on more than 3 reviews" (monitoring says when a plan fails; the rule is
+  its, `monitoring.pack`).
 - whole_service_concern: 003 Key principles 2."""
+
+from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from concerns.ladder import Ladder, Trigger
-from concerns.models import Alert
-from concerns.services import alert_raise
+from concerns.models import Alert, SafeguardingTrack
+from concerns.pack import Ladder, Trigger
+from concerns.services.alerts import alert_raise
 from core.models import Timer
+from core.timers import timer_start
 from councils.models import Council
+from councils.policy import policy_of
+from monitoring.models import ImprovementPlan, Review
+from monitoring.selectors import failing_plans, latest_rated_review, locations_in_scope
 from providers.models import KEY_QUESTIONS, Location, Rating, RatingValue
 
 BELOW_GOOD = (RatingValue.REQUIRES_IMPROVEMENT, RatingValue.INADEQUATE)
 RI_TIMER = "concerns.requires_improvement_not_improved"
+
+
+def has_ladder(council: Council) -> bool:
+    return policy_of(council).has("escalation")
 
 
 def rating_rule_holds(rule: str, rating: Rating) -> bool:
@@ -77,19 +90,20 @@ def check_rating(*, council: Council, rating: Rating, ladder: Ladder | None = No
 
 
 def _start_ri_timer(council, trigger: Trigger, location, cause: str, since: dt.date) -> None:
-    due = timezone.make_aware(
-        dt.datetime.combine(since + dt.timedelta(weeks=trigger.weeks), dt.time(7, 0))
-    )
+    """001 App. 2: 12 weeks for the rating to improve (one clock per location at a time)."""
     if Alert.objects.filter(council=council, trigger=trigger.key, cause=cause).exists():
         return
-    Timer.objects.get_or_create(
+    due = since + dt.timedelta(weeks=trigger.weeks)
+    timer_start(
         council=council,
         kind=RI_TIMER,
-        subject_type="providers.location",
-        subject_id=str(location.pk),
-        fired_at__isnull=True,
-        cancelled_at__isnull=True,
-        defaults={"due_at": due, "payload": {"trigger": trigger.key, "cause": cause}},
+        subject=location,
+        due_on=due,
+        due_at=timezone.make_aware(dt.datetime.combine(due, dt.time(7, 0))),
+        label=f"{trigger.label}: {trigger.weeks} weeks to improve",
+        seed=trigger.seed,
+        starts_on=since,
+        payload={"trigger": trigger.key, "cause": cause},
     )
 
 
@@ -111,14 +125,7 @@ def ri_timer_fired(timer: Timer) -> str:
             return "improved"
         detail = f"{_rating_detail(latest)} Not improved within {trigger.weeks} weeks."
     else:
-        from monitoring.models import Review, ReviewStatus
-
-        latest = (
-            Review.objects.filter(council=council, location=location, status=ReviewStatus.COMPLETED)
-            .exclude(rating="")
-            .order_by("-visited_on", "-id")
-            .first()
-        )
+        latest = latest_rated_review(council=council, location=location)
         if latest is None or latest.rating not in BELOW_GOOD:
             return "improved"
         detail = (
@@ -136,7 +143,7 @@ def ri_timer_fired(timer: Timer) -> str:
     return "alert raised" if alert else "already raised"
 
 
-def check_assessment(*, council: Council, review) -> None:
+def check_assessment(*, council: Council, review: Review) -> None:
     """A rated assessment of the council's own (001: PAMMS) starts the 12-week clock."""
     if review.rating not in BELOW_GOOD:
         return
@@ -150,11 +157,8 @@ def check_assessment(*, council: Council, review) -> None:
             )
 
 
-def check_plan(*, council: Council, plan) -> list:
-    from monitoring.services import plan_is_failing
-
-    if not plan_is_failing(plan):
-        return []
+def raise_plan_failing(*, council: Council, plan: ImprovementPlan) -> list:
+    """A plan monitoring found failing (004 16.2) raises the rule's alert, once per plan."""
     raised = []
     for trigger in Ladder.of(council).triggers:
         if trigger.rule == "improvement_plan_failing":
@@ -171,7 +175,7 @@ def check_plan(*, council: Council, plan) -> list:
     return raised
 
 
-def check_safeguarding(*, council: Council, track) -> list:
+def check_safeguarding(*, council: Council, track: SafeguardingTrack) -> list:
     raised = []
     case = track.case
     for trigger in Ladder.of(council).triggers:
@@ -189,15 +193,9 @@ def check_safeguarding(*, council: Council, track) -> list:
     return raised
 
 
-def sweep_ratings(*, council: Council) -> int:
-    """Nightly: apply the rating rules to every location in the council's scope whose latest
-    rating is below Good (a location newly commissioned, or a missed event). Raises nothing
-    twice."""
-    from monitoring.risk import locations_in_scope
-
-    ladder = Ladder.of(council)
-    if not any(t.rule != "whole_service_concern" for t in ladder.triggers):
-        return 0
+def ratings_of_concern(*, council: Council) -> QuerySet:
+    """The latest rating of each location in the council's scope, where it is below Good or
+    Inadequate in any key question."""
     latest = Rating.objects.filter(location=OuterRef("pk")).order_by("-report_date", "-id")
     rating_ids = (
         locations_in_scope(council)
@@ -208,30 +206,36 @@ def sweep_ratings(*, council: Council) -> int:
     worrying = Q(overall__in=BELOW_GOOD)
     for field, _ in KEY_QUESTIONS:
         worrying |= Q(**{field: RatingValue.INADEQUATE})
+    return Rating.objects.filter(worrying, pk__in=list(rating_ids)).select_related(
+        "location__provider"
+    )
+
+
+def sweep_ratings(*, council: Council) -> int:
+    """Nightly: apply the rating rules to every location in the council's scope whose latest
+    rating is worrying (a location newly commissioned, or a missed event). Raises nothing
+    twice."""
+    ladder = Ladder.of(council)
+    if not any(t.rule != "whole_service_concern" for t in ladder.triggers):
+        return 0
     raised = 0
-    ratings = Rating.objects.filter(worrying, pk__in=list(rating_ids))
-    for rating in ratings.select_related("location__provider"):
+    for rating in ratings_of_concern(council=council):
         raised += len(check_rating(council=council, rating=rating, ladder=ladder))
     return raised
 
 
 def sweep_plans(*, council: Council) -> int:
     """Failing improvement plans (004 16.2) not yet raised."""
-    from monitoring.models import ImprovementPlan, PlanStatus
-
     if not any(t.rule == "improvement_plan_failing" for t in Ladder.of(council).triggers):
         return 0
-    limit = council.active_policy.content["improvement_plans"]["failed_reviews_more_than"]
-    plans = ImprovementPlan.objects.filter(
-        council=council, status=PlanStatus.ACTIVE, failed_reviews__gt=limit
-    ).select_related("location__provider", "council__active_policy")
-    return sum(len(check_plan(council=council, plan=plan)) for plan in plans)
+    return sum(
+        len(raise_plan_failing(council=council, plan=plan))
+        for plan in failing_plans(council=council)
+    )
 
 
 def sweep_safeguarding(*, council: Council) -> int:
     """Open Whole Service Concerns (003 Key principles 2) not yet raised."""
-    from concerns.models import SafeguardingTrack
-
     if not any(t.rule == "whole_service_concern" for t in Ladder.of(council).triggers):
         return 0
     tracks = SafeguardingTrack.objects.filter(
@@ -242,21 +246,19 @@ def sweep_safeguarding(*, council: Council) -> int:
 
 def check(*, council: Council, kind: str, object_id: int) -> None:
     """Entry point for the task: what changed, by kind."""
+    if not has_ladder(council):
+        return
     if kind == "rating":
         rating = Rating.objects.select_related("location__provider").get(pk=object_id)
         check_rating(council=council, rating=rating)
     elif kind == "assessment":
-        from monitoring.models import Review
-
-        check_assessment(council=council, review=Review.objects.get(pk=object_id))
+        check_assessment(
+            council=council, review=Review.objects.select_related("location").get(pk=object_id)
+        )
     elif kind == "plan":
-        from monitoring.models import ImprovementPlan
-
         plan = ImprovementPlan.objects.select_related("location__provider").get(pk=object_id)
-        check_plan(council=council, plan=plan)
+        raise_plan_failing(council=council, plan=plan)
     elif kind == "safeguarding":
-        from concerns.models import SafeguardingTrack
-
         check_safeguarding(
             council=council,
             track=SafeguardingTrack.objects.select_related("case").get(pk=object_id),

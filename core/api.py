@@ -6,7 +6,8 @@ from contextlib import ExitStack
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
 from django_scopes import scope
-from rest_framework import exceptions, pagination, permissions
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, pagination, permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -16,6 +17,34 @@ from core.errors import DomainError
 class Pagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error answer: what is wrong, a code, and for 400 the messages by field."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField(required=False)
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )
+
+
+ERROR_WORDS = {
+    400: "Bad input: `errors` names each field and what is wrong with it.",
+    401: "Not signed in, or no valid token.",
+    403: "Not allowed: the caller's role or token scope does not allow this.",
+    404: "Not found (also for another council's object).",
+    409: "Not possible now: the object's state does not allow it.",
+}
+
+
+def error_responses(*codes: int, conflict: str = "") -> dict[int, OpenApiResponse]:
+    """The error answers an endpoint documents, for `extend_schema(responses=...)`."""
+    out = {}
+    for code in codes:
+        words = conflict if code == 409 and conflict else ERROR_WORDS[code]
+        out[code] = OpenApiResponse(ErrorSerializer, description=words)
+    return out
 
 
 def exception_handler(exc, context):

@@ -3,20 +3,10 @@
 from typing import Any
 
 from django.db import models
+from django.urls import reverse
 
+from core.actors import actor_of
 from core.models import AuditEntry
-
-
-def actor_of(actor: Any) -> tuple[Any, str]:
-    """(user row or None, label) for a person, an API token user, or the system."""
-    if actor is None:
-        return None, "System"
-    token = getattr(actor, "token", None)
-    if token is not None:
-        return None, f"API token “{token.name}”"
-    if getattr(actor, "is_authenticated", False):
-        return actor, actor.get_full_name() or actor.get_username()
-    return None, "System"
 
 
 def audit_record(
@@ -45,3 +35,19 @@ def audit_record(
         data=data or {},
         policy_version=policy_version,
     )
+
+
+# The objects audit entries are about, and where each is shown (modelled on pretix's log entry
+# types): an app registers its own in `ready()`, so any page can link any app's entries.
+OBJECT_PAGES: dict[str, str] = {}
+
+
+def audit_object_type(object_type: str, url_name: str) -> None:
+    """`object_type` (a model's `app_label.model`) is shown at the page `url_name`, which
+    takes the object's id."""
+    OBJECT_PAGES[object_type] = url_name
+
+
+def audit_link(entry: AuditEntry) -> str:
+    url_name = OBJECT_PAGES.get(entry.object_type)
+    return reverse(url_name, args=[entry.object_id]) if url_name and entry.object_id else ""

@@ -1,6 +1,11 @@
 """GOV.UK Design System classes on Django forms, so templates render one field include."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
+
+from core.errors import Conflict, NotAllowed, ValidationFailed
 
 WIDGET_CLASSES = {
     forms.Select: "govuk-select",
@@ -55,3 +60,31 @@ class GovukFormMixin:
             for message in messages:
                 self.add_error(target, message)
         self._mark_errors()
+
+
+def on_form(form, call: Callable[[], Any]) -> tuple[bool, Any]:
+    """Run a service for a page's form: (True, its result), or (False, None) with the domain
+    error on the form, each field's message on its field (so the error summary links to it)
+    and anything else at the top of the form. The one place pages turn domain errors into
+    form errors."""
+    try:
+        return True, call()
+    except ValidationFailed as exc:
+        if exc.errors:
+            form.add_domain_errors(exc.errors)
+        else:
+            form.add_error(None, exc.message)
+    except (Conflict, NotAllowed) as exc:
+        form.add_error(None, exc.message)
+    return False, None
+
+
+class ReasonForm(GovukFormMixin, forms.Form):
+    """A reason in writing, for the many actions that need only that (withdraw, close)."""
+
+    reason = forms.CharField(
+        label="Reason",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=10_000,
+        error_messages={"required": "Give the reason"},
+    )

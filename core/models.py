@@ -1,24 +1,13 @@
-"""Cross-cutting records: the append-only audit log and the timers."""
+"""Cross-cutting records: the append-only audit log and the timers (every time limit)."""
 
 from django.conf import settings
 from django.db import models
 from django_scopes import ScopedManager
 
-
-class AuditQuerySet(models.QuerySet):
-    """Append-only: code cannot edit or delete entries (PostgreSQL also refuses by trigger)."""
-
-    def update(self, **kwargs):
-        raise PermissionError("The audit log is append-only.")
-
-    def delete(self):
-        raise PermissionError("The audit log is append-only.")
-
-    def bulk_update(self, *args, **kwargs):
-        raise PermissionError("The audit log is append-only.")
+from core.records import AppendOnlyModel, append_only_manager
 
 
-class AuditEntry(models.Model):
+class AuditEntry(AppendOnlyModel):
     council = models.ForeignKey(
         "councils.Council", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -37,56 +26,80 @@ class AuditEntry(models.Model):
         "councils.PolicyVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
-    objects = ScopedManager(
-        council="council", _manager_class=models.Manager.from_queryset(AuditQuerySet)
-    )
+    objects = append_only_manager(council="council")
 
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["council", "object_type", "object_id"])]
+        verbose_name = "audit entry"
         verbose_name_plural = "audit entries"
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label}: {self.summary}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("The audit log is append-only.")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise PermissionError("The audit log is append-only.")
+class TimerStatus(models.TextChoices):
+    RUNNING = "running", "Running"
+    FIRED = "fired", "Due date passed"
+    MET = "met", "Met"
+    ENDED = "ended", "Ended"
+
+
+OPEN_TIMER_STATUSES = (TimerStatus.RUNNING, TimerStatus.FIRED)
 
 
 class Timer(models.Model):
-    """A time limit kept as a row with a due time; `core.tasks.timers_sweep` fires due ones.
-
-    Never a countdown task months ahead: a row survives restarts and deploys, and firing is
-    idempotent because a fired timer is marked in the same transaction as its effect.
-    """
+    """A time limit kept as a row: what it is for, the object it watches, who owns it, when it
+    falls due. `core.tasks.timers_sweep` fires due ones (each kind's handler acts; a plain
+    deadline becomes overdue). A timer is met by the event that satisfies it (the letter
+    issued, the review held), never by hand, and ends when what it belonged to ends (the
+    stage left). Never a countdown task months ahead: a row survives restarts and deploys,
+    and firing is idempotent because a fired timer is marked in the same transaction as its
+    effect."""
 
     council = models.ForeignKey("councils.Council", on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=100)
-    subject_type = models.CharField(max_length=100)
+    kind = models.CharField(max_length=100, help_text="What it is for, e.g. concerns.deadline.")
+    label = models.CharField(max_length=300, blank=True, help_text="What it is for, in words.")
+    seed = models.CharField(max_length=100, blank=True, help_text="Where the limit comes from.")
+    subject_type = models.CharField(max_length=100, help_text="The object it watches.")
     subject_id = models.CharField(max_length=64)
-    due_at = models.DateTimeField(db_index=True)
+    cause = models.CharField(
+        max_length=100, blank=True, help_text="What started it, e.g. move:12 (once per cause)."
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    starts_on = models.DateField(null=True, blank=True, help_text="The day the limit counts from.")
+    due_on = models.DateField(null=True, blank=True, help_text="The limit, as people read it.")
+    due_at = models.DateTimeField(db_index=True, help_text="When the sweep acts on it.")
+    status = models.CharField(
+        max_length=10, choices=TimerStatus.choices, default=TimerStatus.RUNNING
+    )
     payload = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     fired_at = models.DateTimeField(null=True, blank=True)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True, help_text="When it was met or ended.")
     outcome = models.CharField(max_length=500, blank=True)
 
     objects = ScopedManager(council="council")
 
     class Meta:
-        ordering = ["due_at"]
+        ordering = ["due_at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["council", "kind", "subject_type", "subject_id"],
-                condition=models.Q(fired_at__isnull=True, cancelled_at__isnull=True),
-                name="one_pending_timer_per_cause",
+                fields=["council", "kind", "subject_type", "subject_id", "cause"],
+                condition=models.Q(status="running"),
+                name="one_running_timer_per_cause",
             )
+        ]
+        indexes = [
+            models.Index(fields=["council", "subject_type", "subject_id"]),
+            models.Index(fields=["status", "due_at"]),
         ]
 
     def __str__(self):
-        return f"{self.kind} for {self.subject_type} {self.subject_id} due {self.due_at:%Y-%m-%d}"
+        return f"{self.label or self.kind} for {self.subject_type} {self.subject_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_TIMER_STATUSES

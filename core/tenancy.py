@@ -1,35 +1,29 @@
 """Where tenancy is enforced for the browser: the current council of a signed-in person is
 resolved once per request and every council-owned queryset is scoped to it (django-scopes).
-Without a council, council-owned models cannot be queried at all (they raise ScopeError)."""
+Without a council, council-owned models cannot be queried at all (they raise ScopeError).
 
+Which councils a person belongs to is the councils app's to say: it registers the resolver
+in its `ready()` (core sits below it and never imports it)."""
+
+from collections.abc import Callable
 from contextlib import ExitStack
 
 from django_scopes import scope, scopes_disabled
 
 SESSION_KEY = "current_council_id"
 
-
-def memberships_of(user):
-    """The person's active memberships, loaded once per request and cached on the user."""
-    cached = getattr(user, "_oversight_memberships", None)
-    if cached is None:
-        from councils.models import Membership
-
-        with scopes_disabled():
-            cached = list(
-                Membership.objects.filter(user=user, is_active=True, council__is_active=True)
-                .select_related("council")
-                .order_by("council__name", "role")
-            )
-        user._oversight_memberships = cached
-    return cached
+_councils_of: Callable[[object], list] = lambda user: []  # noqa: E731 - until councils registers
 
 
-def councils_of(user):
-    seen = {}
-    for m in memberships_of(user):
-        seen.setdefault(m.council_id, m.council)
-    return list(seen.values())
+def councils_resolver(resolver: Callable[[object], list]) -> Callable[[object], list]:
+    """Register the function giving a signed-in person's councils (a list, first = default)."""
+    global _councils_of
+    _councils_of = resolver
+    return resolver
+
+
+def councils_of(user) -> list:
+    return _councils_of(user)
 
 
 def current_council_for(request):

@@ -1,16 +1,17 @@
 """Sign-in, the start page, and the helpers every page view uses."""
 
+from collections.abc import Callable
+from functools import wraps
+
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
-from django.utils import timezone
 
+from core import extensions
 from core.forms import GovukFormMixin
-from core.tenancy import memberships_of
-from councils.policy import Policy
 
 
 class SignInForm(GovukFormMixin, AuthenticationForm):
@@ -46,32 +47,31 @@ class SignInView(LoginView):
 
 
 def require_perm(request, perm: str, target=None):
-    """Pages call this with the same rules permissions as the API."""
+    """Pages check the same rules permissions as the API and the services."""
     target = target if target is not None else request.council
     if target is None or not request.user.has_perm(perm, target):
         raise PermissionDenied
 
 
+def council_view(perm: str) -> Callable:
+    """A page for the signed-in person's current council: sign-in first, then `perm` in that
+    council (403 otherwise)."""
+
+    def decorate(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            require_perm(request, perm)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
 @login_required
 def home(request):
+    """The start page: what waits for this person, from the panels each app registers."""
     council = request.council
-    context = {"council": council}
-    if council is not None:
-        from providers.selectors import import_runs
-
-        can_import = request.user.has_perm("providers.view_imports", council)
-        context["recent_imports"] = list(import_runs(council=council)[:5]) if can_import else []
-        context["can_manage_tokens"] = request.user.has_perm("councils.manage_tokens", council)
-        pack = Policy(council.active_policy.content) if council.active_policy else None
-        # Each role in the council's own words (its pack), or the decision maker's title.
-        context["my_roles"] = [
-            m.title or (pack and pack.role_label(m.role)) or m.get_role_display()
-            for m in memberships_of(request.user)
-            if m.council_id == council.pk
-        ]
-        if request.user.has_perm("monitoring.view_intelligence", council):
-            from monitoring.selectors import officer_dashboard
-
-            context["dashboard"] = officer_dashboard(council=council, user=request.user)
-            context["today"] = timezone.localdate()
-    return render(request, "core/home.html", context)
+    panels = extensions.panels(extensions.start_page, request=request) if council else []
+    return render(request, "core/home.html", {"council": council, "panels": panels})

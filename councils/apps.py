@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.apps import AppConfig
 
 
@@ -6,4 +8,27 @@ class CouncilsConfig(AppConfig):
     verbose_name = "Councils"
 
     def ready(self):
-        import councils.schema  # noqa: F401  (registers the OpenAPI auth extension)
+        from core import extensions, tenancy
+        from councils import (
+            demo,
+            panels,
+            permissions,  # noqa: F401  (its rules and token scopes)
+            schema,  # noqa: F401  (the OpenAPI auth extension)
+        )
+        from councils.policy import PackPart, check_councils_part, pack_part
+        from councils.tenancy import councils_of
+
+        tenancy.councils_resolver(councils_of)
+        pack_part(
+            PackPart(
+                name="councils",
+                schema=Path(__file__).with_name("pack_schema.json"),
+                check=check_councils_part,
+            )
+        )
+        panels.register()
+        extensions.demo.register(
+            extensions.DemoStep(
+                "councils", demo.load, loaded=demo.loaded, refresh=demo.refresh, order=0
+            )
+        )

@@ -1,40 +1,25 @@
 """Roles, the predicates over them, and the API token scopes that stand for them.
 
 A permission's target is a council or an object with a `council`; the person's roles in
-that council decide. The same predicates guard pages, API endpoints and (later) transitions."""
+that council decide. The same predicates guard pages, API endpoints and services. Each app
+adds its own permissions and token scopes in its `permissions.py`, imported by its `ready()`."""
 
 import rules
 
-from core.tenancy import memberships_of
 from councils.models import Role
+from councils.tenancy import memberships_of
 
-# What each API scope lets a token do: the same permission names as for people.
-TOKEN_SCOPES: dict[str, set[str]] = {
-    "register:read": {"providers.view_register", "councils.view_council"},
-    "imports:read": {"providers.view_imports", "councils.view_council"},
-    "imports:write": {"providers.view_imports", "providers.run_import", "councils.view_council"},
-    "policy:read": {"councils.view_policy", "councils.view_council"},
-    "people:read": {"councils.view_people", "councils.view_council"},
-    "commissioning:read": {"monitoring.view_commissioning", "councils.view_council"},
-    "commissioning:write": {
-        "monitoring.view_commissioning",
-        "monitoring.change_commissioning",
-        "councils.view_council",
-    },
-    "intelligence:read": {"monitoring.view_intelligence", "councils.view_council"},
-    "intelligence:write": {
-        "monitoring.view_intelligence",
-        "monitoring.record_intelligence",
-        "councils.view_council",
-    },
-    "monitoring:read": {"monitoring.view_monitoring", "councils.view_council"},
-    "cases:read": {"concerns.view_case", "councils.view_council"},
-    "monitoring:write": {
-        "monitoring.view_monitoring",
-        "monitoring.change_monitoring",
-        "councils.view_council",
-    },
-}
+# What each API scope lets a token do (the same permission names as for people), and what it
+# is called on the token page. Each app registers its own scopes in its `ready()`.
+TOKEN_SCOPES: dict[str, set[str]] = {}
+SCOPE_LABELS: dict[str, str] = {}
+
+
+def token_scope(scope: str, label: str, perms: set[str]) -> None:
+    """A scope a council may give another system's token: it grants `perms` (and reading
+    the council itself)."""
+    TOKEN_SCOPES[scope] = {*perms, "councils.view_council"}
+    SCOPE_LABELS[scope] = label
 
 
 def _council_id(target):
@@ -86,32 +71,5 @@ rules.add_perm("councils.view_people", is_member)
 rules.add_perm("councils.manage_delegations", is_decision_maker | is_council_admin)
 rules.add_perm("councils.manage_tokens", is_council_admin)
 rules.add_perm("councils.view_audit", is_auditor | is_council_admin | is_manager)
-rules.add_perm("providers.view_register", is_member)
-rules.add_perm("providers.view_imports", works_on_quality | is_auditor)
-rules.add_perm("providers.run_import", works_on_quality)
-rules.add_perm("providers.manage_mappings", is_manager | is_council_admin)
-
-rules.add_perm("monitoring.view_commissioning", is_member)
-rules.add_perm("monitoring.change_commissioning", works_on_quality)
-rules.add_perm("monitoring.view_intelligence", works_on_quality | is_auditor)
-rules.add_perm("monitoring.record_intelligence", works_on_quality)
-rules.add_perm("monitoring.correct_intelligence", works_on_quality)
-# The risk matrix, reviews and visits, improvement plans and the timeline.
-rules.add_perm("monitoring.view_monitoring", works_on_quality | is_auditor)
-rules.add_perm("monitoring.change_monitoring", works_on_quality)
-
-# Escalation. Which roles may make each move, and who decides, comes from the council's pack
-# (concerns.services checks it); these gate the pages and endpoints.
-is_board_member = has_role(Role.BOARD_MEMBER)
-rules.add_perm("concerns.view_case", works_on_quality | is_auditor | is_board_member)
-rules.add_perm("concerns.open_case", has_role(Role.OFFICER, Role.MANAGER, Role.DECISION_MAKER))
-# Moves are made by those who can see cases (which roles may make each move: the pack).
-rules.add_perm(
-    "concerns.make_move",
-    has_role(
-        Role.OFFICER, Role.MANAGER, Role.DECISION_MAKER, Role.BOARD_MEMBER, Role.COUNCIL_ADMIN
-    ),
-)
-rules.add_perm("concerns.decide", is_manager | is_decision_maker | is_board_member)
-rules.add_perm("concerns.handle_alert", works_on_quality)
-rules.add_perm("concerns.request_exception", is_member)
+token_scope("policy:read", "Read the council's policy versions", {"councils.view_policy"})
+token_scope("people:read", "Read delegations", {"councils.view_people"})

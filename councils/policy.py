@@ -1,20 +1,38 @@
 """Policy packs: parsing and validating a council's pack, and reading it back.
 
 A pack is refused whole when anything is wrong, with every problem listed by its path in the
-file (`time_limits.appeal_window.amount: 'five' is not of type 'integer'`)."""
+file (`time_limits.appeal_window.amount: 'five' is not of type 'integer'`).
+
+Each app owns its part of the pack (`PackPart`: its part of the schema, the typed readers of
+its sections, its checks of meaning) and registers it in its `ready()`; this module composes
+them. Code reads a pack only through typed readers: `policy_of(council)` gives the policy in
+force, read once per version and process (versions never change), and
+`policy.section("escalation")` the typed reader an app registered for its section."""
 
 import datetime as dt
-import functools
 import json
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 import jsonschema
 import yaml
-from django.conf import settings
 
 from core.errors import ValidationFailed
 from core.workdays import WorkingCalendar
+from councils.models import PolicyVersion
+
+ROLE_WORDS = {
+    "officer": "officers",
+    "manager": "managers",
+    "decision_maker": "decision makers",
+    "board_member": "board members",
+    "placement_staff": "placement staff",
+    "auditor": "auditors",
+    "council_admin": "council administrators",
+}
 
 UNIT_WORDS = {
     "working_days": ("working day", "working days"),
@@ -24,9 +42,57 @@ UNIT_WORDS = {
 }
 
 
-@functools.cache
+@dataclass(frozen=True)
+class PackPart:
+    """An app's part of the policy pack: its part of the schema (a JSON file with `$defs`,
+    `properties` and `required`), the typed readers of its sections (each given the whole
+    content, read once per policy version), and the checks of meaning a schema cannot say
+    (`check(content, problem)`, with `problem(path, message)`)."""
+
+    name: str
+    schema: Path | None = None
+    readers: dict[str, Callable[[dict], Any]] = field(default_factory=dict)
+    check: Callable[[dict, Callable[[str, str], None]], None] | None = None
+
+
+PARTS: dict[str, PackPart] = {}
+_schema_cache: dict[tuple, dict] = {}
+
+
+def pack_part(part: PackPart) -> PackPart:
+    """Register an app's part (in its `ready()`); registering the same part again is a no-op."""
+    if PARTS.get(part.name, part) != part:
+        raise ValueError(f"The pack part {part.name!r} is registered twice")
+    PARTS[part.name] = part
+    return part
+
+
 def schema() -> dict:
-    return json.loads((settings.POLICY_DIR / "schema.json").read_text())
+    """The whole pack schema: every registered part merged, the councils app's envelope first
+    (`policies/schema.json` is this, written by `manage.py policy_schema`)."""
+    key = tuple(PARTS)
+    if key not in _schema_cache:
+        out: dict = {}
+        for part in PARTS.values():
+            if part.schema is None:
+                continue
+            piece = json.loads(part.schema.read_text(encoding="utf-8"))
+            piece.pop("$comment", None)
+            defs = piece.pop("$defs", {})
+            properties = piece.pop("properties", {})
+            required = piece.pop("required", [])
+            for k, v in piece.items():
+                out.setdefault(k, v)
+            out.setdefault("$defs", {}).update(defs)
+            out.setdefault("properties", {}).update(properties)
+            out["required"] = [*out.get("required", []), *required]
+        _schema_cache.clear()
+        _schema_cache[key] = out
+    return _schema_cache[key]
+
+
+def schema_text() -> str:
+    return json.dumps(schema(), indent=2, ensure_ascii=False) + "\n"
 
 
 def _path(parts) -> str:
@@ -70,7 +136,13 @@ def parse_pack(text: str) -> dict:
     for error in sorted(validator.iter_errors(content), key=lambda e: list(e.absolute_path)):
         errors.setdefault(_path(error.absolute_path), []).append(error.message)
     if not errors:
-        _check_meaning(content, errors)
+
+        def problem(path: str, message: str) -> None:
+            errors.setdefault(path, []).append(message)
+
+        for part in PARTS.values():
+            if part.check is not None:
+                part.check(content, problem)
     if errors:
         count = sum(len(v) for v in errors.values())
         raise ValidationFailed(
@@ -80,117 +152,18 @@ def parse_pack(text: str) -> dict:
     return content
 
 
-def _check_meaning(content: dict, errors: dict[str, list[str]]) -> None:
-    """Rules a schema cannot say: unique keys and codes."""
+def check_councils_part(content: dict, problem: Callable[[str, str], None]) -> None:
+    """Unique area codes and decision maker keys."""
     seen: set[str] = set()
     for i, area in enumerate(content["areas"]):
         if area["code"] in seen:
-            errors.setdefault(f"areas[{i}].code", []).append(f"{area['code']!r} is used twice")
+            problem(f"areas[{i}].code", f"{area['code']!r} is used twice")
         seen.add(area["code"])
-    risk = content.get("risk")
-    if risk and risk["red_at"] <= risk["amber_at"]:
-        errors.setdefault("risk.red_at", []).append("must be more than amber_at")
     seen = set()
     for i, maker in enumerate(content["decision_makers"]):
         if maker["key"] in seen:
-            errors.setdefault(f"decision_makers[{i}].key", []).append(
-                f"{maker['key']!r} is used twice"
-            )
+            problem(f"decision_makers[{i}].key", f"{maker['key']!r} is used twice")
         seen.add(maker["key"])
-    if "escalation" in content:
-        _check_escalation(content, errors)
-
-
-STAGE_ORDER = ("informal", "formal", "rectification", "final_warning", "terminated", "closed")
-
-
-def _check_escalation(content: dict, errors: dict[str, list[str]]) -> None:
-    """Every name in the ladder resolves, and every stage can be reached and left downwards."""
-
-    def problem(path: str, message: str) -> None:
-        errors.setdefault(f"escalation.{path}", []).append(message)
-
-    esc = content["escalation"]
-    makers = {m["key"] for m in content["decision_makers"]}
-    limits = set(content.get("time_limits", {}))
-    review_types = {t["key"] for t in content.get("reviews", {}).get("types", [])}
-    evidence = {e["key"] for e in esc["evidence_kinds"]}
-    stages = [s["key"] for s in esc["stages"]]
-    if len(set(stages)) != len(stages):
-        problem("stages", "each stage may appear once")
-    for needed in ("informal", "closed"):
-        if needed not in stages:
-            problem("stages", f"the ladder needs the {needed!r} stage")
-    if [s for s in STAGE_ORDER if s in stages] != stages:
-        problem("stages", "stages must be listed lowest first: " + ", ".join(STAGE_ORDER))
-    for i, stage in enumerate(esc["stages"]):
-        for kind in stage.get("suspends_reviews", []):
-            if kind not in review_types:
-                problem(f"stages[{i}].suspends_reviews", f"{kind!r} is not a review type")
-
-    def check_approval(path: str, approval: dict | None) -> None:
-        if approval and approval["decided_by"] not in makers:
-            problem(
-                f"{path}.approval.decided_by", f"{approval['decided_by']!r} is not a decision maker"
-            )
-
-    seen: set[str] = set()
-    edges: set[tuple[str, str]] = set()
-    for i, move in enumerate(esc["moves"]):
-        path = f"moves[{i}]"
-        if move["key"] in seen:
-            problem(f"{path}.key", f"{move['key']!r} is used twice")
-        seen.add(move["key"])
-        for stage in [*move["from"], move["to"]]:
-            if stage not in stages:
-                problem(path, f"{stage!r} is not one of this council's stages")
-        if move["to"] in move["from"]:
-            problem(f"{path}.to", "a move must change the stage")
-        if "closed" in move["from"]:
-            problem(f"{path}.from", "a closed case cannot move: open a new case")
-        check_approval(path, move.get("approval"))
-        for kind in move.get("evidence", []):
-            if kind not in evidence:
-                problem(f"{path}.evidence", f"{kind!r} is not in evidence_kinds")
-        for j, effect in enumerate(move.get("effects", [])):
-            _check_effect(f"{path}.effects[{j}]", effect, limits, review_types, problem)
-        edges.update((s, move["to"]) for s in move["from"])
-    reachable, frontier = {"informal"}, ["informal"]
-    while frontier:
-        here = frontier.pop()
-        for a, b in edges:
-            if a == here and b not in reachable:
-                reachable.add(b)
-                frontier.append(b)
-    for stage in stages:
-        if stage not in reachable:
-            problem("moves", f"no move reaches the {stage!r} stage")
-        rank = STAGE_ORDER.index(stage)
-        if stage != "closed" and not any(
-            a == stage and STAGE_ORDER.index(b) < rank or (a == stage and b == "closed")
-            for a, b in edges
-        ):
-            problem("moves", f"the {stage!r} stage has no way back down")
-    for i, trigger in enumerate(esc["triggers"]):
-        path = f"triggers[{i}]"
-        if trigger["action"] == "open_case" and trigger.get("stage") not in stages:
-            problem(f"{path}.stage", "say which of this council's stages the case opens at")
-        if trigger["rule"] == "requires_improvement_not_improved" and not trigger.get("weeks"):
-            problem(f"{path}.weeks", "say how many weeks the rating has to improve")
-        if trigger.get("decided_by") and trigger["decided_by"] not in makers:
-            problem(f"{path}.decided_by", f"{trigger['decided_by']!r} is not a decision maker")
-    for i, exception in enumerate(esc.get("exceptions", [])):
-        check_approval(f"exceptions[{i}]", exception["approval"])
-
-
-def _check_effect(path: str, effect: dict, limits: set, review_types: set, problem) -> None:
-    kind = effect["kind"]
-    if kind in ("deadline", "review") and effect.get("time_limit") not in limits:
-        problem(f"{path}.time_limit", "name one of this council's time_limits")
-    if kind == "letter" and not effect.get("letter"):
-        problem(f"{path}.letter", "name the letter")
-    if kind == "review" and effect.get("review_type") not in review_types:
-        problem(f"{path}.review_type", "name one of this council's review types")
 
 
 @dataclass(frozen=True)
@@ -210,11 +183,39 @@ class TimeLimit:
         return f"at least {text} before" if self.direction == "before" else text
 
 
+@dataclass(frozen=True)
+class DecisionMaker:
+    """Who decides (000: the DASS; 004: the Head of Commissioning; 003: the Board)."""
+
+    key: str
+    title: str
+    kind: str = "person"
+    delegate_title: str = ""
+    decides: tuple[str, ...] = ()
+    seed: str = ""
+
+    @property
+    def is_board(self) -> bool:
+        return self.kind == "board"
+
+
 class Policy:
-    """Read access to one loaded policy version's content."""
+    """One policy version's content, read through typed readers: the councils app's own
+    sections here, any app's section through `section(key)` (each read once)."""
 
     def __init__(self, content: dict):
         self.content = content
+        self._sections: dict[str, Any] = {}
+
+    # --- the councils app's sections ----------------------------------------------------
+
+    @property
+    def code(self) -> str:
+        return self.content["council"]["code"]
+
+    @property
+    def local_authorities(self) -> list[str]:
+        return list(self.content["council"].get("local_authorities", []))
 
     @property
     def time_limits(self) -> list[TimeLimit]:
@@ -223,12 +224,80 @@ class Policy:
     def time_limit(self, key: str) -> TimeLimit:
         return TimeLimit(key=key, **self.content["time_limits"][key])
 
-    @property
+    @cached_property
     def calendar(self) -> WorkingCalendar:
         return WorkingCalendar.from_policy(self.content.get("calendar"))
 
     def role_label(self, role: str) -> str:
         return self.content.get("roles", {}).get(role, {}).get("label", "")
+
+    def roles_text(self, roles) -> str:
+        """ "Care Quality Officers or Service Managers": roles in the council's own words."""
+        names = [self.role_label(r) or ROLE_WORDS.get(r, r) for r in sorted(roles)]
+        return " or ".join(names)
+
+    @cached_property
+    def decision_makers(self) -> dict[str, DecisionMaker]:
+        return {
+            m["key"]: DecisionMaker(
+                key=m["key"],
+                title=m["title"],
+                kind=m.get("kind", "person"),
+                delegate_title=m.get("delegate_title", ""),
+                decides=tuple(m.get("decides", ())),
+                seed=m.get("seed", ""),
+            )
+            for m in self.content["decision_makers"]
+        }
+
+    def maker(self, key: str) -> DecisionMaker:
+        found = self.decision_makers.get(key)
+        return found or DecisionMaker(key=key, title=key)
+
+    # --- every other app's sections ------------------------------------------------------
+
+    def has(self, key: str) -> bool:
+        return key in self.content
+
+    def section(self, key: str) -> Any:
+        """The typed reader an app registered for this section, read once."""
+        if key not in self._sections:
+            reader = next((p.readers[key] for p in PARTS.values() if key in p.readers), None)
+            if reader is None:
+                raise KeyError(f"No app reads the pack section {key!r}")
+            self._sections[key] = reader(self.content)
+        return self._sections[key]
+
+
+_POLICIES: dict[tuple[int, str], Policy] = {}
+
+
+def policy_of_version(version) -> Policy:
+    """Policy versions never change, so each is read once per process."""
+    key = (version.pk, version.sha256)
+    found = _POLICIES.get(key)
+    if found is None:
+        if len(_POLICIES) > 256:
+            _POLICIES.clear()
+        found = _POLICIES[key] = Policy(version.content)
+    return found
+
+
+def policy_of(council) -> Policy:
+    """The council's policy in force."""
+    return policy_of_version(council.active_policy)
+
+
+def policies_of_versions(version_ids: Iterable[int | None]) -> dict[int, Policy]:
+    """{version id: policy} for many versions: their content is fetched only for those not
+    read yet (at most two queries)."""
+    keys = dict(
+        PolicyVersion.objects.filter(pk__in=set(version_ids) - {None}).values_list("pk", "sha256")
+    )
+    missing = [pk for pk, sha in keys.items() if (pk, sha) not in _POLICIES]
+    for version in PolicyVersion.objects.filter(pk__in=missing).only("pk", "sha256", "content"):
+        policy_of_version(version)
+    return {pk: _POLICIES[(pk, sha)] for pk, sha in keys.items() if (pk, sha) in _POLICIES}
 
 
 def flatten(value: Any, prefix: str = "") -> dict[str, Any]:

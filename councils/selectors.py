@@ -51,3 +51,8 @@ def acting_decision_makers(*, council: Council, title: str, on: dt.date | None =
     ).select_related("delegate"):
         acting.append(d.delegate)
     return acting
+
+
+def is_member_of(council: Council, user) -> bool:
+    """The person works for this council (any active role)."""
+    return Membership.objects.filter(council=council, user=user, is_active=True).exists()

@@ -8,13 +8,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from core.errors import NotAllowed, ValidationFailed
-from core.tenancy import SESSION_KEY, councils_of
+from core.tenancy import SESSION_KEY
 from core.views import require_perm
 from councils import selectors
 from councils.forms import DelegationForm, TokenForm
 from councils.models import ApiToken
 from councils.policy import Policy, diff
 from councils.services import delegation_create, token_create, token_revoke
+from councils.tenancy import councils_of
 
 
 @login_required

@@ -7,6 +7,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import extensions
 from core.api import CouncilScopedMixin, HasCouncilPermission
 from core.errors import ValidationFailed
 from councils.models import User
@@ -40,6 +41,7 @@ from monitoring.services import (
     review_report_sent,
     risk_override_set,
 )
+from monitoring.services.reviews import RATED
 from providers.models import Location, Provider
 
 # The risk matrix, reviews and plans: read by quality staff and auditors, changed by quality
@@ -416,6 +418,7 @@ class ReviewSerializer(serializers.ModelSerializer):
             "findings",
             "evidence_seen",
             "people_spoken_to",
+            "rating",
             "report_due_on",
             "report_sent_on",
             "self_certification_due_on",
@@ -431,9 +434,21 @@ class ReviewSerializer(serializers.ModelSerializer):
 class ReviewRecordRequest(serializers.Serializer):
     visited_on = serializers.DateField()
     announced = serializers.BooleanField(default=True)
-    findings = serializers.CharField()
-    evidence_seen = serializers.CharField(required=False, allow_blank=True, default="")
-    people_spoken_to = serializers.CharField(required=False, allow_blank=True, default="")
+    findings = serializers.CharField(max_length=20_000)
+    evidence_seen = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=20_000
+    )
+    people_spoken_to = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=20_000
+    )
+    rating = serializers.ChoiceField(
+        choices=[(r, r) for r in RATED],
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The rating, for a rated review type (001: the PAMMS assessment); required "
+        "for those, refused for the others.",
+    )
     officers = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.all(), many=True, required=False
     )
@@ -606,9 +621,14 @@ class ImprovementPlanViewSet(
         return Response(self.get_serializer(self.get_queryset().get(pk=plan.pk)).data)
 
 
+def _timeline_kinds() -> list[str]:
+    """Every app's timeline sources (registered in the apps' `ready()`, before URLs load)."""
+    return [source.name for source in extensions.timeline]
+
+
 class TimelineEntrySerializer(serializers.Serializer):
     on = serializers.DateField()
-    kind = serializers.ChoiceField(choices=list(selectors.TIMELINE_KINDS))
+    kind = serializers.ChoiceField(choices=_timeline_kinds())
     title = serializers.CharField()
     detail = serializers.CharField()
     url = serializers.CharField()
@@ -621,16 +641,18 @@ class TimelineView(CouncilScopedMixin, APIView):
     permission_required = "monitoring.view_monitoring"
 
     @extend_schema(
-        parameters=[OpenApiParameter("kind", str, many=True, enum=list(selectors.TIMELINE_KINDS))],
+        parameters=[OpenApiParameter("kind", str, many=True, enum=_timeline_kinds())],
         responses=TimelineEntrySerializer(many=True),
     )
     def get(self, request, location_pk: int):
         location = Location.objects.filter(pk=location_pk).first()
         if location is None:
             raise NotFound("No such location.")
-        kinds = request.query_params.getlist("kind")
-        bad = [k for k in kinds if k not in selectors.TIMELINE_KINDS]
+        kinds = request.query_params.getlist("kind")[:20]
+        bad = [k for k in kinds if k not in _timeline_kinds()]
         if bad:
-            raise ValidationFailed("Bad filter.", errors={"kind": [f"Unknown kind: {bad[0]}"]})
-        entries = selectors.timeline(council=request.council, location=location, kinds=kinds)
+            raise ValidationFailed("Bad filter.", errors={"kind": [f"Unknown kind: {bad[0][:60]}"]})
+        entries = extensions.timeline_entries(
+            council=request.council, location=location, kinds=kinds
+        )
         return Response(TimelineEntrySerializer(entries, many=True).data)

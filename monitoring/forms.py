@@ -3,8 +3,9 @@ from django.db.models import Q
 
 from core.forms import GovukFormMixin
 from councils.models import User
-from councils.policy import Policy
 from monitoring.models import ContractType, Outcome, Source
+from monitoring.pack import intelligence_rules, review_rules
+from monitoring.services.reviews import RATED
 
 
 def _members(council):
@@ -13,10 +14,6 @@ def _members(council):
         .distinct()
         .order_by("first_name", "last_name")
     )
-
-
-def _pack(council) -> dict:
-    return Policy(council.active_policy.content).content["intelligence"]
 
 
 class CommissioningForm(GovukFormMixin, forms.Form):
@@ -82,9 +79,9 @@ class IntelligenceForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args, council, **kwargs):
         super().__init__(*args, **kwargs)
-        pack = _pack(council)
-        self.fields["severity"].choices = [(s["key"], s["label"]) for s in pack["severities"]]
-        self.fields["themes"].choices = [(t["key"], t["label"]) for t in pack["themes"]]
+        rules = intelligence_rules(council)
+        self.fields["severity"].choices = [(k, s.label) for k, s in rules.severities.items()]
+        self.fields["themes"].choices = list(rules.themes.items())
         self.fields["allocated_to"].queryset = _members(council)
         self.fields["received_on"].widget.attrs["class"] += " govuk-input--width-10"
 
@@ -178,7 +175,7 @@ class RiskOverrideForm(GovukFormMixin, forms.Form):
 
 
 def _review_kinds(council):
-    return [(t["key"], t["label"]) for t in council.active_policy.content["reviews"]["types"]]
+    return list(review_rules(council).labels.items())
 
 
 class ReviewPlanForm(GovukFormMixin, forms.Form):
@@ -235,10 +232,22 @@ class ReviewRecordForm(GovukFormMixin, forms.Form):
     people_spoken_to = forms.CharField(
         label="People spoken to", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    rating = forms.ChoiceField(
+        label="Rating",
+        choices=[(r, r) for r in RATED],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the rating"},
+    )
 
-    def __init__(self, *args, council, **kwargs):
+    def __init__(self, *args, council, rated_as: str = "", **kwargs):
+        """`rated_as`: the label of a rated review type (001: "PAMMS assessment"), whose
+        rating is asked for; other types have none."""
         super().__init__(*args, **kwargs)
         self.fields["officers"].queryset = _members(council)
+        if rated_as:
+            self.fields["rating"].label = f"{rated_as} rating"
+        else:
+            del self.fields["rating"]
 
 
 class ReportSentForm(GovukFormMixin, forms.Form):

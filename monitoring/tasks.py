@@ -1,12 +1,17 @@
-"""Background work for monitoring. Tasks take ids, re-enter the council's scope and call one
-service; all are safe to run twice."""
+"""Background work for monitoring. Tasks take ids, re-enter the council's scope (`CouncilTask`)
+and call one service; all are safe to run twice."""
+
+import logging
 
 from celery import shared_task
-from django_scopes import scope, scopes_disabled
 
-from councils.models import Council
-from monitoring.risk import risk_recompute
-from monitoring.services import rating_changes_to_intelligence
+from core.tasks import later, tenants
+from monitoring.services.intelligence import rating_changes_to_intelligence
+from monitoring.services.risk import risk_recompute_task
+
+log = logging.getLogger(__name__)
+
+__all__ = ["rating_changes_sweep", "risk_recompute_all", "risk_recompute_task"]
 
 
 @shared_task(name="monitoring.rating_changes_sweep")
@@ -15,28 +20,20 @@ def rating_changes_sweep() -> int:
     return rating_changes_to_intelligence()
 
 
-@shared_task(name="monitoring.risk_recompute")
-def risk_recompute_task(
-    council_id: int, location_ids: list[int] | None = None, provider_id: int | None = None
-) -> int:
-    with scopes_disabled():
-        council = Council.objects.select_related("active_policy").get(pk=council_id)
-    with scope(council=council):
-        return risk_recompute(council=council, location_ids=location_ids, provider_id=provider_id)
-
-
 @shared_task(name="monitoring.risk_recompute_all")
 def risk_recompute_all() -> int:
     """Nightly: every council's whole matrix (ratings age out of the window; overrides
-    expire)."""
+    expire). One council's failure does not stop the others."""
     changed = 0
-    with scopes_disabled():
-        councils = list(
-            Council.objects.filter(is_active=True, active_policy__isnull=False).select_related(
-                "active_policy"
-            )
-        )
-    for council in councils:
-        with scope(council=council):
-            changed += risk_recompute(council=council)
+    for council in tenants():
+        try:
+            changed += risk_recompute_task(council.pk)
+        except Exception:  # noqa: BLE001 - logged; the next night tries again
+            log.exception("The nightly risk recompute failed for %s", council)
     return changed
+
+
+def ratings_changed(*, import_run_id: int, changes: int) -> None:
+    """The register's ratings changed (providers' event): the councils' logs take them now
+    rather than at the next sweep."""
+    later(rating_changes_sweep)

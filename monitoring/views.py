@@ -1,16 +1,16 @@
 """Pages for commissioning and the intelligence log. Thin: forms in, services out."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from core.errors import Conflict, ValidationFailed
-from core.views import require_perm
-from councils.policy import Policy
+from core import extensions
+from core.errors import ValidationFailed
+from core.forms import on_form
+from core.views import council_view, require_perm
 from monitoring import selectors
 from monitoring.exports import risk_csv, risk_xlsx
 from monitoring.forms import (
@@ -30,6 +30,7 @@ from monitoring.forms import (
     RiskOverrideForm,
 )
 from monitoring.models import ImprovementPlan, Intelligence, IntelligenceAttachment, Review
+from monitoring.pack import intelligence_rules, plan_rules, review_rules
 from monitoring.services import (
     COMMISSIONING_FIELDS,
     attachment_add,
@@ -49,6 +50,7 @@ from monitoring.services import (
     risk_override_set,
 )
 from providers.models import Location
+from providers.views import location_detail
 
 
 def _location(pk: int) -> Location:
@@ -58,9 +60,8 @@ def _location(pk: int) -> Location:
     return location
 
 
-@login_required
+@council_view("monitoring.change_commissioning")
 def commissioning_edit(request, location_pk: int):
-    require_perm(request, "monitoring.change_commissioning")
     location = _location(location_pk)
     current = selectors.commissioning_of(council=request.council, location_id=location.pk)
     initial = {f: getattr(current, f) for f in COMMISSIONING_FIELDS} if current else None
@@ -68,16 +69,13 @@ def commissioning_edit(request, location_pk: int):
         initial["in_area"] = str(initial["in_area"])
     form = CommissioningForm(request.POST or None, initial=initial, council=request.council)
     if request.method == "POST" and form.is_valid():
-        try:
-            commissioning_save(
-                council=request.council,
-                location=location,
-                actor=request.user,
-                **form.cleaned_data,
-            )
-        except ValidationFailed as exc:
-            form.add_domain_errors(exc.errors)
-        else:
+        ok, _ = on_form(
+            form,
+            lambda: commissioning_save(
+                council=request.council, location=location, actor=request.user, **form.cleaned_data
+            ),
+        )
+        if ok:
             messages.success(request, "Commissioning saved.")
             return redirect("location-detail", pk=location.pk)
     return render(
@@ -87,9 +85,8 @@ def commissioning_edit(request, location_pk: int):
     )
 
 
-@login_required
+@council_view("monitoring.view_intelligence")
 def intelligence_list(request):
-    require_perm(request, "monitoring.view_intelligence")
     form = IntelligenceFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     filters = selectors.IntelligenceFilters(
@@ -115,25 +112,24 @@ def intelligence_list(request):
     )
 
 
-@login_required
+@council_view("monitoring.record_intelligence")
 def intelligence_new(request, location_pk: int):
-    require_perm(request, "monitoring.record_intelligence")
     location = _location(location_pk)
     form = IntelligenceForm(request.POST or None, council=request.council)
     if request.method == "POST" and form.is_valid():
         d = dict(form.cleaned_data)
         whole = d.pop("whole_provider")
-        try:
-            item = intelligence_record(
+        ok, item = on_form(
+            form,
+            lambda: intelligence_record(
                 council=request.council,
                 actor=request.user,
                 location=None if whole else location,
                 provider=location.provider,
                 **d,
-            )
-        except ValidationFailed as exc:
-            form.add_domain_errors(exc.errors)
-        else:
+            ),
+        )
+        if ok:
             messages.success(request, f"{item.reference} logged.")
             return redirect("intelligence-detail", pk=item.pk)
     return render(
@@ -148,9 +144,8 @@ def _item(request, pk: int) -> Intelligence:
         raise Http404 from None
 
 
-@login_required
+@council_view("monitoring.view_intelligence")
 def intelligence_detail(request, pk: int):
-    require_perm(request, "monitoring.view_intelligence")
     item = _item(request, pk)
     can_change = request.user.has_perm("monitoring.correct_intelligence", request.council)
     forms = {}
@@ -182,17 +177,15 @@ def intelligence_detail(request, pk: int):
                 return redirect("intelligence-detail", pk=item.pk)
     elif request.method == "POST":
         require_perm(request, "monitoring.correct_intelligence")
-    pack = Policy(request.council.active_policy.content).content["intelligence"]
-    theme_labels = {t["key"]: t["label"] for t in pack["themes"]}
-    severity_labels = {s["key"]: s["label"] for s in pack["severities"]}
+    rules = intelligence_rules(request.council)
     return render(
         request,
         "monitoring/intelligence_detail.html",
         {
             "item": item,
             "can_change": can_change,
-            "themes": [theme_labels.get(t, t) for t in item.themes],
-            "severity": severity_labels.get(item.severity, item.severity),
+            "themes": [rules.theme_label(t) for t in item.themes],
+            "severity": rules.severity_label(item.severity),
             **forms,
         },
     )
@@ -235,18 +228,14 @@ def _handle(request, item, action, forms) -> bool:
         return False
     if not form.is_valid():
         return False
-    try:
-        call(dict(form.cleaned_data))
-    except ValidationFailed as exc:
-        form.add_domain_errors(exc.errors)
-        return False
-    messages.success(request, done)
-    return True
+    ok, _ = on_form(form, lambda: call(dict(form.cleaned_data)))
+    if ok:
+        messages.success(request, done)
+    return ok
 
 
-@login_required
+@council_view("monitoring.view_intelligence")
 def attachment_download(request, pk: int, attachment_pk: int):
-    require_perm(request, "monitoring.view_intelligence")
     attachment = IntelligenceAttachment.objects.filter(
         council=request.council, item_id=pk, pk=attachment_pk
     ).first()
@@ -257,11 +246,10 @@ def attachment_download(request, pk: int, attachment_pk: int):
     )
 
 
-@login_required
+@council_view("monitoring.view_monitoring")
 def risk_matrix(request):
     """004 11.1: RAG rate providers, identify providers of concern and where resources
     should be directed."""
-    require_perm(request, "monitoring.view_monitoring")
     form = RiskFilterForm(request.GET or None)
     d = form.cleaned_data if form.is_valid() else {}
     filters = selectors.RiskFilters(
@@ -292,10 +280,9 @@ def risk_matrix(request):
     )
 
 
-@login_required
+@council_view("monitoring.change_monitoring")
 @require_POST
 def risk_override(request, location_pk: int):
-    require_perm(request, "monitoring.change_monitoring")
     location = _location(location_pk)
     if request.POST.get("end"):
         try:
@@ -303,32 +290,29 @@ def risk_override(request, location_pk: int):
                 council=request.council,
                 location=location,
                 actor=request.user,
-                reason=request.POST.get("reason", ""),
+                reason=request.POST.get("reason", "")[:10_000],
             )
         except ValidationFailed:
             messages.error(request, "Say why the override ends.")
         return redirect("location-detail", pk=location.pk)
     form = RiskOverrideForm(request.POST, prefix="risk")
     if form.is_valid():
-        try:
-            risk_override_set(
+        ok, _ = on_form(
+            form,
+            lambda: risk_override_set(
                 council=request.council, location=location, actor=request.user, **form.cleaned_data
-            )
-        except ValidationFailed as exc:
-            form.add_domain_errors(exc.errors)
-        else:
+            ),
+        )
+        if ok:
             messages.success(request, "The RAG override is saved.")
             return redirect("location-detail", pk=location.pk)
-    from providers.views import location_detail
-
     request.method = "GET"
-    return location_detail(request, location.pk, risk_form=form)
+    return location_detail(request, location.pk, forms={"risk": form})
 
 
-@login_required
+@council_view("monitoring.view_monitoring")
 def reviews_list(request):
     """Reviews due and overdue, per officer (004 11.3: "reviewed for outstanding visits")."""
-    require_perm(request, "monitoring.view_monitoring")
     mine = request.GET.get("mine") == "1"
     due = selectors.reviews_due(council=request.council, officer=request.user if mine else None)
     return render(
@@ -338,36 +322,30 @@ def reviews_list(request):
             "due": due,
             "mine": mine,
             "today": timezone.localdate(),
-            "kinds": _kind_labels(request.council),
+            "kinds": review_rules(request.council).labels,
         },
     )
 
 
-def _kind_labels(council) -> dict:
-    return {t["key"]: t["label"] for t in council.active_policy.content["reviews"]["types"]}
-
-
-@login_required
+@council_view("monitoring.change_monitoring")
 def review_new(request, location_pk: int):
-    require_perm(request, "monitoring.change_monitoring")
     location = _location(location_pk)
     form = ReviewPlanForm(request.POST or None, council=request.council)
     if request.method == "POST" and form.is_valid():
-        try:
-            review = review_plan(
+        ok, review = on_form(
+            form,
+            lambda: review_plan(
                 council=request.council, location=location, actor=request.user, **form.cleaned_data
-            )
-        except ValidationFailed as exc:
-            form.add_domain_errors(exc.errors)
-        else:
+            ),
+        )
+        if ok:
             messages.success(request, "Review planned.")
             return redirect("review-detail", pk=review.pk)
     return render(request, "monitoring/review_plan.html", {"form": form, "location": location})
 
 
-@login_required
+@council_view("monitoring.view_monitoring")
 def review_detail(request, pk: int):
-    require_perm(request, "monitoring.view_monitoring")
     review = (
         Review.objects.filter(council=request.council, pk=pk)
         .select_related("location__provider")
@@ -377,9 +355,11 @@ def review_detail(request, pk: int):
     if review is None:
         raise Http404
     can_change = request.user.has_perm("monitoring.change_monitoring", request.council)
+    kind = review_rules(request.council).types.get(review.kind)
     record_form = ReviewRecordForm(
         request.POST if request.POST.get("action") == "record" else None,
         council=request.council,
+        rated_as=kind.label if kind and kind.rated else "",
         prefix="record",
         initial={"announced": str(review.announced), "officers": list(review.officers.all())},
     )
@@ -396,22 +376,15 @@ def review_detail(request, pk: int):
                 sent_form,
                 lambda d: review_report_sent(review=review, actor=request.user, **d),
             )
-        if form.is_valid():
-            try:
-                call(dict(form.cleaned_data))
-            except ValidationFailed as exc:
-                form.add_domain_errors(exc.errors)
-            except Conflict as exc:
-                form.add_error(None, exc.message)
-            else:
-                messages.success(request, "Review saved.")
-                return redirect("review-detail", pk=review.pk)
+        if form.is_valid() and on_form(form, lambda: call(dict(form.cleaned_data)))[0]:
+            messages.success(request, "Review saved.")
+            return redirect("review-detail", pk=review.pk)
     return render(
         request,
         "monitoring/review_detail.html",
         {
             "review": review,
-            "kind": _kind_labels(request.council).get(review.kind),
+            "kind": review_rules(request.council).label(review.kind),
             "can_change": can_change,
             "record_form": record_form,
             "sent_form": sent_form,
@@ -419,27 +392,25 @@ def review_detail(request, pk: int):
     )
 
 
-@login_required
+@council_view("monitoring.change_monitoring")
 def plan_new(request, location_pk: int):
-    require_perm(request, "monitoring.change_monitoring")
     location = _location(location_pk)
     form = PlanForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            plan = plan_create(
+        ok, plan = on_form(
+            form,
+            lambda: plan_create(
                 council=request.council, location=location, actor=request.user, **form.cleaned_data
-            )
-        except ValidationFailed as exc:
-            form.add_domain_errors(exc.errors)
-        else:
+            ),
+        )
+        if ok:
             messages.success(request, "Plan started: add its actions.")
             return redirect("plan-detail", pk=plan.pk)
     return render(request, "monitoring/plan_new.html", {"form": form, "location": location})
 
 
-@login_required
+@council_view("monitoring.view_monitoring")
 def plan_detail(request, pk: int):
-    require_perm(request, "monitoring.view_monitoring")
     plan = (
         ImprovementPlan.objects.filter(council=request.council, pk=pk)
         .select_related("location__provider")
@@ -460,22 +431,19 @@ def plan_detail(request, pk: int):
         require_perm(request, "monitoring.change_monitoring")
         form = action_form if action == "add" else review_form
         if form.is_valid():
-            try:
-                if action == "add":
-                    plan_action_add(plan=plan, actor=request.user, **form.cleaned_data)
-                else:
-                    plan_review_record(
-                        plan=plan,
-                        actor=request.user,
-                        reviewed_on=form.cleaned_data["reviewed_on"],
-                        notes=form.cleaned_data["notes"],
-                        results=form.results(),
-                    )
-            except ValidationFailed as exc:
-                form.add_domain_errors(exc.errors)
-            except Conflict as exc:
-                form.add_error(None, exc.message)
+            if action == "add":
+                call = lambda: plan_action_add(  # noqa: E731
+                    plan=plan, actor=request.user, **form.cleaned_data
+                )
             else:
+                call = lambda: plan_review_record(  # noqa: E731
+                    plan=plan,
+                    actor=request.user,
+                    reviewed_on=form.cleaned_data["reviewed_on"],
+                    notes=form.cleaned_data["notes"],
+                    results=form.results(),
+                )
+            if on_form(form, call)[0]:
                 messages.success(request, "Plan saved.")
                 return redirect("plan-detail", pk=plan.pk)
     return render(
@@ -489,27 +457,21 @@ def plan_detail(request, pk: int):
             "action_form": action_form,
             "review_form": review_form,
             "can_change": request.user.has_perm("monitoring.change_monitoring", request.council),
-            "limit": request.council.active_policy.content["improvement_plans"][
-                "failed_reviews_more_than"
-            ],
+            "limit": plan_rules(request.council).failed_reviews_more_than,
         },
     )
 
 
-@login_required
+@council_view("monitoring.view_monitoring")
 def location_timeline(request, location_pk: int):
-    """Everything about a location in date order, filterable by kind."""
-    require_perm(request, "monitoring.view_monitoring")
+    """Everything about a location in date order, from every app's timeline source,
+    filterable by kind."""
     location = _location(location_pk)
-    chosen = [k for k in request.GET.getlist("kind") if k in selectors.TIMELINE_KINDS]
-    entries = selectors.timeline(council=request.council, location=location, kinds=chosen)
+    kinds = {source.name: source.label for source in extensions.timeline}
+    chosen = [k for k in request.GET.getlist("kind")[:20] if k in kinds]
+    entries = extensions.timeline_entries(council=request.council, location=location, kinds=chosen)
     return render(
         request,
         "monitoring/timeline.html",
-        {
-            "location": location,
-            "entries": entries,
-            "kinds": selectors.TIMELINE_KINDS,
-            "chosen": chosen,
-        },
+        {"location": location, "entries": entries, "kinds": kinds, "chosen": chosen},
     )

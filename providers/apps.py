@@ -4,3 +4,14 @@ from django.apps import AppConfig
 class ProvidersConfig(AppConfig):
     name = "providers"
     verbose_name = "Providers and the national register"
+
+    def ready(self):
+        from core import extensions
+        from providers import (
+            demo,
+            panels,
+            permissions,  # noqa: F401  (its rules and token scopes)
+        )
+
+        panels.register()
+        extensions.demo.register(extensions.DemoStep("providers", demo.load, order=10))

@@ -4,6 +4,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
+from celery import shared_task
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -11,6 +12,8 @@ from django_scopes import scopes_disabled
 
 from core.audit import audit_record
 from core.errors import ValidationFailed
+from core.tasks import later
+from providers import events
 from providers.importing.loader import RegisterLoader
 from providers.importing.readers import (
     ReadResult,
@@ -105,9 +108,7 @@ def import_start(
             summary=f"Import of {run.source_name} ({run.get_format_display()}) queued",
             obj=run,
         )
-        from providers.tasks import import_run_task
-
-        transaction.on_commit(lambda: import_run_task.delay(run.pk))
+        later(import_run_task, run.pk)
     return run
 
 
@@ -206,10 +207,8 @@ def _finish(run: ImportRun, status: str, message: str, echo) -> ImportRun:
     )
     run.refresh_from_db()
     if run.rating_changes:
-        # Councils' intelligence logs pick the changes up now rather than at the next sweep.
-        from monitoring.tasks import rating_changes_sweep
-
-        transaction.on_commit(rating_changes_sweep.delay)
+        # Councils' intelligence logs pick the changes up (monitoring listens).
+        events.ratings_changed.publish(import_run_id=run.pk, changes=run.rating_changes)
     if run.council_id:
         audit_record(
             council=run.council,
@@ -238,3 +237,9 @@ def import_from_path(
             council=council, format=format, mapping=mapping, source_name=str(path)[:300]
         )
     return import_execute(run_id=run.pk, path=path, echo=echo)
+
+
+@shared_task(name="providers.import_run", acks_late=True)
+def import_run_task(run_id: int) -> str:
+    """The worker's side of an import: safe to run twice (a finished import is left alone)."""
+    return import_execute(run_id=run_id).status

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 
+from core import extensions
 from core.errors import ValidationFailed
 from core.views import require_perm
 from providers import selectors
@@ -37,68 +38,32 @@ def location_search(request):
 
 
 @login_required
-def location_detail(request, pk: int, risk_form=None):
+def location_detail(request, pk: int, forms: dict | None = None):
+    """The register's record of a location, then the council's own record of it, composed
+    from the panels each app registers (`core.extensions.location_page`). A panel's failed
+    form comes back in `forms` (by name) with its errors."""
     require_perm(request, "providers.view_register")
     try:
         location = selectors.location_detail(pk=pk)
     except Location.DoesNotExist:
         raise Http404 from None
     ratings = list(location.ratings.all())
-    context = {"location": location, "current": ratings[0] if ratings else None, "ratings": ratings}
-    context.update(_council_view_of(request, location, risk_form))
-    return render(request, "providers/location_detail.html", context)
-
-
-def _council_view_of(request, location, risk_form=None) -> dict:
-    """The current council's own record of this location: what it commissions there (with
-    high impact and market risk) and its latest intelligence."""
-    from monitoring import selectors as monitoring
-
-    council, user = request.council, request.user
-    out = {}
-    if user.has_perm("monitoring.view_commissioning", council):
-        commissioning = monitoring.commissioning_of(council=council, location_id=location.pk)
-        out["commissioning"] = commissioning
-        out["can_change_commissioning"] = user.has_perm("monitoring.change_commissioning", council)
-        if commissioning is not None:
-            out["position"] = monitoring.market_position(
-                council=council, commissioning=commissioning
-            )
-    if council is not None and "escalation" in council.active_policy.content:
-        from concerns.ladder import Ladder
-        from concerns.selectors import open_case_of
-        from councils.permissions import roles_in
-
-        ladder = Ladder.of(council)
-        if user.has_perm("concerns.view_case", council):
-            case = open_case_of(council=council, location=location)
-            out["case"] = case
-            out["case_stage"] = ladder.stage_label(case.stage) if case else ""
-            out["can_open_case"] = user.has_perm("concerns.open_case", council)
-        # Exceptions the person may ask for (000 5: the Placement Officer for family choice).
-        mine = roles_in(user, council)
-        out["exceptions"] = [x for x in ladder.exceptions if x.by & mine]
-    if user.has_perm("monitoring.view_intelligence", council):
-        filters = monitoring.IntelligenceFilters(location=location.pk)
-        items = monitoring.intelligence_list(council=council, filters=filters)
-        out["intelligence"] = list(items[:10])
-        out["intelligence_count"] = (
-            items.count() if len(out["intelligence"]) == 10 else len(out["intelligence"])
-        )
-        out["can_record_intelligence"] = user.has_perm("monitoring.record_intelligence", council)
-        out["reviews"] = monitoring.location_reviews(council=council, location_id=location.pk)
-        out["plans"] = monitoring.location_plans(council=council, location_id=location.pk)
-        out["review_kinds"] = {
-            t["key"]: t["label"] for t in council.active_policy.content["reviews"]["types"]
-        }
-        out["risk"], out["risk_history"] = monitoring.risk_of(
-            council=council, location_id=location.pk
-        )
-        if user.has_perm("monitoring.change_monitoring", council):
-            from monitoring.forms import RiskOverrideForm
-
-            out["risk_form"] = risk_form or RiskOverrideForm(prefix="risk")
-    return out
+    forms = forms or {}
+    failed = next((f for f in forms.values() if f.errors), None)
+    return render(
+        request,
+        "providers/location_detail.html",
+        {
+            "location": location,
+            "current": ratings[0] if ratings else None,
+            "ratings": ratings,
+            "failed_form": failed,
+            "panels": extensions.panels(
+                extensions.location_page, request=request, location=location, forms=forms
+            ),
+        },
+        status=400 if failed else 200,
+    )
 
 
 @login_required

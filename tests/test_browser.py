@@ -441,7 +441,7 @@ def test_risk_matrix_explains_and_overrides(page, live_server, bromley, member, 
 
     from playwright.sync_api import expect
 
-    from monitoring.risk import risk_recompute
+    from monitoring.services.risk import risk_recompute
     from providers.models import Location
 
     Location.objects.update(local_authority="Bromley")

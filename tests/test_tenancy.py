@@ -12,23 +12,19 @@ from django.core.files.base import ContentFile
 from django_scopes import scope
 from django_scopes.exceptions import ScopeError
 
-from concerns.ladder import Ladder
 from concerns.models import (
     Alert,
     Case,
-    CaseDeadline,
     CaseMove,
-    DecisionStep,
     LetterRequest,
-    Recommendation,
     SafeguardingMeeting,
     SafeguardingTrack,
 )
+from concerns.pack import Ladder
 from concerns.services import (
     alert_raise,
     case_move,
     case_open,
-    recommendation_withdraw,
     safeguarding_meeting_record,
     safeguarding_open,
 )
@@ -36,6 +32,8 @@ from core.audit import audit_record
 from core.models import AuditEntry, Timer
 from councils.models import ApiToken, Area, Delegation, Membership, PolicyVersion, Role
 from councils.services import token_create
+from decisions.models import DecisionStep, Recommendation
+from decisions.services import recommendation_withdraw
 from monitoring.models import (
     Commissioning,
     ImprovementPlan,
@@ -49,13 +47,13 @@ from monitoring.models import (
     RiskOverride,
     RiskRating,
 )
-from monitoring.risk import risk_recompute
 from monitoring.services import (
     attachment_add,
     commissioning_save,
     intelligence_correct,
     intelligence_record,
 )
+from monitoring.services.risk import risk_recompute
 from providers.models import ColumnMapping, ImportProblem, ImportRun
 from providers.services import mapping_save
 from tests.factories import LocationFactory, UserFactory
@@ -107,6 +105,7 @@ def _timer(council):
         kind="test",
         subject_type="x",
         subject_id="1",
+        due_on=dt.date(2030, 1, 1),
         due_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC),
     )
 
@@ -268,20 +267,6 @@ def _case_move(council):
     )
 
 
-def _case_deadline(council):
-    move = _case_move(council)
-    return CaseDeadline.objects.create(
-        council=council,
-        case=move.case,
-        move=move,
-        time_limit="test",
-        label="Reply in writing",
-        stage=move.to_stage,
-        starts_on=dt.date(2026, 1, 5),
-        due_on=dt.date(2026, 2, 5),
-    )
-
-
 def _letter(council):
     move = _case_move(council)
     return LetterRequest.objects.create(
@@ -366,7 +351,6 @@ MATRIX = [
         ("cases:read",),
     ),
     Owned(DecisionStep, _decision_step),
-    Owned(CaseDeadline, _case_deadline),
     Owned(LetterRequest, _letter),
     Owned(
         SafeguardingTrack,

@@ -25,12 +25,13 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "rules.apps.AutodiscoverRulesConfig",
+    "rules",
     "django_htmx",
     "core",
     "councils",
     "providers",
     "monitoring",
+    "decisions",
     "concerns",
 ]
 
@@ -71,8 +72,8 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The database lives in var/, which `make migrate` and `make run` create (settings create
-    # no folders when imported). The web server and the worker share the file: WAL and immediate transactions avoid
-    # "database is locked" between them.
+    # no folders when imported). The web server and the worker share the file: WAL and
+    # immediate transactions avoid "database is locked" between them.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
@@ -83,6 +84,8 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "councils.User"
+# The tenant, as core knows it (core sits below councils and never imports it).
+TENANT_MODEL = "councils.Council"
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -142,7 +145,7 @@ SPECTACULAR_SETTINGS = {
         "RagEnum": "monitoring.models.Rag",
         "OutcomeEnum": "monitoring.models.Outcome",
         "StageEnum": "concerns.models.Stage",
-        "StepOutcomeEnum": "concerns.models.StepOutcome",
+        "StepOutcomeEnum": "decisions.models.StepOutcome",
     },
 }
 

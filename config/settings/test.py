@@ -9,3 +9,4 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "var" / "test-media"))
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+EVENT_RECEIVERS_RAISE = True  # a failing receiver fails the test, not only a log line

@@ -15,19 +15,14 @@ from django.db import connection, connections
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from concerns.models import (
-    Case,
-    CaseDeadline,
-    CaseMove,
-    DecisionStep,
-    LetterRequest,
-    Recommendation,
-    Stage,
-)
-from concerns.services import case_move, case_open, recommendation_act
+from concerns.models import Case, CaseMove, LetterRequest, Stage
+from concerns.services import case_move, case_open
 from core.errors import Conflict
 from core.models import AuditEntry
 from councils.models import Role, User
+from decisions.models import DecisionStep, Recommendation
+from decisions.services import recommendation_act
+from tests.deadlines import deadlines
 from tests.factories import LocationFactory
 
 pytestmark = [
@@ -177,7 +172,7 @@ def test_two_different_moves_from_the_same_stage_at_once(iteration, somerset):
         assert case.closed_at is not None
     # Nothing left behind by the losing move.
     assert not letters.exclude(move=made).exists()
-    assert not CaseDeadline.objects.filter(case=case).exclude(move=made).exists()
+    assert not deadlines(case=case).exclude(payload__move=made.pk).exists()
 
 
 @pytest.mark.parametrize("iteration", range(ITERATIONS))
@@ -206,7 +201,7 @@ def test_two_decision_makers_approve_the_same_recommendation_at_once(iteration, 
     assert made.move_key == "issue_rectification_notice"
     assert audit_moves(case) == 2  # invoke, then the approved move
     assert AuditEntry.objects.filter(action="recommendation.approved").count() == 1
-    assert CaseDeadline.objects.filter(case=case).count() == 1
+    assert deadlines(case=case).count() == 1
     assert LetterRequest.objects.filter(case=case, letter="rectification_notice").count() == 1
 
 

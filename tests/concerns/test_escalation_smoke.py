@@ -6,9 +6,12 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from concerns.models import CaseDeadline, LetterRequest, Recommendation, Stage
-from concerns.services import case_move, case_open, recommendation_act
+from concerns.models import LetterRequest, Stage
+from concerns.services import case_move, case_open
 from councils.models import Role
+from decisions.models import Recommendation
+from decisions.services import recommendation_act
+from tests.deadlines import deadlines
 from tests.factories import LocationFactory
 
 BOARD = {"meeting_on": None, "quorate": True}
@@ -46,7 +49,7 @@ def test_somerset_up_and_down(load_pack, member):
     )
     case.refresh_from_db()
     assert case.stage == Stage.RECTIFICATION
-    assert CaseDeadline.objects.filter(case=case).exists()
+    assert deadlines(case=case).exists()
     assert made.to_stage == Stage.FORMAL
 
 

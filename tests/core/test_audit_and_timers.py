@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from core.audit import audit_record
 from core.models import AuditEntry, Timer
-from core.tasks import HANDLERS, timer_handler, timers_sweep
+from core.tasks import timers_sweep
+from core.timers import HANDLERS, timer_handler
 
 pytestmark = pytest.mark.django_db
 
@@ -88,5 +89,5 @@ def test_one_pending_timer_per_cause(council_a):
 
 def test_a_cancelled_timer_does_not_fire(council_a, counting_handler):
     timer = _timer(council_a, timezone.now() - dt.timedelta(seconds=1))
-    Timer.objects.filter(pk=timer.pk).update(cancelled_at=timezone.now())
+    Timer.objects.filter(pk=timer.pk).update(status="ended", ended_at=timezone.now())
     assert timers_sweep() == 0 and counting_handler == []

@@ -12,13 +12,8 @@ from django.utils import timezone
 from core.errors import Conflict, ValidationFailed
 from councils.models import Role
 from monitoring.models import RiskRating
-from monitoring.risk import risk_recompute
-from monitoring.services import (
-    plan_action_add,
-    plan_create,
-    plan_is_failing,
-    plan_review_record,
-)
+from monitoring.services import plan_action_add, plan_create, plan_is_failing, plan_review_record
+from monitoring.services.risk import risk_recompute
 from tests.factories import LocationFactory
 
 pytestmark = pytest.mark.django_db
@@ -236,7 +231,12 @@ def test_timeline_in_date_order_and_filtered_by_kind(plan, council_b, officer_b,
     html = client.get(f"/locations/{loc.pk}/timeline/").content.decode()
     order = [
         html.index(t)
-        for t in ("Review (thematic)", "INT-", "Improvement plan: Medicines", "CQC rating: Good")
+        for t in (
+            "Proactive thematic review: planned",  # in the council's words
+            "INT-",
+            "Improvement plan: Medicines",
+            "CQC rating: Good",
+        )
     ]
     assert order == sorted(order)  # newest first
     only = client.get(f"/locations/{loc.pk}/timeline/?kind=intelligence").content.decode()

@@ -11,13 +11,8 @@ from django.utils import timezone
 from core.errors import Conflict, ValidationFailed
 from councils.models import Role
 from monitoring.models import Review
-from monitoring.risk import risk_recompute
-from monitoring.services import (
-    commissioning_save,
-    review_plan,
-    review_record,
-    review_report_sent,
-)
+from monitoring.services import commissioning_save, review_plan, review_record, review_report_sent
+from monitoring.services.risk import risk_recompute
 from tests.factories import LocationFactory
 
 pytestmark = pytest.mark.django_db

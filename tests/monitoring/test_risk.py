@@ -16,7 +16,6 @@ from core.errors import ValidationFailed
 from councils.models import Role
 from councils.services import policy_load
 from monitoring.models import Outcome, RiskHistory, RiskRating
-from monitoring.risk import risk_recompute
 from monitoring.services import (
     commissioning_save,
     intelligence_record,
@@ -24,6 +23,7 @@ from monitoring.services import (
     risk_override_end,
     risk_override_set,
 )
+from monitoring.services.risk import risk_recompute
 from monitoring.tasks import risk_recompute_all, risk_recompute_task
 from tests.factories import LocationFactory, ProviderFactory, RatingFactory, policy_text
 

@@ -1,9 +1,6 @@
-from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from core.demo import demo_load
-from councils.models import User
-from councils.services import policy_load
+from core.demo import demo_load, demo_loaded, demo_refresh
 
 
 class Command(BaseCommand):
@@ -14,12 +11,8 @@ class Command(BaseCommand):
         parser.add_argument("--locations", type=int, default=300)
 
     def handle(self, *args, force=False, locations=300, **options):
-        if not force and User.objects.filter(username="bromley-officer").exists():
-            # The packs may have changed since: load them (identical content makes no version).
-            for path in sorted(settings.POLICY_DIR.glob("*.yaml")):
-                result = policy_load(text=path.read_text(encoding="utf-8"), source_name=path.name)
-                if result.created:
-                    self.stdout.write(f"Policy: {result.council} v{result.version.number}")
+        if not force and demo_loaded():
+            demo_refresh(echo=self.stdout.write)
             self.stdout.write("Demo already loaded (use --force to load again).")
             return
         demo_load(echo=self.stdout.write, synthetic_locations=locations)

@@ -4,8 +4,9 @@ import datetime as dt
 
 from django.utils import timezone
 
-from concerns.models import Case, Recommendation
+from concerns.models import Case
 from concerns.services import case_move, case_open
+from decisions.models import Recommendation
 from tests.factories import LocationFactory
 
 CASES = "/api/v1/cases/"

@@ -4,17 +4,14 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from concerns.ladder import Ladder
-from concerns.models import Alert, Case, CaseMove, Recommendation, SafeguardingMeeting, Stage
-from concerns.services import (
-    alert_raise,
-    recommendation_act,
-    safeguarding_meeting_record,
-    safeguarding_open,
-)
+from concerns.models import Alert, Case, CaseMove, SafeguardingMeeting, Stage
+from concerns.pack import Ladder
+from concerns.services import alert_raise, safeguarding_meeting_record, safeguarding_open
 from concerns.triggers import check_rating
 from core.models import AuditEntry
 from councils.models import Role
+from decisions.models import Recommendation
+from decisions.services import recommendation_act
 from tests.concerns.api.helpers import (
     ALERTS,
     CASES,

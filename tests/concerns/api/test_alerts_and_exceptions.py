@@ -4,10 +4,11 @@ import datetime as dt
 
 import pytest
 
-from concerns.models import Alert, CaseMove, Recommendation
+from concerns.models import Alert, CaseMove
 from concerns.triggers import check_rating
 from core.models import AuditEntry
 from councils.models import Role
+from decisions.models import Recommendation
 from tests.concerns.api.helpers import (
     ALERTS,
     DASS,
@@ -96,8 +97,8 @@ def test_an_exception_request_goes_to_the_dass(bromley, api_as):
         "critical_provider",
         "pending",
     )
-    assert (body["case"], body["location"], body["provider"]) == (
-        None,
+    assert (body["subject"]["reference"], body["location"], body["provider"]) == (
+        "",
         location.pk,
         location.provider_id,
     )
@@ -119,7 +120,7 @@ def test_an_exception_request_names_the_open_case(bromley, api_as):
         EXCEPTIONS, critical_provider(case.location), format="json"
     )
     assert response.status_code == 201
-    assert response.json()["case"] == case.reference
+    assert response.json()["subject"]["reference"] == case.reference
 
 
 @pytest.mark.parametrize(

@@ -48,7 +48,7 @@ def test_opening_a_case(sm, api_as):
     )
     assert entry.policy_version == sm.council.active_policy
     detail = api_as(sm.officer).get(f"{CASES}{case.pk}/").json()
-    assert detail["moves"] == detail["deadlines"] == detail["letters"] == []
+    assert detail["moves"] == detail["timers"] == detail["letters"] == []
 
 
 def test_opening_a_case_for_a_whole_provider(sm, api_as):

@@ -2,9 +2,11 @@
 
 import pytest
 
-from concerns.models import Case, CaseMove, Recommendation, Stage
-from concerns.services import case_move, recommendation_act
+from concerns.models import Case, CaseMove, Stage
+from concerns.services import case_move
 from core.models import AuditEntry
+from decisions.models import Recommendation
+from decisions.services import recommendation_act
 from tests.concerns.api.helpers import (
     CASES,
     RECS,

@@ -5,17 +5,12 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from concerns.models import (
-    CaseDeadline,
-    CaseMove,
-    DecisionStep,
-    LetterRequest,
-    Recommendation,
-    Stage,
-)
-from concerns.services import case_move, recommendation_act
+from concerns.models import CaseMove, LetterRequest, Stage
+from concerns.services import case_move
 from core.models import AuditEntry
 from councils.models import Delegation, Membership, Role
+from decisions.models import DecisionStep, Recommendation
+from decisions.services import recommendation_act
 from tests.concerns.api.helpers import (
     CASES,
     DASS,
@@ -31,6 +26,7 @@ from tests.concerns.api.helpers import (
     restriction,
     today,
 )
+from tests.deadlines import deadlines
 
 pytestmark = pytest.mark.django_db
 
@@ -105,7 +101,7 @@ def test_a_move_needing_a_decision_is_202_with_the_recommendation(sm, api_as):
         "issue_rectification_notice",
         "pending",
     )
-    assert (body["case"], body["from_stage"], body["to_stage"]) == (
+    assert (body["subject"]["reference"], body["subject_state"], body["proposal"]["to"]) == (
         case.reference,
         "formal",
         "rectification",
@@ -148,7 +144,7 @@ def test_the_board_decides_and_the_case_moves(sm, api_as):
     assert made.recommendation_id == rec["id"]
     assert made.actor == sm.board
     assert "Decision: Agreed by the quorate Board" in made.reason
-    assert CaseDeadline.objects.filter(case=case, move=made, stage="rectification").count() == 1
+    assert deadlines(case=case, move=made, stage="rectification").count() == 1
     assert LetterRequest.objects.filter(move=made, letter="rectification_notice").count() == 1
 
 
@@ -266,7 +262,7 @@ def test_the_chain_a_manager_forwards_and_the_head_of_commissioning_decides(wb, 
     assert [(m["move_key"], m["recommendation"]) for m in detail["moves"]] == [
         ("put_restriction_in_place", body["reference"])
     ]
-    assert [d["time_limit"] for d in detail["deadlines"]] == ["restriction_decision_notice"]
+    assert [d["time_limit"] for d in detail["timers"]] == ["restriction_decision_notice"]
     assert [lt["letter"] for lt in detail["letters"]] == ["decision_letter"]
     assert AuditEntry.objects.filter(action="recommendation.forwarded").count() == 2
     assert AuditEntry.objects.filter(action="recommendation.approved").count() == 1

@@ -2,8 +2,9 @@
 
 import re
 
-from concerns.models import Case, Recommendation
+from concerns.models import Case
 from concerns.services import case_move, case_open
+from decisions.models import Recommendation
 from tests.factories import LocationFactory
 
 

@@ -4,10 +4,11 @@ import re
 
 import pytest
 
-from concerns.models import CaseMove, Recommendation, Stage
+from concerns.models import CaseMove, Stage
 from concerns.services import case_move, safeguarding_open
 from core.models import AuditEntry
 from councils.models import Role
+from decisions.models import Recommendation
 from tests.concerns.pages.helpers import at_formal, by_testid, html, open_case, propose_restriction
 from tests.factories import LocationFactory
 

@@ -4,9 +4,11 @@ import datetime as dt
 
 from django.utils import timezone
 
-from concerns.models import CaseMove, DecisionStep, LetterRequest, Recommendation
-from concerns.services import case_move, case_open, recommendation_act
+from concerns.models import CaseMove, LetterRequest
+from concerns.services import case_move, case_open
 from core.models import AuditEntry
+from decisions.models import DecisionStep, Recommendation
+from decisions.services import recommendation_act
 from tests.factories import LocationFactory
 
 

@@ -4,10 +4,12 @@ import datetime as dt
 
 import pytest
 
-from concerns.models import DecisionStep, RecommendationStatus, Stage, StepOutcome
-from concerns.services import case_move, case_open, step_blockers
+from concerns.models import Stage
+from concerns.services import case_move, case_open
 from core.errors import NotAllowed, ValidationFailed
 from councils.models import Role
+from decisions.models import DecisionStep, Status, StepOutcome
+from decisions.selectors import blockers
 from tests.concerns.rules.helpers import (
     BOARD_EVIDENCE,
     _act,
@@ -163,7 +165,7 @@ def test_the_proposer_cannot_decide_their_own_recommendation(load_pack, member):
         evidence=GUIDANCE,
         details=REFER,
     )
-    assert step_blockers(recommendation=rec, user=both) == [
+    assert blockers(recommendation=rec, user=both) == [
         "You made this recommendation: someone else must check or decide it."
     ]
     before = written(council)
@@ -193,7 +195,7 @@ def test_one_person_cannot_act_at_two_steps(west_berkshire, member):
     assert DecisionStep.objects.filter(recommendation=rec).count() == 2
     _act(rec, wb.hoc, StepOutcome.APPROVED)
     rec.refresh_from_db()
-    assert rec.status == RecommendationStatus.APPROVED
+    assert rec.status == Status.APPROVED
 
 
 # --- the Board decides only when quorate -----------------------------------------------------
@@ -230,7 +232,7 @@ def test_a_board_decision_needs_a_quorate_meeting(somerset, kwargs, field):
     assert written(somerset.council) == before
     rec.refresh_from_db()
     somerset.case.refresh_from_db()
-    assert rec.status == RecommendationStatus.PENDING
+    assert rec.status == Status.PENDING
     assert somerset.case.stage == Stage.FORMAL
 
 

@@ -5,10 +5,11 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from concerns.models import Alert, Stage, StepOutcome
+from concerns.models import Alert, Stage
 from concerns.services import case_move, case_open
 from core.errors import Conflict, NotAllowed, ValidationFailed
 from councils.models import Role
+from decisions.models import StepOutcome
 from monitoring.services import plan_create
 from tests.concerns.rules.helpers import (
     _act,

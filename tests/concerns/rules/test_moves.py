@@ -6,20 +6,13 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from concerns.models import (
-    Case,
-    CaseMove,
-    DecisionStep,
-    LetterRequest,
-    Recommendation,
-    RecommendationStatus,
-    Stage,
-    StepOutcome,
-)
-from concerns.services import case_move, case_open, recommendation_withdraw
+from concerns.models import Case, CaseMove, LetterRequest, Stage
+from concerns.services import case_move, case_open
 from core.errors import Conflict, NotAllowed, ValidationFailed
 from core.models import AuditEntry
 from councils.models import Role
+from decisions.models import DecisionStep, Recommendation, Status, StepOutcome
+from decisions.services import recommendation_withdraw
 from tests.concerns.rules.helpers import (
     BOARD_EVIDENCE,
     _act,
@@ -124,7 +117,7 @@ def test_a_check_needs_its_role_and_a_decision_needs_the_title(west_berkshire):
     assert written(wb.council) == before
     _act(rec, wb.hoc, StepOutcome.APPROVED)
     rec.refresh_from_db()
-    assert rec.status == RecommendationStatus.APPROVED
+    assert rec.status == Status.APPROVED
 
 
 def test_a_step_is_in_writing_with_the_outcome_its_position_allows(west_berkshire):
@@ -202,7 +195,9 @@ def test_only_one_pending_move_recommendation_per_case(somerset):
             kind="move",
             key="issue_final_warning",
             label="x",
-            case=s.case,
+            subject_type="concerns.case",
+            subject_id=str(s.case.pk),
+            exclusive=f"concerns.case:{s.case.pk}",
             provider=s.case.provider,
             proposed_by=s.officer,
             waiting_since=timezone.now(),
@@ -216,7 +211,7 @@ def test_only_one_pending_move_recommendation_per_case(somerset):
         reason="Worse",
         evidence=BOARD_EVIDENCE,
     )
-    assert second.status == RecommendationStatus.PENDING
+    assert second.status == Status.PENDING
 
 
 def test_an_approval_after_the_case_moved_meanwhile_is_a_conflict(somerset):
@@ -240,7 +235,7 @@ def test_an_approval_after_the_case_moved_meanwhile_is_a_conflict(somerset):
     assert written(s.council) == before
     rec.refresh_from_db()
     s.case.refresh_from_db()
-    assert rec.status == RecommendationStatus.PENDING and rec.decided_at is None
+    assert rec.status == Status.PENDING and rec.decided_at is None
     assert s.case.stage == Stage.INFORMAL
     assert not CaseMove.objects.filter(case=s.case, to_stage=Stage.RECTIFICATION).exists()
     assert not LetterRequest.objects.filter(case=s.case, letter="rectification_notice").exists()
@@ -264,7 +259,7 @@ def test_only_the_proposer_may_withdraw(somerset):
     assert written(s.council) == before
     recommendation_withdraw(recommendation=rec, actor=s.officer, reason="Improving after all")
     rec.refresh_from_db()
-    assert rec.status == RecommendationStatus.WITHDRAWN
+    assert rec.status == Status.WITHDRAWN
     step = DecisionStep.objects.get(recommendation=rec)
     assert (step.outcome, step.actor) == (StepOutcome.WITHDRAWN, s.officer)
     assert AuditEntry.objects.filter(

@@ -5,9 +5,10 @@ import datetime as dt
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
-from concerns.models import Case, CaseMove, LetterRequest, Recommendation, StepOutcome
-from concerns.services import recommendation_act
+from concerns.models import Case, CaseMove, LetterRequest
 from core.models import AuditEntry
+from decisions.models import Recommendation, StepOutcome
+from decisions.services import recommendation_act
 
 CQC_LINK = "https://www.cqc.org.uk/location/1-000000001"
 

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from concerns.models import Alert, AlertStatus, CaseDeadline, Stage
+from concerns.models import Alert, AlertStatus, Stage
 from concerns.services import alert_handle, case_move, case_open
 from concerns.tasks import triggers_check
 from concerns.triggers import RI_TIMER
@@ -23,6 +23,7 @@ from tests.concerns.scenarios.helpers import (
     letters_of,
     today,
 )
+from tests.deadlines import deadlines
 from tests.factories import LocationFactory
 
 pytestmark = pytest.mark.django_db
@@ -260,7 +261,7 @@ def test_bedford_ladder_up_and_back_down(load_pack, member):
             (Stage.FORMAL, Stage.CLOSED),
         ],
     )
-    assert not CaseDeadline.objects.filter(case=case).exists()  # the pack sets none
+    assert not deadlines(case=case).exists()  # the pack sets none
 
 
 def test_bedford_reassessed_still_requires_improvement_is_still_flagged(

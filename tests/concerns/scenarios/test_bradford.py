@@ -4,12 +4,15 @@ import datetime as dt
 
 import pytest
 
-from concerns.models import CaseDeadline, DecisionStep, LetterRequest, Stage, StepOutcome
-from concerns.services import case_move, case_open, recommendation_act
+from concerns.models import LetterRequest, Stage
+from concerns.services import case_move, case_open
 from core.errors import NotAllowed, ValidationFailed
 from councils.models import Role
+from decisions.models import DecisionStep, StepOutcome
+from decisions.services import recommendation_act
 from monitoring.models import Review
 from tests.concerns.scenarios.helpers import check_move, check_path, decide, ev, last_move, today
+from tests.deadlines import deadlines
 from tests.factories import LocationFactory
 
 pytestmark = pytest.mark.django_db
@@ -134,7 +137,7 @@ def test_bradford_ladder_up_and_back_down(load_pack, member):
     )
     # The report has no notices or time limits: the moves leave none.
     assert not LetterRequest.objects.filter(case=case).exists()
-    assert not CaseDeadline.objects.filter(case=case).exists()
+    assert not deadlines(case=case).exists()
     assert not Review.objects.filter(council=council).exists()
     # It has no rectification or final warning stage either.
     case2 = case_open(council=council, actor=officer, summary="x", location=LocationFactory())

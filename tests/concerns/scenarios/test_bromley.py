@@ -4,22 +4,14 @@ import datetime as dt
 
 import pytest
 
-from concerns.models import (
-    Case,
-    CaseDeadline,
-    CaseMove,
-    DeadlineStatus,
-    DecisionStep,
-    Recommendation,
-    RecommendationKind,
-    RecommendationStatus,
-    Stage,
-)
-from concerns.services import case_move, case_open, exception_propose, step_blockers
+from concerns.models import Case, CaseMove, Stage
+from concerns.services import case_move, case_open, exception_propose
 from core.errors import NotAllowed, ValidationFailed
 from core.models import AuditEntry
 from councils.models import Membership, Role
 from councils.services import delegation_create
+from decisions.models import DecisionStep, Recommendation, Status
+from decisions.selectors import blockers
 from tests.concerns.scenarios.helpers import (
     check_move,
     check_path,
@@ -30,6 +22,7 @@ from tests.concerns.scenarios.helpers import (
     months_on,
     today,
 )
+from tests.deadlines import ENDED, RUNNING, deadlines
 from tests.factories import LocationFactory
 
 pytestmark = pytest.mark.django_db
@@ -133,8 +126,8 @@ def test_bromley_dass_decides_and_the_delegate_within_dates(load_pack, member):
         },
     )
     assert letters_of(record) == ["dass_decision_letter"]
-    monitoring = CaseDeadline.objects.get(case=case, move=record)
-    assert monitoring.time_limit == "requires_improvement_monitoring"
+    monitoring = deadlines(case=case, move=record).get()
+    assert monitoring.payload["time_limit"] == "requires_improvement_monitoring"
     assert monitoring.due_on == months_on(today(), 6)
 
     # formal -> informal: placements resume, decided by the delegate within the dates.
@@ -164,7 +157,7 @@ def test_bromley_dass_decides_and_the_delegate_within_dates(load_pack, member):
     )
     assert letters_of(record) == ["dass_decision_letter"]
     monitoring.refresh_from_db()
-    assert monitoring.status == DeadlineStatus.ENDED
+    assert monitoring.status == ENDED
 
     # Up again, then to the top: people already placed are moved; then closed.
     decide(_refer_to_dass(case, p["manager"]), p["dass"], reasons="Suspend again")
@@ -190,7 +183,7 @@ def test_bromley_dass_decides_and_the_delegate_within_dates(load_pack, member):
         details={"service_users_consulted": True},
     )
     assert letters_of(record) == ["dass_decision_letter"]
-    assert not CaseDeadline.objects.filter(case=case, status=DeadlineStatus.OPEN).exists()
+    assert not deadlines(case=case, status=RUNNING).exists()
     record = case_move(case=case, actor=p["officer"], move="close_after_move", reason="All moved")
     check_move(
         case,
@@ -243,12 +236,12 @@ def test_bromley_delegate_acts_only_within_the_delegations_dates(
         assert case.stage == Stage.FORMAL
         assert DecisionStep.objects.get(recommendation=rec).acting_as.startswith("Delegate")
     else:
-        assert step_blockers(recommendation=rec, user=p["hacm"]) == [f"It waits for the {DASS}."]
+        assert blockers(recommendation=rec, user=p["hacm"]) == [f"It waits for the {DASS}."]
         with pytest.raises(NotAllowed, match="It waits for the Director"):
             decide(rec, p["hacm"], reasons="Agreed")
         rec.refresh_from_db()
         case.refresh_from_db()
-        assert rec.status == RecommendationStatus.PENDING and case.stage == Stage.INFORMAL
+        assert rec.status == Status.PENDING and case.stage == Stage.INFORMAL
         assert not DecisionStep.objects.filter(recommendation=rec).exists()
         assert not CaseMove.objects.filter(case=case).exists()
 
@@ -291,14 +284,14 @@ def test_bromley_resume_placements_exception_on_the_appendix_2_form(load_pack, m
         details=APPENDIX_2,
         **kwargs,
     )
-    assert rec.kind == RecommendationKind.EXCEPTION and rec.key == "resume_placements"
-    assert rec.case is None and rec.location == location
+    assert rec.kind == "exception" and rec.key == "resume_placements"
+    assert "case" not in rec.proposal and rec.location == location
     assert rec.details == APPENDIX_2
     with pytest.raises(NotAllowed):
         decide(rec, p["manager"])  # a manager without the DASS's title
     decide(rec, p["dass"], reasons="Agreed: resume placements")
     rec.refresh_from_db()
-    assert rec.status == RecommendationStatus.APPROVED and rec.decided_by == p["dass"]
+    assert rec.status == Status.APPROVED and rec.decided_by == p["dass"]
     assert DecisionStep.objects.get(recommendation=rec).acting_as == DASS
     assert AuditEntry.objects.filter(
         action="recommendation.approved", object_id=str(rec.pk)

@@ -4,22 +4,12 @@ import datetime as dt
 
 import pytest
 
-from concerns.models import (
-    Alert,
-    AlertStatus,
-    Case,
-    CaseDeadline,
-    CaseMove,
-    DeadlineStatus,
-    DecisionStep,
-    Recommendation,
-    RecommendationStatus,
-    Stage,
-    StepOutcome,
-)
-from concerns.services import case_move, case_open, recommendation_act
+from concerns.models import Alert, AlertStatus, Case, CaseMove, Stage
+from concerns.services import case_move, case_open
 from concerns.triggers import check_rating
 from councils.models import Role
+from decisions.models import DecisionStep, Recommendation, Status, StepOutcome
+from decisions.services import recommendation_act
 from monitoring.models import Review, ReviewStatus
 from monitoring.selectors import reviews_due
 from monitoring.services import review_plan
@@ -33,6 +23,7 @@ from tests.concerns.scenarios.helpers import (
     months_on,
     today,
 )
+from tests.deadlines import ENDED, RUNNING, deadlines
 from tests.factories import LocationFactory, RatingFactory
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +86,7 @@ def test_somerset_ladder_up_and_back_down(load_pack, member):
         actor=officer,
     )
     assert letters_of(made) == ["qim_invitation", "quality_improvement_notice"]
-    assert not CaseDeadline.objects.filter(case=case).exists()
+    assert not deadlines(case=case).exists()
 
     # formal -> rectification: referred to the Board, which decides at a quorate meeting.
     rec = case_move(
@@ -106,8 +97,8 @@ def test_somerset_ladder_up_and_back_down(load_pack, member):
         evidence=[ev("meeting_notes", "QIM 2 notes"), ev("board_decision", "Board of 1 May")],
     )
     assert isinstance(rec, Recommendation)
-    assert (rec.status, rec.step, rec.from_stage, rec.to_stage) == (
-        RecommendationStatus.PENDING,
+    assert (rec.status, rec.step, rec.subject_state, rec.proposal["to"]) == (
+        Status.PENDING,
         0,
         Stage.FORMAL,
         Stage.RECTIFICATION,
@@ -117,7 +108,7 @@ def test_somerset_ladder_up_and_back_down(load_pack, member):
     assert CaseMove.objects.filter(case=case).count() == 1
     board_decides(rec, board, "Rectification Notice agreed")
     rec.refresh_from_db()
-    assert rec.status == RecommendationStatus.APPROVED and rec.decided_by == board
+    assert rec.status == Status.APPROVED and rec.decided_by == board
     step = DecisionStep.objects.get(recommendation=rec)
     assert step.outcome == StepOutcome.APPROVED
     assert step.label == "Decision of the Care Provider Commissioning and Quality Board"
@@ -136,11 +127,11 @@ def test_somerset_ladder_up_and_back_down(load_pack, member):
         recommendation=rec,
     )
     assert letters_of(record) == ["rectification_notice"]
-    referral = CaseDeadline.objects.get(case=case, move=record)
-    assert referral.time_limit == "board_referral_improvement_max"
-    assert (referral.stage, referral.starts_on) == (Stage.RECTIFICATION, today())
+    referral = deadlines(case=case, move=record).get()
+    assert referral.payload["time_limit"] == "board_referral_improvement_max"
+    assert (referral.payload["stage"], referral.starts_on) == (Stage.RECTIFICATION, today())
     assert referral.due_on == months_on(today(), 6)
-    assert referral.status == DeadlineStatus.OPEN
+    assert referral.status == RUNNING
 
     # rectification -> final warning.
     rec = case_move(
@@ -163,11 +154,11 @@ def test_somerset_ladder_up_and_back_down(load_pack, member):
         recommendation=rec,
     )
     assert letters_of(record) == ["final_warning_notice"]
-    final = CaseDeadline.objects.get(case=case, move=record)
-    assert final.time_limit == "final_warning_max"
+    final = deadlines(case=case, move=record).get()
+    assert final.payload["time_limit"] == "final_warning_max"
     assert final.due_on == months_on(today(), 6)
     referral.refresh_from_db()
-    assert referral.status == DeadlineStatus.ENDED and referral.ended_at is not None
+    assert referral.status == ENDED and referral.ended_at is not None
 
     # final warning -> formal: improvement evidenced; an automatic review six months on.
     assert not Review.objects.filter(council=council, location=location).exists()
@@ -197,7 +188,7 @@ def test_somerset_ladder_up_and_back_down(load_pack, member):
     effect = f"review sustainability_review {months_on(today(), 6).isoformat()}"
     assert effect in entry.data["effects"]
     final.refresh_from_db()
-    assert final.status == DeadlineStatus.ENDED
+    assert final.status == ENDED
 
     # formal -> closed: the process ends.
     record = case_move(
@@ -226,7 +217,7 @@ def test_somerset_ladder_up_and_back_down(load_pack, member):
             (Stage.FORMAL, Stage.CLOSED),
         ],
     )
-    assert not CaseDeadline.objects.filter(case=case, status=DeadlineStatus.OPEN).exists()
+    assert not deadlines(case=case, status=RUNNING).exists()
 
 
 def test_somerset_termination_on_the_boards_decision(load_pack, member):
@@ -269,7 +260,7 @@ def test_somerset_termination_on_the_boards_decision(load_pack, member):
     )
     assert record.evidence[0]["url"] == CQC_LINK
     assert letters_of(record) == ["letter_of_termination"]
-    assert CaseDeadline.objects.get(case=case).status == DeadlineStatus.ENDED
+    assert deadlines(case=case).get().status == ENDED
     record = case_move(
         case=case, actor=officer, move="close_after_termination", reason="Everyone has moved"
     )

@@ -5,22 +5,14 @@ import datetime as dt
 import holidays
 import pytest
 
-from concerns.models import (
-    CaseDeadline,
-    CaseMove,
-    DeadlineStatus,
-    DecisionStep,
-    LetterRequest,
-    Recommendation,
-    RecommendationStatus,
-    Stage,
-    StepOutcome,
-)
-from concerns.services import case_move, case_open, step_blockers
+from concerns.models import CaseMove, LetterRequest, Stage
+from concerns.services import case_move, case_open
 from core.errors import NotAllowed
 from core.models import AuditEntry
 from councils.models import Membership, Role
 from councils.services import delegation_create
+from decisions.models import DecisionStep, Recommendation, Status, StepOutcome
+from decisions.selectors import blockers
 from monitoring.models import Review
 from tests.concerns.scenarios.helpers import (
     CQC_LINK,
@@ -32,6 +24,7 @@ from tests.concerns.scenarios.helpers import (
     letters_of,
     today,
 )
+from tests.deadlines import RUNNING, deadlines
 from tests.factories import LocationFactory
 
 pytestmark = pytest.mark.django_db
@@ -99,14 +92,14 @@ def test_west_berkshire_chain_srm_sm_head_of_commissioning(load_pack, member):
         evidence=evidence,
         details={"restriction_type": "Place with Caution"},
     )
-    assert step_blockers(recommendation=rec, user=hoc)  # waits for the SRM first
+    assert blockers(recommendation=rec, user=hoc)  # waits for the SRM first
     decide(rec, srm, StepOutcome.FORWARDED, "Criteria met")
     rec.refresh_from_db()
-    assert (rec.step, rec.status) == (1, RecommendationStatus.PENDING)
+    assert (rec.step, rec.status) == (1, Status.PENDING)
     stipulation = "Reconsider if the next review finds the falls actions unmet"
     decide(rec, sm, StepOutcome.DECLINED, "Not yet: the plan is new", stipulation=stipulation)
     rec.refresh_from_db()
-    assert rec.status == RecommendationStatus.REJECTED
+    assert rec.status == Status.REJECTED
     assert (rec.stipulation, rec.decided_by) == (stipulation, sm)
     declined = DecisionStep.objects.get(recommendation=rec, position=1)
     assert declined.outcome == StepOutcome.DECLINED and declined.stipulation == stipulation
@@ -135,7 +128,7 @@ def test_west_berkshire_chain_srm_sm_head_of_commissioning(load_pack, member):
     decide(rec, sm, StepOutcome.FORWARDED, "I recommend an Embargo")
     decide(rec, hoc, StepOutcome.APPROVED, "Embargo from today")
     rec.refresh_from_db()
-    assert rec.status == RecommendationStatus.APPROVED
+    assert rec.status == Status.APPROVED
     steps = list(DecisionStep.objects.filter(recommendation=rec).order_by("position"))
     assert [(s.position, s.label, s.actor_id) for s in steps] == [
         (0, "SRM agrees the criteria for a restriction are met", srm.pk),
@@ -157,10 +150,10 @@ def test_west_berkshire_chain_srm_sm_head_of_commissioning(load_pack, member):
         details={"restriction_type": "Embargo"},
     )
     assert letters_of(record) == ["decision_letter"]
-    notice = CaseDeadline.objects.get(case=case, move=record)
-    assert notice.time_limit == "restriction_decision_notice"
+    notice = deadlines(case=case, move=record).get()
+    assert notice.payload["time_limit"] == "restriction_decision_notice"
     assert notice.due_on == working_days_on(today(), 5)
-    assert notice.ends_with_stage is False
+    assert notice.payload["ends_with_stage"] is False
 
     # formal -> rectification: the SRM warns of a default (no decision in the chain).
     record = case_move(
@@ -184,7 +177,7 @@ def test_west_berkshire_chain_srm_sm_head_of_commissioning(load_pack, member):
     visit = Review.objects.get(council=council, location=location, kind="reactive")
     assert visit.planned_for == today() + dt.timedelta(days=14)  # a fortnight, in days
     notice.refresh_from_db()
-    assert notice.status == DeadlineStatus.OPEN  # 19.1 runs on whatever the stage
+    assert notice.status == RUNNING  # 19.1 runs on whatever the stage
 
     # rectification -> final warning: a Default Improvement Plan.
     record = case_move(
@@ -308,6 +301,6 @@ def test_west_berkshire_termination_decided_by_the_head_of_adult_social_care(loa
         recommendation=rec,
     )
     assert letters_of(record) == ["decision_letter"]
-    assert CaseDeadline.objects.get(move=record).due_on == working_days_on(today(), 5)
+    assert deadlines(move=record).get().due_on == working_days_on(today(), 5)
     case_move(case=case, actor=cqo, move="close_after_termination", reason="Contract ended")
     check_path(case, [(Stage.INFORMAL, Stage.TERMINATED), (Stage.TERMINATED, Stage.CLOSED)])

@@ -2,7 +2,7 @@
 
 import pytest
 
-from core.demo import TRAFFORD_MAPPING
+from providers.demo import TRAFFORD_MAPPING
 from providers.models import ColumnMapping
 from providers.services import mapping_save
 

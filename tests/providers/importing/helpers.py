@@ -8,7 +8,7 @@ from pathlib import Path
 
 import openpyxl
 
-from core.demo import TRAFFORD_FILE
+from providers.demo import TRAFFORD_FILE
 from providers.models import (
     ImportFormat,
     ImportProblem,

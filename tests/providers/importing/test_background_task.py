@@ -5,8 +5,8 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from core.demo import TRAFFORD_MAPPING
 from core.errors import ValidationFailed
+from providers.demo import TRAFFORD_MAPPING
 from providers.models import ImportProblem, ImportRun, ImportStatus, Location, Provider
 from providers.services import import_execute, import_from_path, import_start, mapping_save
 from tests.providers.importing.helpers import (

@@ -6,8 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from core.demo import TRAFFORD_FILE
 from providers import synthetic
+from providers.demo import TRAFFORD_FILE
 from providers.models import ImportRun, ImportStatus, Location, Provider
 from tests.providers.importing.helpers import (
     DIRECTORY,

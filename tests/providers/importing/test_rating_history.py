@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from core.demo import TRAFFORD_FILE
 from providers import synthetic
+from providers.demo import TRAFFORD_FILE
 from providers.models import ImportStatus, Location, Provider, Rating, RatingChange
 from providers.services import import_from_path, mapping_save
 from tests.providers.importing.helpers import (

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from core.demo import TRAFFORD_FILE, TRAFFORD_MAPPING
 from core.errors import ValidationFailed
+from providers.demo import TRAFFORD_FILE, TRAFFORD_MAPPING
 from providers.importing.records import name_key
 from providers.models import ColumnMapping, ImportStatus, Location, Provider
 from providers.services import import_from_path, mapping_save

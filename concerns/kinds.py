@@ -1,0 +1,135 @@
+"""What concerns puts to the decision chain (`decisions.registry`): a move on a case's ladder
+that needs a decision (004 18: a restriction; 003: the Board's notices), and an exception
+outside the ladder (000 5, 6 and 8). Registered in `ConcernsConfig.ready`."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from concerns.models import Case
+from concerns.pack import Ladder
+from concerns.services.cases import apply_move, case_lock
+from core.errors import Conflict
+from councils.permissions import roles_in
+from councils.policy import Policy
+from decisions.models import Recommendation, Status
+from decisions.registry import SubjectKind, SubjectView, subject_kind
+
+
+def _ladder(policy: Policy) -> Ladder | None:
+    return policy.section("escalation") if policy.has("escalation") else None
+
+
+def _move(rec: Recommendation, policy: Policy):
+    ladder = _ladder(policy)
+    return ladder.move(rec.key) if ladder else None
+
+
+def _exception(rec: Recommendation, policy: Policy):
+    ladder = _ladder(policy)
+    return ladder.exception(rec.key) if ladder else None
+
+
+def _evidence_kinds(policy: Policy) -> dict:
+    ladder = _ladder(policy)
+    return ladder.evidence_kinds if ladder else {}
+
+
+def _describe_cases(recs: list[Recommendation]) -> dict[int, SubjectView]:
+    cases = Case.objects.filter(pk__in={int(r.subject_id) for r in recs}).select_related(
+        "location", "provider"
+    )
+    views = {
+        str(c.pk): SubjectView(
+            label=c.subject_label,
+            reference=c.reference,
+            url=reverse("case-detail", args=[c.pk]),
+        )
+        for c in cases
+    }
+    return {r.pk: views[r.subject_id] for r in recs if r.subject_id in views}
+
+
+def _describe_locations(recs: list[Recommendation]) -> dict[int, SubjectView]:
+    """An exception is about a location (loaded with the recommendation), asked while the
+    case that is named, if any, was open."""
+    references = dict(
+        Case.objects.filter(pk__in={r.proposal.get("case") for r in recs} - {None}).values_list(
+            "pk", "reference"
+        )
+    )
+    return {
+        r.pk: SubjectView(
+            label=str(r.location or r.provider),
+            reference=references.get(r.proposal.get("case"), ""),
+            url=reverse("location-detail", args=[r.location_id]) if r.location_id else "",
+        )
+        for r in recs
+    }
+
+
+def _may_propose(key_of):
+    def may_propose(user, council, key) -> list[str]:
+        ladder = Ladder.of(council)
+        found = key_of(ladder, key)
+        if found is None:
+            return ["The council's policy has no such thing."]
+        if not roles_in(user, council) & found.by:
+            return [f"Only {ladder.policy.roles_text(found.by)} may ask for this."]
+        return []
+
+    return may_propose
+
+
+def _move_decided(*, rec: Recommendation, outcome: str, actor, on) -> None:
+    """An approved move is made at once, counting its time limits from the decision's day;
+    refused with 409 (and nothing decided) if the case moved meanwhile."""
+    if outcome != Status.APPROVED:
+        return
+    case = case_lock(int(rec.subject_id))
+    ladder = (
+        Ladder.of_version(rec.policy_version) if rec.policy_version_id else Ladder.of(case.council)
+    )
+    if case.stage != rec.subject_state:
+        raise Conflict(
+            f"{case.reference} has moved since this was recommended: it is now at "
+            f"“{ladder.stage_label(case.stage)}”. Nothing was decided."
+        )
+    apply_move(
+        case=case,
+        move=ladder.move(rec.key),
+        ladder=ladder,
+        actor=actor,
+        reason=f"{rec.reason}\n\nDecision: {rec.decision_reasons}",
+        evidence=rec.evidence,
+        details=rec.details,
+        recommendation=rec,
+        on=on,
+    )
+
+
+MOVE = SubjectKind(
+    name="move",
+    label="Move on the ladder",
+    approval=lambda rec, policy: m.approval if (m := _move(rec, policy)) else None,
+    describe=_describe_cases,
+    may_propose=_may_propose(lambda ladder, key: ladder.move(key)),
+    questions=lambda rec, policy: m.fields if (m := _move(rec, policy)) else (),
+    evidence_kinds=_evidence_kinds,
+    on_decided=_move_decided,
+)
+
+EXCEPTION = SubjectKind(
+    name="exception",
+    label="Exception",
+    approval=lambda rec, policy: x.approval if (x := _exception(rec, policy)) else None,
+    describe=_describe_locations,
+    may_propose=_may_propose(lambda ladder, key: ladder.exception(key)),
+    questions=lambda rec, policy: x.fields if (x := _exception(rec, policy)) else (),
+    evidence_kinds=_evidence_kinds,
+)
+
+
+def register() -> None:
+    subject_kind(MOVE)
+    subject_kind(EXCEPTION)

@@ -1,0 +1,114 @@
+"""Where escalation shows itself on pages other apps own (registered in
+`ConcernsConfig.ready`): the navigation, the case panel on the location page, a location's
+timeline, and the reviews a case's stage suspends (003 1.13)."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from concerns.models import Case, Stage
+from concerns.pack import Ladder
+from concerns.selectors import case_timeline_entries, open_case_of
+from core import extensions
+from core.audit import audit_link, audit_object_type
+from core.extensions import NavEntry, Panel, TimelineEntry, TimelineSource
+from councils.models import Council
+from councils.permissions import roles_in
+from councils.policy import policy_of
+from monitoring.selectors import review_suspension
+
+
+def escalation_panel(*, request, location, forms) -> dict | None:
+    """The location's open case and its stage, or a way to open one; and the exceptions the
+    person may ask for (000 5: the Placement Officer's family choice)."""
+    council, user = request.council, request.user
+    if council is None or not policy_of(council).has("escalation"):
+        return None
+    ladder = Ladder.of(council)
+    context: dict = {"case": None, "can_open_case": False}
+    if user.has_perm("concerns.view_case", council):
+        case = open_case_of(council=council, location=location)
+        context["case"] = case
+        context["case_stage"] = ladder.stage_label(case.stage) if case else ""
+        context["can_open_case"] = user.has_perm("concerns.open_case", council)
+    mine = roles_in(user, council)
+    context["exceptions"] = [x for x in ladder.exceptions if x.by & mine]
+    if context["case"] is None and not context["can_open_case"] and not context["exceptions"]:
+        return None
+    return context
+
+
+def case_entries(*, council, location, limit) -> list[TimelineEntry]:
+    """Openings, moves and decisions, as the audit log recorded them."""
+    return [
+        TimelineEntry(
+            timezone.localdate(a.at),
+            "case",
+            a.summary,
+            f"{a.actor_label}: {a.reason[:200]}" if a.reason else a.actor_label,
+            audit_link(a),
+        )
+        for a in case_timeline_entries(council=council, location=location, limit=limit)
+    ]
+
+
+def suspended_reviews(council: Council) -> tuple[dict, dict]:
+    """({location_id: (kinds, why)}, {provider_id: (kinds, why)}) for open cases whose stage
+    suspends some kinds of review (003 1.13: "Contract visits will be suspended during this
+    process and reinstated after the process ends"); one query."""
+    by_location: dict = {}
+    by_provider: dict = {}
+    if not policy_of(council).has("escalation"):
+        return by_location, by_provider
+    ladder = Ladder.of(council)
+    if not any(st.suspends_reviews for st in ladder.stages):
+        return by_location, by_provider
+    rows = (
+        Case.objects.filter(council=council)
+        .exclude(stage=Stage.CLOSED)
+        .values_list("reference", "stage", "location_id", "provider_id")
+    )
+    for reference, stage, location_id, provider_id in rows:
+        kinds = ladder.suspended_reviews(stage)
+        if kinds:
+            why = f"{reference} is at “{ladder.stage_label(stage)}”"
+            if location_id:
+                by_location[location_id] = (kinds, why)
+            else:
+                by_provider[provider_id] = (kinds, why)
+    return by_location, by_provider
+
+
+def register() -> None:
+    extensions.navigation.register(
+        NavEntry(
+            "cases",
+            "Cases and decisions",
+            "case-list",
+            "concerns.view_case",
+            40,
+            sections=("/cases/", "/decisions/", "/alerts/", "/safeguarding/"),
+            replaces=("decisions",),
+        )
+    )
+    extensions.section_nav.register(
+        NavEntry("cases.list", "Cases", "case-list", "concerns.view_case", 10, group="cases")
+    )
+    extensions.section_nav.register(
+        NavEntry(
+            "cases.alerts",
+            "Alerts from the rules",
+            "alert-list",
+            "concerns.view_case",
+            30,
+            group="cases",
+        )
+    )
+    extensions.location_page.register(
+        Panel(
+            "concerns.escalation", "concerns/panels/location_escalation.html", escalation_panel, 10
+        )
+    )
+    extensions.timeline.register(TimelineSource("case", "Cases and decisions", case_entries, 60))
+    review_suspension(suspended_reviews)
+    audit_object_type("concerns.case", "case-detail")

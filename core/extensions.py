@@ -1,0 +1,173 @@
+"""Extension points: where an app plugs into the pages and commands the apps below it own,
+without them importing it. Each registry is filled by the apps in their `AppConfig.ready`
+(modelled on pretix's documented signals, `pretix/base/signals.py`): a lower app offers the
+place, a higher app registers, and adding an app touches no shared file.
+
+- `navigation`: an entry in the service navigation (`NavEntry`).
+- `section_nav`: an entry in a section's own navigation (`NavEntry` with a `group`: the
+  "Cases and decisions" section shows cases, what waits for me and the alerts).
+- `start_page`: a panel on a person's start page (`Panel`), given the request.
+- `location_page`: a panel in the council's record of a location (`Panel`), given the request,
+  the location and any forms a failed POST hands back.
+- `timeline`: a source of a location's timeline entries (`TimelineSource`).
+- `demo`: a step of `manage.py demo_load` (`DemoStep`), run in the order apps register.
+
+Other registries live with the mechanism they extend: `core.events` (domain events),
+`core.timers` (timer handlers), `councils.policy` (pack sections), `councils.permissions`
+(token scopes), `decisions.registry` (subject kinds and deciders), `concerns.effects` (effects
+of a move)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+T = TypeVar("T")
+
+
+class Registry(Generic[T]):
+    """Named entries, in `order` then registration order. A name registers once: a second
+    registration is a programming error, caught at start-up."""
+
+    def __init__(self, what: str):
+        self.what = what
+        self._entries: dict[str, T] = {}
+
+    def register(self, entry: T) -> T:
+        """Register an entry; the same entry again (a second `ready()`) is a no-op."""
+        name = entry.name  # type: ignore[attr-defined]
+        if self._entries.get(name, entry) != entry:
+            raise ValueError(f"{self.what} {name!r} is registered twice")
+        self._entries[name] = entry
+        return entry
+
+    def __iter__(self) -> Iterator[T]:
+        entries = list(self._entries.values())
+        return iter(sorted(entries, key=lambda e: getattr(e, "order", 0)))
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._entries
+
+    def get(self, name: str) -> T | None:
+        return self._entries.get(name)
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """An entry in the service navigation, shown to those with `permission` in their current
+    council. `sections` are the path prefixes it is the current section for. `replaces` names
+    entries this one stands for when shown ("Cases and decisions" covers "Decisions", which a
+    Placement Officer, who sees no cases, gets instead)."""
+
+    name: str
+    label: str
+    url_name: str
+    permission: str
+    order: int
+    sections: tuple[str, ...] = ()
+    replaces: tuple[str, ...] = ()
+    group: str = ""
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A part of a page another app owns. `context` returns the template's context, or None
+    when there is nothing to show this person (no permission, nothing recorded)."""
+
+    name: str
+    template: str
+    context: Callable[..., dict | None]
+    order: int = 0
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    on: dt.date
+    kind: str
+    title: str
+    detail: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class TimelineSource:
+    """`entries(council=, location=, limit=)` gives a location's entries of one kind, newest
+    first, in a fixed number of queries."""
+
+    name: str
+    label: str
+    entries: Callable[..., list[TimelineEntry]]
+    order: int = 0
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    """A step of the demo. `load(echo, **options)` is run once on an empty database (and
+    again with --force); it must be safe to run again. `loaded()` (optional) says the demo
+    is there; `refresh(echo)` (optional) runs instead when it is."""
+
+    name: str
+    load: Callable[..., None]
+    loaded: Callable[[], bool] | None = None
+    refresh: Callable[[Callable[[str], Any]], None] | None = None
+    order: int = 0
+
+
+navigation: Registry[NavEntry] = Registry("navigation entry")
+section_nav: Registry[NavEntry] = Registry("section navigation entry")
+start_page: Registry[Panel] = Registry("start page panel")
+location_page: Registry[Panel] = Registry("location page panel")
+timeline: Registry[TimelineSource] = Registry("timeline source")
+demo: Registry[DemoStep] = Registry("demo step")
+
+
+def panels(registry: Registry[Panel], *, request, **kwargs) -> list[str]:
+    """The panels with something to show this person, rendered (each panel's template gets
+    its own context and the kwargs, with the request's context processors)."""
+    out = []
+    for panel in registry:
+        context = panel.context(request=request, **kwargs)
+        if context is not None:
+            out.append(render_to_string(panel.template, {**kwargs, **context}, request=request))
+    return out
+
+
+def timeline_entries(*, council, location, kinds=None, limit: int = 200) -> list[TimelineEntry]:
+    """Everything about one location from every registered source, newest first (a fixed
+    number of queries per source)."""
+    chosen = set(kinds or [s.name for s in timeline])
+    out: list[TimelineEntry] = []
+    for source in timeline:
+        if source.name in chosen:
+            out.extend(source.entries(council=council, location=location, limit=limit))
+    out.sort(key=lambda e: e.on, reverse=True)
+    return out[:limit]
+
+
+def nav_entries(registry: Registry[NavEntry], *, request, group: str = "") -> list[dict]:
+    """The entries this person may open in their current council, each with its URL and
+    whether it is the current page ("page") or the current section ("true")."""
+    council, user = getattr(request, "council", None), request.user
+    if council is None:
+        return []
+    shown = {
+        entry.name: entry
+        for entry in registry
+        if entry.group == group and user.has_perm(entry.permission, council)
+    }
+    replaced = {name for entry in shown.values() for name in entry.replaces}
+    out = []
+    for entry in shown.values():
+        if entry.name in replaced:
+            continue
+        url = reverse(entry.url_name)
+        current = "page" if request.path == url else ""
+        if not current and any(request.path.startswith(s) for s in entry.sections):
+            current = "true"
+        out.append({"label": entry.label, "url": url, "current": current})
+    return out

@@ -1,0 +1,17 @@
+"""Template tags of the shared pages."""
+
+from django import template
+
+from core import extensions
+
+register = template.Library()
+
+
+@register.inclusion_tag("includes/section_nav.html", takes_context=True)
+def section_nav(context, group: str, label: str):
+    """A section's own navigation (`core.extensions.section_nav`, entries of `group`)."""
+    request = context["request"]
+    return {
+        "entries": extensions.nav_entries(extensions.section_nav, request=request, group=group),
+        "label": label,
+    }

@@ -1,0 +1,207 @@
+"""REST endpoints for recommendations and their decisions, whatever their subject:
+`?awaiting=me` is the caller's inbox; POST `act` records a check or the decision in writing,
+`withdraw` withdraws one's own. Decisions are taken by people: tokens only read."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.api import CouncilScopedMixin, HasCouncilPermission, error_responses
+from decisions import selectors
+from decisions.models import DecisionStep, Recommendation, StepOutcome
+from decisions.services import recommendation_act, recommendation_withdraw
+
+
+class EvidenceSerializer(serializers.Serializer):
+    kind = serializers.CharField(
+        max_length=60, help_text="A key from the council's evidence kinds."
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=10_000)
+    url = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class DecisionStepSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DecisionStep
+        fields = [
+            "position",
+            "label",
+            "actor_label",
+            "acting_as",
+            "at",
+            "taken_on",
+            "outcome",
+            "reasons",
+            "stipulation",
+            "urgent",
+            "virtual",
+            "meeting_on",
+        ]
+
+
+class SubjectSerializer(serializers.Serializer):
+    type = serializers.CharField(source="subject_type")
+    id = serializers.CharField(source="subject_id")
+    reference = serializers.SerializerMethodField()
+    label = serializers.SerializerMethodField()
+
+    def get_reference(self, obj) -> str:
+        view = getattr(obj, "subject_view", None)
+        return view.reference if view else ""
+
+    def get_label(self, obj) -> str:
+        view = getattr(obj, "subject_view", None)
+        return view.label if view else ""
+
+
+class RecommendationSerializer(serializers.ModelSerializer):
+    subject = SubjectSerializer(source="*", read_only=True)
+    steps = DecisionStepSerializer(many=True, read_only=True)
+    evidence = EvidenceSerializer(many=True, read_only=True)
+    awaiting = serializers.CharField(source="awaiting_label", read_only=True)
+
+    class Meta:
+        model = Recommendation
+        fields = [
+            "id",
+            "reference",
+            "kind",
+            "key",
+            "label",
+            "subject",
+            "subject_state",
+            "proposal",
+            "provider",
+            "location",
+            "status",
+            "awaiting",
+            "proposed_by_label",
+            "proposed_at",
+            "waiting_since",
+            "reason",
+            "evidence",
+            "details",
+            "urgent",
+            "decided_at",
+            "decided_on",
+            "decided_by_label",
+            "decision_reasons",
+            "stipulation",
+            "steps",
+        ]
+
+
+class ActRequestSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(
+        choices=StepOutcome.choices,
+        help_text="forwarded or declined for a check; approved "
+        "or rejected for the decision (withdraw has its own endpoint).",
+    )
+    reasons = serializers.CharField(allow_blank=True, max_length=10_000)
+    stipulation = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=10_000
+    )
+    urgent = serializers.BooleanField(required=False, default=False)
+    virtual = serializers.BooleanField(required=False, default=False)
+    meeting_on = serializers.DateField(required=False, allow_null=True, default=None)
+    quorate = serializers.BooleanField(required=False, allow_null=True, default=None)
+    decided_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The day the decision was taken (today, or the meeting's date, by default); "
+        "time limits that follow count from it.",
+    )
+    expected_step = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=0,
+        max_value=100,
+        help_text="The step the caller saw; 409 if someone else took it meanwhile.",
+    )
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True, max_length=10_000)
+
+
+class RecommendationViewSet(CouncilScopedMixin, viewsets.ReadOnlyModelViewSet):
+    """Recommendations and their decisions, for any subject (a case move, an exception).
+    `?awaiting=me` is the caller's inbox: what waits for them, oldest first. `?status=`
+    filters."""
+
+    permission_classes = [HasCouncilPermission]
+    # Systems read them with the cases:read scope; checks and decisions are people's (no
+    # token scope grants them).
+    permission_required = {
+        "read": "decisions.view_all",
+        "act": "decisions.act",
+        "withdraw": "decisions.withdraw",
+    }
+    serializer_class = RecommendationSerializer
+    queryset = Recommendation.objects.none()
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        params = self.request.query_params
+        return selectors.recommendations(
+            council=self.request.council,
+            status=params.get("status", ""),
+            mine_only_for=None,
+        )
+
+    def list(self, request, *args, **kwargs):
+        if request.query_params.get("awaiting") == "me":
+            rows = selectors.inbox(council=request.council, user=request.user).prefetch_related(
+                "steps"
+            )
+        else:
+            rows = self.get_queryset()
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(
+            self.get_serializer(selectors.with_subjects(page), many=True).data
+        )
+
+    def retrieve(self, request, *args, **kwargs):
+        [rec] = selectors.with_subjects([self.get_object()])
+        return Response(self.get_serializer(rec).data)
+
+    def _fresh(self, pk):
+        [rec] = selectors.with_subjects([self.get_queryset().get(pk=pk)])
+        return Response(self.get_serializer(rec).data)
+
+    @extend_schema(
+        request=ActRequestSerializer,
+        responses={
+            200: RecommendationSerializer,
+            **error_responses(
+                400, 401, 403, 404, 409, conflict="It is decided already, or the step moved on."
+            ),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def act(self, request, pk=None):
+        rec = self.get_object()
+        data = ActRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        recommendation_act(recommendation=rec, actor=request.user, **data.validated_data)
+        return self._fresh(rec.pk)
+
+    @extend_schema(
+        request=ReasonSerializer,
+        responses={
+            200: RecommendationSerializer,
+            **error_responses(400, 401, 403, 404, 409, conflict="It is decided already."),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        rec = self.get_object()
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        recommendation_withdraw(
+            recommendation=rec, actor=request.user, reason=data.validated_data["reason"]
+        )
+        return self._fresh(rec.pk)

@@ -1,0 +1,179 @@
+"""Forms for recommendations: the questions and evidence a proposal carries (built from the
+pack, for any subject kind), and a step in writing."""
+
+from django import forms
+
+from core.forms import GovukFormMixin
+from decisions.models import StepOutcome
+from decisions.questions import EvidenceKind, Field, evidence_label
+
+DATE = {"type": "date"}
+YES_NO = [("", "Choose"), ("yes", "Yes"), ("no", "No")]
+
+
+def _question(f: Field) -> forms.Field:
+    common = {"label": f.label, "required": f.required, "help_text": f.hint}
+    if f.type == "date":
+        return forms.DateField(widget=forms.DateInput(attrs=DATE), **common)
+    if f.type == "boolean":
+        return forms.ChoiceField(choices=YES_NO, **common)
+    if f.type == "choice":
+        return forms.ChoiceField(choices=[("", "Choose"), *[(c, c) for c in f.choices]], **common)
+    return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=10_000, **common)
+
+
+class DetailsMixin:
+    """Questions from the pack become fields named `q_<key>`."""
+
+    questions: tuple[Field, ...] = ()
+
+    def add_questions(self, questions: tuple[Field, ...]) -> None:
+        self.questions = questions
+        for f in questions:
+            self.fields[f"q_{f.key}"] = _question(f)
+        self.style_fields([f"q_{f.key}" for f in questions])
+
+    def question_fields(self):
+        return [self[f"q_{f.key}"] for f in self.questions]
+
+    def details(self) -> dict:
+        out = {}
+        for f in self.questions:
+            value = self.cleaned_data.get(f"q_{f.key}")
+            if value in (None, ""):
+                continue
+            if f.type == "boolean":
+                value = value == "yes"
+            elif f.type == "date":
+                value = value.isoformat()
+            out[f.key] = value
+        return out
+
+    def add_domain_errors(self, errors):
+        mapped = {}
+        for key, messages in errors.items():
+            name = f"q_{key.split('.', 1)[1]}" if key.startswith("details.") else key
+            mapped.setdefault(name, []).extend(messages)
+        super().add_domain_errors(mapped)
+
+
+class EvidenceMixin:
+    """One note and one link per kind of evidence the proposal needs, and any other evidence."""
+
+    kinds: tuple[str, ...] = ()
+
+    def add_evidence(self, kinds: dict[str, EvidenceKind], required: tuple[str, ...]) -> None:
+        self.kinds = required
+        self.evidence_labels: dict[str, str] = {}
+        for kind in required:
+            found = kinds.get(kind)
+            self.fields[f"ev_{kind}_note"] = forms.CharField(
+                label="What it shows",
+                required=False,
+                help_text=found.hint if found else "",
+                max_length=10_000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            self.fields[f"ev_{kind}_url"] = forms.URLField(
+                label="Web address (optional)",
+                required=False,
+                assume_scheme="https",
+            )
+            self.evidence_labels[kind] = evidence_label(kinds, kind)
+        self.fields["ev_other"] = forms.CharField(
+            label="Other evidence (optional)",
+            required=False,
+            max_length=10_000,
+            widget=forms.Textarea(attrs={"rows": 2}),
+        )
+        self.style_fields([n for n in self.fields if n.startswith("ev_")])
+
+    def check_evidence(self) -> None:
+        """Each required kind needs a note or a link: say so on that kind's own field."""
+        for kind in self.kinds:
+            if not (
+                self.cleaned_data.get(f"ev_{kind}_note") or self.cleaned_data.get(f"ev_{kind}_url")
+            ):
+                self.add_error(
+                    f"ev_{kind}_note",
+                    f"Add “{self.evidence_labels[kind]}”: say what it shows or give its address",
+                )
+
+    def evidence_pairs(self):
+        return [
+            (self.evidence_labels[k], self[f"ev_{k}_note"], self[f"ev_{k}_url"]) for k in self.kinds
+        ]
+
+    def evidence(self) -> list[dict]:
+        items = []
+        for kind in self.kinds:
+            note = self.cleaned_data.get(f"ev_{kind}_note", "")
+            url = self.cleaned_data.get(f"ev_{kind}_url", "")
+            if note or url:
+                items.append({"kind": kind, "note": note, "url": url})
+        if self.cleaned_data.get("ev_other"):
+            items.append({"kind": "other", "note": self.cleaned_data["ev_other"], "url": ""})
+        return items
+
+    def add_domain_errors(self, errors):
+        mapped = dict(errors)
+        if "evidence" in mapped and self.kinds:
+            mapped[f"ev_{self.kinds[0]}_note"] = mapped.pop("evidence")
+        super().add_domain_errors(mapped)
+
+
+class ActForm(GovukFormMixin, forms.Form):
+    outcome = forms.ChoiceField(label="Your decision", widget=forms.RadioSelect)
+    reasons = forms.CharField(
+        label="Reasons, in writing",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=10_000,
+        error_messages={"required": "Give the reasons"},
+    )
+    stipulation = forms.CharField(
+        label="When should it be reconsidered? (optional)",
+        help_text="Any stipulation for when a restriction or termination should be reconsidered.",
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    urgent = forms.BooleanField(label="Urgent decision", required=False)
+    decided_on = forms.DateField(
+        label="Date the decision was taken (optional)",
+        help_text="Leave empty for today. Time limits that follow count from this date.",
+        required=False,
+        widget=forms.DateInput(DATE),
+    )
+    virtual = forms.BooleanField(
+        label="Taken virtually, outside a scheduled meeting (email or teleconference)",
+        required=False,
+    )
+    meeting_on = forms.DateField(
+        label="Date of the meeting that decided", required=False, widget=forms.DateInput(DATE)
+    )
+    quorate = forms.BooleanField(
+        label="The meeting was quorate",
+        required=False,
+        help_text="A meeting that was not "
+        "quorate keeps notes, not minutes, and takes no decisions.",
+    )
+
+    DECIDER_FIELDS = ("virtual", "meeting_on", "quorate")
+
+    def __init__(self, *args, deciding: bool, asks: tuple[str, ...] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        if deciding:
+            self.fields["outcome"].choices = [
+                (StepOutcome.APPROVED, "Approve"),
+                (StepOutcome.REJECTED, "Do not approve"),
+            ]
+        else:
+            self.fields["outcome"].choices = [
+                (StepOutcome.FORWARDED, "Agree and forward"),
+                (StepOutcome.DECLINED, "Do not recommend"),
+            ]
+            del self.fields["decided_on"]
+        for name in self.DECIDER_FIELDS:
+            if name not in asks:
+                del self.fields[name]
+        self.fields["outcome"].widget.attrs["class"] = "govuk-radios__input"

@@ -1,0 +1,154 @@
+"""Reads for decisions, for pages and the API alike. Each takes the council explicitly and runs
+a fixed number of queries whatever the number of recommendations: the inbox is one filtered,
+paged query (the step each recommendation waits for is kept on its row)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from councils.models import Council
+from councils.policy import Policy, policies_of_versions, policy_of
+from decisions.chain import DECIDERS, Acting, Waiting, acting_context, awaiting_q, step_blockers
+from decisions.models import DecisionStep, Recommendation, Status
+from decisions.questions import EvidenceKind, evidence_label
+from decisions.registry import KINDS, SubjectView, approval_of, policy_of_recommendation
+
+
+def _base(council: Council) -> QuerySet:
+    return Recommendation.objects.filter(council=council).select_related(
+        "provider", "location", "proposed_by"
+    )
+
+
+def inbox(*, council: Council, user, acting: Acting | None = None) -> QuerySet:
+    """What waits for this person, oldest first (with how long: `waiting_since`)."""
+    acting = acting or acting_context(council=council, user=user)
+    return _base(council).filter(awaiting_q(acting)).order_by("waiting_since", "id")
+
+
+def my_waiting(*, council: Council, user) -> QuerySet:
+    """This person's own recommendations still waiting for others."""
+    return (
+        _base(council)
+        .filter(status=Status.PENDING, proposed_by=user)
+        .order_by("waiting_since", "id")
+    )
+
+
+def recommendations(*, council: Council, status: str = "", mine_only_for=None) -> QuerySet:
+    qs = _base(council).prefetch_related(
+        Prefetch("steps", queryset=DecisionStep.objects.order_by("at", "id"))
+    )
+    if status in Status.values:
+        qs = qs.filter(status=status)
+    if mine_only_for is not None:
+        qs = qs.filter(proposed_by=mine_only_for)
+    return qs.order_by("waiting_since", "id")
+
+
+def recommendations_about(*, council: Council, subjects: Q) -> QuerySet:
+    """Recommendations whose subject matches (`Q(subject_type=..., subject_id=...)`), newest
+    first, with their steps."""
+    return (
+        Recommendation.objects.filter(subjects, council=council)
+        .prefetch_related(Prefetch("steps", queryset=DecisionStep.objects.order_by("at", "id")))
+        .order_by("-proposed_at", "-id")
+    )
+
+
+def subject_q(obj) -> Q:
+    return Q(subject_type=obj._meta.label_lower, subject_id=str(obj.pk))
+
+
+def with_subjects(recs) -> list[Recommendation]:
+    """Each recommendation with `subject_view` (how its subject is shown), one call per kind."""
+    recs = list(recs)
+    by_kind: dict[str, list[Recommendation]] = {}
+    for rec in recs:
+        by_kind.setdefault(rec.kind, []).append(rec)
+    for name, group in by_kind.items():
+        kind = KINDS.get(name)
+        views = kind.describe(group) if kind else {}
+        for rec in group:
+            rec.subject_view = views.get(rec.pk) or SubjectView(
+                label=str(rec.location or rec.provider)
+            )
+    return recs
+
+
+def recommendation_detail(*, council: Council, pk: int, user, see_all: bool) -> Recommendation:
+    """One recommendation with its steps; someone who may not see every recommendation sees
+    only their own (404 for the rest)."""
+    qs = recommendations(council=council, mine_only_for=None if see_all else user).select_related(
+        "council__active_policy", "policy_version"
+    )
+    return qs.get(pk=pk)
+
+
+@dataclass
+class RecommendationView:
+    """What the recommendation page shows beside the row: the chain, the answers, the
+    evidence in the council's words, and why this person may not act (if not)."""
+
+    policy: Policy
+    approval: object
+    awaiting: str
+    blockers: list[str]
+    deciding: bool
+    asks: tuple[str, ...]
+    answers: list[tuple[str, object]]
+    evidence: list[dict]
+    maker_title: str
+
+
+def recommendation_view(*, rec: Recommendation, user) -> RecommendationView:
+    policy = policy_of_recommendation(rec)
+    kind = KINDS.get(rec.kind)
+    approval = approval_of(rec, policy)
+    waiting = Waiting.of(rec)
+    steps = list(rec.steps.all())
+    acting = acting_context(council=rec.council, user=user)
+    blockers = step_blockers(rec=rec, acting=acting, policy=policy, steps=steps)
+    if rec.is_pending and approval is None:
+        blockers = ["The council's policy no longer has this: it cannot be decided."]
+    questions = kind.questions(rec, policy) if kind else ()
+    kinds: dict[str, EvidenceKind] = kind.evidence_kinds(policy) if kind else {}
+    decider = DECIDERS.get(waiting.decider)
+    return RecommendationView(
+        policy=policy,
+        approval=approval,
+        awaiting=waiting.label if rec.is_pending else "",
+        blockers=blockers,
+        deciding=waiting.deciding,
+        asks=decider.asks if (decider and waiting.deciding) else (),
+        answers=[(f.label, f.shown(rec.details[f.key])) for f in questions if f.key in rec.details],
+        evidence=[{**e, "label": evidence_label(kinds, e["kind"])} for e in rec.evidence],
+        maker_title=policy.maker(approval.decided_by).title if approval else "",
+    )
+
+
+def waited_days(rec: Recommendation) -> int:
+    return (timezone.now() - rec.waiting_since).days
+
+
+def policies_for(recs) -> dict[int, Policy]:
+    """The policy each recommendation was made under, for a page of them (two queries)."""
+    recs = list(recs)
+    found = policies_of_versions(r.policy_version_id for r in recs)
+    for rec in recs:
+        if rec.policy_version_id not in found:
+            found[rec.policy_version_id] = policy_of(rec.council)
+    return found
+
+
+def blockers(*, recommendation: Recommendation, user) -> list[str]:
+    """Why this person may not take the recommendation's current step now (empty when they
+    may): the chain's one rule, with what it needs loaded (`decisions.take_step`)."""
+    return step_blockers(
+        rec=recommendation,
+        acting=acting_context(council=recommendation.council, user=user),
+        policy=policy_of_recommendation(recommendation),
+    )

@@ -1,0 +1,205 @@
+"""Where monitoring shows itself on pages other apps own: its navigation entries, its panels
+on the location page and on the start page, and its sources of a location's timeline
+(registered in `MonitoringConfig.ready`)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils import timezone
+
+from core import extensions
+from core.extensions import NavEntry, Panel, TimelineEntry, TimelineSource
+from monitoring import selectors
+from monitoring.forms import RiskOverrideForm
+from monitoring.models import ImprovementPlan, Review, RiskHistory
+from monitoring.pack import review_rules
+from providers.models import Rating
+
+
+def _may(request, perm: str) -> bool:
+    return request.council is not None and request.user.has_perm(perm, request.council)
+
+
+def timeline_link(*, request, location, forms) -> dict | None:
+    return {} if _may(request, "monitoring.view_intelligence") else None
+
+
+def risk_panel(*, request, location, forms) -> dict | None:
+    if not _may(request, "monitoring.view_intelligence"):
+        return None
+    risk, history = selectors.risk_of(council=request.council, location_id=location.pk)
+    context = {"risk": risk, "risk_history": history}
+    if _may(request, "monitoring.change_monitoring"):
+        context["risk_form"] = forms.get("risk") or RiskOverrideForm(prefix="risk")
+    return context
+
+
+def record_panel(*, request, location, forms) -> dict | None:
+    """What the council commissions here (with high impact and market risk) and its latest
+    intelligence."""
+    council = request.council
+    if not _may(request, "monitoring.view_commissioning"):
+        return None
+    commissioning = selectors.commissioning_of(council=council, location_id=location.pk)
+    context = {
+        "commissioning": commissioning,
+        "can_change_commissioning": _may(request, "monitoring.change_commissioning"),
+        "position": selectors.market_position(council=council, commissioning=commissioning)
+        if commissioning is not None
+        else None,
+        "intelligence": None,
+    }
+    if _may(request, "monitoring.view_intelligence"):
+        items = selectors.intelligence_list(
+            council=council, filters=selectors.IntelligenceFilters(location=location.pk)
+        )
+        context["intelligence"] = list(items[:10])
+        context["intelligence_count"] = (
+            items.count() if len(context["intelligence"]) == 10 else len(context["intelligence"])
+        )
+        context["can_record_intelligence"] = _may(request, "monitoring.record_intelligence")
+    return context
+
+
+def reviews_panel(*, request, location, forms) -> dict | None:
+    council = request.council
+    if not _may(request, "monitoring.view_intelligence"):
+        return None
+    return {
+        "reviews": selectors.location_reviews(council=council, location_id=location.pk),
+        "plans": selectors.location_plans(council=council, location_id=location.pk),
+        "review_kinds": review_rules(council).labels,
+        "can_record_intelligence": _may(request, "monitoring.record_intelligence"),
+    }
+
+
+def dashboard_panel(*, request) -> dict | None:
+    """An officer's start page: their locations by RAG, the intelligence waiting for them,
+    their reviews and the plan actions they monitor."""
+    if not _may(request, "monitoring.view_intelligence"):
+        return None
+    return {
+        "dashboard": selectors.officer_dashboard(council=request.council, user=request.user),
+        "today": timezone.localdate(),
+    }
+
+
+# --- the timeline ----------------------------------------------------------------------------
+
+
+def rating_entries(*, council, location, limit) -> list[TimelineEntry]:
+    return [
+        TimelineEntry(
+            r.report_date,
+            "rating",
+            f"{r.regulator} rating: {r.overall}",
+            ", ".join(f"{label} {v}" for label, v in r.key_questions if v),
+        )
+        for r in Rating.objects.filter(location=location).order_by("-report_date")[:limit]
+    ]
+
+
+def intelligence_entries(*, council, location, limit) -> list[TimelineEntry]:
+    items = selectors.intelligence_list(
+        council=council, filters=selectors.IntelligenceFilters(location=location.pk)
+    )[:limit]
+    return [
+        TimelineEntry(
+            i.received_on,
+            "intelligence",
+            f"{i.reference}: {i.get_source_display()}",
+            f"{i.severity}, {i.get_outcome_display().lower()}"
+            + ("" if i.counts_toward_risk else " (not counted)"),
+            reverse("intelligence-detail", args=[i.pk]),
+        )
+        for i in items
+    ]
+
+
+def review_entries(*, council, location, limit) -> list[TimelineEntry]:
+    labels = review_rules(council).labels
+    return [
+        TimelineEntry(
+            r.visited_on or r.planned_for,
+            "review",
+            f"{labels.get(r.kind, r.kind.replace('_', ' '))}: {r.get_status_display().lower()}",
+            r.findings[:200],
+            reverse("review-detail", args=[r.pk]),
+        )
+        for r in Review.objects.filter(council=council, location=location)[:limit]
+    ]
+
+
+def plan_entries(*, council, location, limit) -> list[TimelineEntry]:
+    return [
+        TimelineEntry(
+            p.started_on,
+            "plan",
+            f"{p.get_kind_display()}: {p.title}",
+            p.get_status_display(),
+            reverse("plan-detail", args=[p.pk]),
+        )
+        for p in ImprovementPlan.objects.filter(council=council, location=location)[:limit]
+    ]
+
+
+def risk_entries(*, council, location, limit) -> list[TimelineEntry]:
+    return [
+        TimelineEntry(
+            timezone.localdate(h.at),
+            "risk",
+            f"Risk rating {h.get_rag_display()}",
+            f"score {h.score.normalize():f}. {h.note}",
+        )
+        for h in RiskHistory.objects.filter(council=council, location=location)[:limit]
+    ]
+
+
+def register() -> None:
+    for entry in (
+        NavEntry(
+            "risk",
+            "Risk matrix",
+            "risk-matrix",
+            "monitoring.view_monitoring",
+            order=20,
+            sections=("/risk/",),
+        ),
+        NavEntry(
+            "reviews",
+            "Reviews",
+            "reviews-list",
+            "monitoring.view_monitoring",
+            order=30,
+            sections=("/reviews/", "/plans/"),
+        ),
+        NavEntry(
+            "intelligence",
+            "Intelligence",
+            "intelligence-list",
+            "monitoring.view_intelligence",
+            order=50,
+            sections=("/intelligence/",),
+        ),
+    ):
+        extensions.navigation.register(entry)
+    for panel in (
+        Panel(
+            "monitoring.timeline", "monitoring/panels/location_timeline_link.html", timeline_link, 5
+        ),
+        Panel("monitoring.risk", "monitoring/panels/location_risk.html", risk_panel, 20),
+        Panel("monitoring.record", "monitoring/panels/location_record.html", record_panel, 30),
+        Panel("monitoring.reviews", "monitoring/panels/location_reviews.html", reviews_panel, 40),
+    ):
+        extensions.location_page.register(panel)
+    extensions.start_page.register(
+        Panel("monitoring.dashboard", "monitoring/panels/start_dashboard.html", dashboard_panel, 30)
+    )
+    for source in (
+        TimelineSource("rating", "Ratings", rating_entries, 10),
+        TimelineSource("intelligence", "Intelligence", intelligence_entries, 20),
+        TimelineSource("review", "Reviews and visits", review_entries, 30),
+        TimelineSource("plan", "Plans", plan_entries, 40),
+        TimelineSource("risk", "Risk rating", risk_entries, 50),
+    ):
+        extensions.timeline.register(source)
