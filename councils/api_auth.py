@@ -8,7 +8,7 @@ from django_scopes import scopes_disabled
 from rest_framework import authentication, exceptions
 
 from councils.models import ApiToken
-from councils.permissions import TOKEN_SCOPES
+from councils.permissions import TOKEN_SCOPES, council_id_of
 
 
 def hash_key(key: str) -> str:
@@ -44,9 +44,7 @@ class TokenUser:
         return f"token:{self.token.prefix}"
 
     def has_perm(self, perm, obj=None):
-        from councils.permissions import _council_id
-
-        if obj is not None and _council_id(obj) != self.council.pk:
+        if obj is not None and council_id_of(obj) != self.council.pk:
             return False
         return any(perm in TOKEN_SCOPES.get(s, ()) for s in self.token.scopes)
 

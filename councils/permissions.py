@@ -6,7 +6,7 @@ adds its own permissions and token scopes in its `permissions.py`, imported by i
 
 import rules
 
-from councils.models import Role
+from councils.models import Council, Role
 from councils.tenancy import memberships_of
 
 # What each API scope lets a token do (the same permission names as for people), and what it
@@ -22,18 +22,16 @@ def token_scope(scope: str, label: str, perms: set[str]) -> None:
     SCOPE_LABELS[scope] = label
 
 
-def _council_id(target):
+def council_id_of(target):
     if target is None:
         return None
-    from councils.models import Council
-
     if isinstance(target, Council):
         return target.pk
     return getattr(target, "council_id", None)
 
 
 def roles_in(user, target) -> set[str]:
-    council_id = _council_id(target)
+    council_id = council_id_of(target)
     if council_id is None or not getattr(user, "is_authenticated", False):
         return set()
     if getattr(user, "token", None) is not None:

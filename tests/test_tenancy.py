@@ -56,6 +56,7 @@ from monitoring.services import (
 from monitoring.services.risk import risk_recompute
 from providers.models import ColumnMapping, ImportProblem, ImportRun
 from providers.services import mapping_save
+from tests.decisions.permits.models import Permit
 from tests.factories import LocationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -108,6 +109,10 @@ def _timer(council):
         due_on=dt.date(2030, 1, 1),
         due_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC),
     )
+
+
+def _permit(council):
+    return Permit.objects.create(council=council, location=LocationFactory())
 
 
 def _commissioning(council):
@@ -322,6 +327,7 @@ MATRIX = [
     Owned(ImportProblem, _import_problem),
     Owned(AuditEntry, lambda c: audit_record(council=c, actor=None, action="t", summary="t")),
     Owned(Timer, _timer),
+    Owned(Permit, _permit),  # the decisions tests' own subject kind
     Owned(Commissioning, _commissioning, "/api/v1/commissioning/", None, ("commissioning:read",)),
     Owned(
         Intelligence,

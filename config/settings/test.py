@@ -10,3 +10,6 @@ CELERY_TASK_EAGER_PROPAGATES = True
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "var" / "test-media"))
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 EVENT_RECEIVERS_RAISE = True  # a failing receiver fails the test, not only a log line
+# A subject kind that exists only in the tests (tests/decisions/permits): the decision chain
+# works for any subject.
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.decisions.permits"]  # noqa: F405
