@@ -41,10 +41,15 @@ from bench import monitoring as m
 from bench import register as r
 from bench.register import Kind, KindFigures, log, percentile
 
-# Targets from the issue: every escalation page at most 300 ms server time p95, and the same
+# Targets from the issues: every escalation page at most 300 ms server time p95, the inbox page
+# at most 50 ms and at most 1.5 times its time at a tenth of the data (issue 8), and the same
 # number of queries at 100 and at 1,000 cases.
 TARGET_CASES = 1000
 PAGE_P95_TARGET_MS = 300.0
+# The approvals inbox (issue 8): one query for what waits for the person, paged in the
+# database, so its time does not grow with the recommendations waiting.
+INBOX_P95_TARGET_MS = 50.0
+INBOX_RATIO_TARGET = 1.5
 BASELINE_DIVISOR = 10  # the baseline: a tenth of the cases (and of everything else)
 
 COUNCIL_CODE = m.COUNCIL_CODE
@@ -242,32 +247,29 @@ def populate(council, people: dict, *, cases: int, seed: int) -> Dataset:
     from django.utils import timezone
     from django_scopes import scopes_disabled
 
-    from concerns.ladder import Ladder
     from concerns.models import (
         Alert,
         AlertStatus,
         Case,
-        CaseDeadline,
         CaseMove,
-        DeadlineStatus,
-        DecisionStep,
         LetterRequest,
         LetterStatus,
-        Recommendation,
-        RecommendationKind,
-        RecommendationStatus,
-        StepOutcome,
     )
+    from concerns.pack import Ladder
     from core.audit import actor_of
-    from core.models import AuditEntry
-    from councils.policy import Policy
+    from core.models import AuditEntry, Timer, TimerStatus
+    from core.timers import end_of_day
+    from councils.policy import policy_of
+    from decisions.chain import set_waiting, waiting_at
+    from decisions.models import DecisionStep, Recommendation, StepOutcome
+    from decisions.models import Status as RecommendationStatus
     from providers.models import Location, Provider
 
     rng = random.Random(seed)
     start = time.perf_counter()
     ds = Dataset(cases=cases)
     ladder = Ladder.of(council)
-    policy = Policy(council.active_policy.content)
+    policy = policy_of(council)
     version = council.active_policy
     now = timezone.now()
     by_title = {
@@ -402,14 +404,17 @@ def populate(council, people: dict, *, cases: int, seed: int) -> Dataset:
             rec = Recommendation(
                 council=council,
                 reference=rec_refs.next(proposed),
-                kind=RecommendationKind.MOVE,
+                kind="move",
                 key=move.key,
                 label=move.label,
-                case=case,
+                subject_type="concerns.case",
+                subject_id=str(case.pk),
+                subject_state=from_stage,
+                proposal={"to": move.to},
+                exclusive=f"concerns.case:{case.pk}",
+                someone_else=approval.someone_else,
                 provider=case.provider,
                 location=case.location,
-                from_stage=from_stage,
-                to_stage=move.to,
                 status=status,
                 step=0,
                 proposed_by=proposer,
@@ -459,6 +464,7 @@ def populate(council, people: dict, *, cases: int, seed: int) -> Dataset:
                         actor_label=actor_of(actor)[1],
                         acting_as=how or "",
                         at=at,
+                        taken_on=timezone.localdate(at),
                         outcome=outcome,
                         reasons=reasons,
                         stipulation=(
@@ -483,7 +489,10 @@ def populate(council, people: dict, *, cases: int, seed: int) -> Dataset:
                     rec.step += 1
                 else:
                     rec.decided_at, rec.decided_by = at, actor
+                    rec.decided_on = timezone.localdate(at)
                     rec.decided_by_label, rec.decision_reasons = actor_of(actor)[1], reasons
+            if status == RecommendationStatus.PENDING:
+                set_waiting(rec, waiting_at(approval, rec.step, policy))
             return rec
 
         for case, path in rows:
@@ -574,19 +583,29 @@ def populate(council, people: dict, *, cases: int, seed: int) -> Dataset:
                         )
                     elif effect.kind == "deadline":
                         limit = policy.time_limit(effect.time_limit)
+                        due = at.date() + dt.timedelta(days=7)
                         deadlines.append(
-                            CaseDeadline(
-                                council=council,
-                                case=case,
-                                move=record,
-                                time_limit=limit.key,
-                                label=effect.label or limit.label,
-                                seed=effect.seed or limit.seed,
-                                stage=mv.to,
-                                starts_on=at.date(),
-                                due_on=at.date() + dt.timedelta(days=7),
-                                ends_with_stage=effect.ends_with_stage,
-                                status=DeadlineStatus.MET,
+                            (
+                                record,
+                                Timer(
+                                    council=council,
+                                    kind="concerns.deadline",
+                                    label=effect.label or limit.label,
+                                    seed=effect.seed or limit.seed,
+                                    subject_type="concerns.case",
+                                    subject_id=str(case.pk),
+                                    owner=case.lead_officer,
+                                    starts_on=at.date(),
+                                    due_on=due,
+                                    due_at=end_of_day(due),
+                                    status=TimerStatus.MET,
+                                    ended_at=at,
+                                    payload={
+                                        "time_limit": limit.key,
+                                        "stage": mv.to,
+                                        "ends_with_stage": effect.ends_with_stage,
+                                    },
+                                ),
                             )
                         )
                 stage = mv.to
@@ -636,7 +655,10 @@ def populate(council, people: dict, *, cases: int, seed: int) -> Dataset:
             DecisionStep.objects.bulk_create(steps, batch_size=2000)
             CaseMove.objects.bulk_create(moves, batch_size=2000)
             LetterRequest.objects.bulk_create(letters, batch_size=2000)
-            CaseDeadline.objects.bulk_create(deadlines, batch_size=2000)
+            for record, timer in deadlines:  # the move that started it, now it has its id
+                timer.cause = f"move:{record.pk}:{timer.payload['time_limit']}"
+                timer.payload["move"] = record.pk
+            Timer.objects.bulk_create([t for _, t in deadlines], batch_size=2000)
             ds.recommendations, ds.steps, ds.moves = len(recs), len(steps), len(moves)
             ds.letters, ds.deadlines = len(letters), len(deadlines)
 
@@ -708,7 +730,7 @@ class Services:
     service call alone, to be timed."""
 
     def __init__(self, council, people: dict):
-        from concerns.ladder import Ladder
+        from concerns.pack import Ladder
 
         self.council, self.people = council, people
         self.ladder = Ladder.of(council)
@@ -733,13 +755,10 @@ class Services:
 
     def act_call(self, rec, outcome: str):
         """The next step of the chain, by whoever holds it."""
-        from concerns.services import approval_of, ladder_of, recommendation_act
+        from decisions.services import recommendation_act
 
-        approval = approval_of(rec, ladder_of(rec))
-        if rec.step < len(approval.chain):
-            who = self.holder(approval.chain[rec.step].title)
-        else:
-            who = self.holder(self.ladder.maker_title(approval.decided_by))
+        # The post the recommendation waits for, as its row says.
+        who = self.holder(rec.awaiting_post)
         person = _fresh(self.people[who])
         self.calls += 1
         return lambda: recommendation_act(
@@ -783,8 +802,10 @@ HOT_CASE = [
 def hot_case(council, people: dict, ds: Dataset) -> None:
     from django_scopes import scope
 
-    from concerns.models import CaseMove, Recommendation
+    from concerns.models import CaseMove
+    from concerns.selectors import case_recommendations_q
     from concerns.services import case_open
+    from decisions.models import Recommendation
     from providers.models import Location
 
     svc = Services(council, people)
@@ -805,7 +826,7 @@ def hot_case(council, people: dict, ds: Dataset) -> None:
                 svc.move(case, key, arg)
         ds.hot_case_id = case.pk
         ds.hot_moves = CaseMove.objects.filter(case=case).count()
-        ds.hot_recommendations = Recommendation.objects.filter(case=case).count()
+        ds.hot_recommendations = Recommendation.objects.filter(case_recommendations_q(case)).count()
     ds.service_calls, ds.service_s = svc.calls, time.perf_counter() - start
 
 
@@ -858,8 +879,10 @@ def _expected(council, ds: Dataset, kind: EscKind, params: dict) -> int:
     from django_scopes import scope
 
     from concerns import selectors
-    from concerns.ladder import Ladder
-    from concerns.models import Case, CaseMove, Recommendation, RecommendationStatus
+    from concerns.models import Case, CaseMove
+    from concerns.pack import Ladder
+    from decisions.models import Recommendation
+    from decisions.models import Status as RecommendationStatus
 
     with scope(council=council):
         if kind.url == "/cases/" or kind.url == "/api/v1/cases/":
@@ -871,7 +894,8 @@ def _expected(council, ds: Dataset, kind: EscKind, params: dict) -> int:
         if kind.url.startswith("/api/v1/cases/"):
             return CaseMove.objects.filter(case_id=ds.hot_case_id).count()
         if kind.url.startswith("/cases/"):
-            return Recommendation.objects.filter(case_id=ds.hot_case_id).count()
+            case = Case.objects.get(pk=ds.hot_case_id)
+            return Recommendation.objects.filter(selectors.case_recommendations_q(case)).count()
         if kind.url == "/alerts/":
             return min(50, ds.alerts_new)
         # The inbox: the Head of Commissioning decides what the chain has passed on (step 2 of
@@ -968,7 +992,9 @@ def writes_bench(council, people: dict, warnings: list[str]) -> list[WriteFigure
     run them for a request. Each on WRITE_REPEATS cases."""
     from django_scopes import scope
 
-    from concerns.models import Case, Recommendation, RecommendationStatus
+    from concerns.models import Case
+    from decisions.models import Recommendation
+    from decisions.models import Status as RecommendationStatus
 
     svc = Services(council, people)
     move = WriteFigure("move", "move: SRM warns of a default (formal -> rectification)")
@@ -979,11 +1005,11 @@ def writes_bench(council, people: dict, warnings: list[str]) -> list[WriteFigure
     total = WriteFigure("chain", "decision chain: the 4 steps together")
     with scope(council=council):
         waiting = Recommendation.objects.filter(
-            council=council, status=RecommendationStatus.PENDING
-        ).values_list("case_id", flat=True)
+            council=council, status=RecommendationStatus.PENDING, subject_type="concerns.case"
+        ).values_list("subject_id", flat=True)
         free = (
             Case.objects.filter(council=council, location__isnull=False)
-            .exclude(pk__in=waiting)
+            .exclude(pk__in=[int(pk) for pk in waiting])
             .order_by("pk")
         )
         formal = list(free.filter(stage="formal")[:WRITE_REPEATS])
@@ -1039,9 +1065,9 @@ TABLES = [
     "providers_location",
     "concerns_case",
     "concerns_casemove",
-    "concerns_recommendation",
-    "concerns_decisionstep",
-    "concerns_casedeadline",
+    "decisions_recommendation",
+    "decisions_decisionstep",
+    "core_timer",
     "concerns_letterrequest",
     "concerns_alert",
     "core_auditentry",
@@ -1179,15 +1205,21 @@ def summary_rows(res: EscalationResults) -> tuple[list[tuple[str, str, str, str,
         )
         for f in full.pages:
             s = small_pages.get(f.kind.name)
+            inbox = f.kind.name.startswith("inbox")  # the pages; the API keeps the page target
+            target = INBOX_P95_TARGET_MS if inbox else PAGE_P95_TARGET_MS
+            met = f.p95 <= target
+            if inbox and s is not None:
+                met = met and f.p95 <= INBOX_RATIO_TARGET * s.p95
             rows.append(
                 (
                     f"  p95 {f.kind.name}",
                     f"{f.p95:.1f} ms (p50 {f.p50:.1f}), {f.queries} queries",
-                    f"<= {PAGE_P95_TARGET_MS:.0f} ms",
+                    f"<= {target:.0f} ms"
+                    + (f", <= {INBOX_RATIO_TARGET}x at {sn:,}" if inbox else ""),
                     f"{_ratio(f.p95, s.p95)} ({s.p95:.1f} ms, {s.queries} queries at {sn:,})"
                     if s
                     else "",
-                    _verdict(f.p95 <= PAGE_P95_TARGET_MS),
+                    _verdict(met),
                 )
             )
     compare = [(f, small_pages.get(f.kind.name)) for f in full.pages]

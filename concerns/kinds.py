@@ -4,16 +4,16 @@ outside the ladder (000 5, 6 and 8). Registered in `ConcernsConfig.ready`."""
 
 from __future__ import annotations
 
-from django.urls import reverse
-
 from concerns.models import Case
 from concerns.pack import Ladder
 from concerns.services.cases import apply_move, case_lock
 from core.errors import Conflict
+from core.views import id_url
 from councils.permissions import roles_in
 from councils.policy import Policy
 from decisions.models import Recommendation, Status
 from decisions.registry import SubjectKind, SubjectView, subject_kind
+from providers.models import Location
 
 
 def _ladder(policy: Policy) -> Ladder | None:
@@ -36,33 +36,39 @@ def _evidence_kinds(policy: Policy) -> dict:
 
 
 def _describe_cases(recs: list[Recommendation]) -> dict[int, SubjectView]:
-    cases = Case.objects.filter(pk__in={int(r.subject_id) for r in recs}).select_related(
-        "location", "provider"
+    """Each case's reference and what it covers (one query; no model is built)."""
+    rows = Case.objects.filter(pk__in={int(r.subject_id) for r in recs}).values_list(
+        "pk", "reference", "location__name", "provider__name"
     )
+    url = id_url("case-detail")
     views = {
-        str(c.pk): SubjectView(
-            label=c.subject_label,
-            reference=c.reference,
-            url=reverse("case-detail", args=[c.pk]),
+        str(pk): SubjectView(
+            label=location or f"{provider} (all services)",
+            reference=reference,
+            url=url(pk),
         )
-        for c in cases
+        for pk, reference, location, provider in rows
     }
     return {r.pk: views[r.subject_id] for r in recs if r.subject_id in views}
 
 
 def _describe_locations(recs: list[Recommendation]) -> dict[int, SubjectView]:
-    """An exception is about a location (loaded with the recommendation), asked while the
-    case that is named, if any, was open."""
+    """An exception is about a location, asked while the case that is named, if any, was open
+    (two queries)."""
     references = dict(
         Case.objects.filter(pk__in={r.proposal.get("case") for r in recs} - {None}).values_list(
             "pk", "reference"
         )
     )
+    names = dict(
+        Location.objects.filter(pk__in={r.location_id for r in recs}).values_list("pk", "name")
+    )
+    url = id_url("location-detail")
     return {
         r.pk: SubjectView(
-            label=str(r.location or r.provider),
+            label=names.get(r.location_id, ""),
             reference=references.get(r.proposal.get("case"), ""),
-            url=reverse("location-detail", args=[r.location_id]) if r.location_id else "",
+            url=url(r.location_id) if r.location_id else "",
         )
         for r in recs
     }

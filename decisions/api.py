@@ -2,6 +2,7 @@
 `?awaiting=me` is the caller's inbox; POST `act` records a check or the decision in writing,
 `withdraw` withdraws one's own. Decisions are taken by people: tokens only read."""
 
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
@@ -155,7 +156,7 @@ class RecommendationViewSet(CouncilScopedMixin, viewsets.ReadOnlyModelViewSet):
     def list(self, request, *args, **kwargs):
         if request.query_params.get("awaiting") == "me":
             rows = selectors.inbox(council=request.council, user=request.user).prefetch_related(
-                "steps"
+                Prefetch("steps", queryset=DecisionStep.objects.order_by("at", "id"))
             )
         else:
             rows = self.get_queryset()

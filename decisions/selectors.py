@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from core.views import id_url
 from councils.models import Council
 from councils.policy import Policy, policies_of_versions, policy_of
 from decisions.chain import DECIDERS, Acting, Waiting, acting_context, awaiting_q, step_blockers
@@ -23,19 +24,49 @@ def _base(council: Council) -> QuerySet:
     )
 
 
+# What a list of recommendations shows (the inbox, my own): not the reasons, evidence and
+# answers, which only the recommendation's own page and the API need.
+LISTED = (
+    "id",
+    "council_id",
+    "reference",
+    "kind",
+    "key",
+    "label",
+    "subject_type",
+    "subject_id",
+    "proposal",
+    "provider_id",
+    "location_id",
+    "status",
+    "step",
+    "urgent",
+    "awaiting_label",
+    "proposed_by_id",
+    "proposed_by_label",
+    "waiting_since",
+)
+
+
+def listed(recs: QuerySet) -> QuerySet:
+    """Only what a list shows."""
+    return recs.only(*LISTED)
+
+
 def inbox(*, council: Council, user, acting: Acting | None = None) -> QuerySet:
-    """What waits for this person, oldest first (with how long: `waiting_since`)."""
+    """What waits for this person, oldest first (with how long: `waiting_since`): one query,
+    paged by the database."""
     acting = acting or acting_context(council=council, user=user)
-    return _base(council).filter(awaiting_q(acting)).order_by("waiting_since", "id")
+    return Recommendation.objects.filter(awaiting_q(acting), council=council).order_by(
+        "waiting_since", "id"
+    )
 
 
 def my_waiting(*, council: Council, user) -> QuerySet:
     """This person's own recommendations still waiting for others."""
-    return (
-        _base(council)
-        .filter(status=Status.PENDING, proposed_by=user)
-        .order_by("waiting_since", "id")
-    )
+    return Recommendation.objects.filter(
+        council=council, status=Status.PENDING, proposed_by=user
+    ).order_by("waiting_since", "id")
 
 
 def recommendations(*, council: Council, status: str = "", mine_only_for=None) -> QuerySet:
@@ -64,8 +95,12 @@ def subject_q(obj) -> Q:
 
 
 def with_subjects(recs) -> list[Recommendation]:
-    """Each recommendation with `subject_view` (how its subject is shown), one call per kind."""
+    """Each recommendation with `subject_view` (how its subject is shown, one call per kind)
+    and `page_url`."""
     recs = list(recs)
+    page = id_url("recommendation-detail")
+    for rec in recs:
+        rec.page_url = page(rec.pk)
     by_kind: dict[str, list[Recommendation]] = {}
     for rec in recs:
         by_kind.setdefault(rec.kind, []).append(rec)
@@ -73,9 +108,7 @@ def with_subjects(recs) -> list[Recommendation]:
         kind = KINDS.get(name)
         views = kind.describe(group) if kind else {}
         for rec in group:
-            rec.subject_view = views.get(rec.pk) or SubjectView(
-                label=str(rec.location or rec.provider)
-            )
+            rec.subject_view = views.get(rec.pk) or SubjectView(label=rec.label)
     return recs
 
 

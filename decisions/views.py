@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from core.forms import ReasonForm, on_form
 from core.views import council_view
@@ -21,17 +22,20 @@ def _int(value) -> int | None:
 @council_view("decisions.view_inbox")
 def inbox(request):
     council = request.council
-    page = Paginator(selectors.inbox(council=council, user=request.user), 50).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        selectors.listed(selectors.inbox(council=council, user=request.user)), 50
+    ).get_page(request.GET.get("page"))
     page.object_list = selectors.with_subjects(page.object_list)
+    now = timezone.now()
+    for rec in page.object_list:
+        rec.waited_days = (now - rec.waiting_since).days
     return render(
         request,
         "decisions/inbox.html",
         {
             "items": page,
             "mine": selectors.with_subjects(
-                selectors.my_waiting(council=council, user=request.user)[:50]
+                selectors.listed(selectors.my_waiting(council=council, user=request.user))[:50]
             ),
         },
     )
