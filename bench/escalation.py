@@ -930,7 +930,7 @@ def _shown(kind: EscKind, response) -> int:
         return page.count('class="app-decision"')
     if kind.url == "/alerts/":
         return page.count('data-testid="alert"')
-    waiting = INBOX_COUNT.search(page)  # the inbox pages 50 at a time; its caption counts all
+    waiting = INBOX_COUNT.search(page)  # the inbox is paged; its caption counts all
     return int(waiting.group(1).replace(",", "")) if waiting else 0
 
 

@@ -454,7 +454,7 @@ def timed_recompute(key: str, label: str, *, profiler=None, **kwargs) -> Recompu
     from django_scopes import scope, scopes_disabled
 
     from councils.models import Council
-    from monitoring.risk import risk_recompute
+    from monitoring.services.risk import risk_recompute
 
     with scopes_disabled():
         council = Council.objects.select_related("active_policy").get(code=COUNCIL_CODE)

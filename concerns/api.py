@@ -3,7 +3,6 @@ when it is not open from the case's stage, 403 when the caller may not make it),
 recommendations and decisions, alerts from the automatic triggers, and the safeguarding
 track."""
 
-from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -224,17 +223,11 @@ class CaseViewSet(CouncilScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnly
             q=params.get("q", ""),
             open_only=params.get("all") != "1",
         )
-        qs = selectors.case_list(council=self.request.council, filters=filters)
-        if self.action == "retrieve" or self.action in ("moves", "safeguarding"):
-            qs = Case.objects.filter(council=self.request.council).select_related(
-                "location", "provider", "council__active_policy"
+        if self.action in ("retrieve", "moves", "safeguarding"):
+            return selectors.cases_with_record(
+                council=self.request.council, moves=self.action == "retrieve"
             )
-            if self.action == "retrieve":
-                moves = CaseMove.objects.select_related("recommendation", "policy_version").defer(
-                    "policy_version__content", "policy_version__source_text"
-                )
-                qs = qs.prefetch_related(Prefetch("moves", queryset=moves), "letters")
-        return qs
+        return selectors.case_list(council=self.request.council, filters=filters)
 
     def perform_create(self, serializer):
         d = serializer.validated_data
@@ -418,11 +411,7 @@ class SafeguardingTrackViewSet(CouncilScopedMixin, viewsets.ReadOnlyModelViewSet
     queryset = SafeguardingTrack.objects.none()
 
     def get_queryset(self):
-        return (
-            SafeguardingTrack.objects.filter(council=self.request.council)
-            .select_related("case")
-            .prefetch_related("meetings")
-        )
+        return selectors.safeguarding_tracks(council=self.request.council)
 
     @extend_schema(
         request=SafeguardingMeetingSerializer, responses={201: SafeguardingMeetingSerializer}

@@ -37,8 +37,10 @@ def _evidence_kinds(policy: Policy) -> dict:
 
 def _describe_cases(recs: list[Recommendation]) -> dict[int, SubjectView]:
     """Each case's reference and what it covers (one query; no model is built)."""
-    rows = Case.objects.filter(pk__in={int(r.subject_id) for r in recs}).values_list(
-        "pk", "reference", "location__name", "provider__name"
+    rows = (
+        Case.objects.filter(pk__in={int(r.subject_id) for r in recs})
+        .order_by()
+        .values_list("pk", "reference", "location__name", "provider__name")
     )
     url = id_url("case-detail")
     views = {

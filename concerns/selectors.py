@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from concerns.models import (
     Alert,
@@ -84,10 +84,28 @@ def stage_counts(*, council: Council) -> dict[str, int]:
 
 
 def case_detail(*, council: Council, pk: int) -> Case:
+    return cases_with_record(council=council).get(pk=pk)
+
+
+def cases_with_record(*, council: Council, moves: bool = False) -> QuerySet:
+    """Cases as one case's page and the API's case show them; `moves`: with their moves and
+    letters (two queries more, whatever their number)."""
+    qs = Case.objects.filter(council=council).select_related(
+        "council__active_policy", "location", "provider", "lead_officer"
+    )
+    if moves:
+        records = CaseMove.objects.select_related("recommendation", "policy_version").defer(
+            "policy_version__content", "policy_version__source_text"
+        )
+        qs = qs.prefetch_related(Prefetch("moves", queryset=records), "letters")
+    return qs
+
+
+def safeguarding_tracks(*, council: Council) -> QuerySet:
     return (
-        Case.objects.filter(council=council)
-        .select_related("council__active_policy", "location", "provider", "lead_officer")
-        .get(pk=pk)
+        SafeguardingTrack.objects.filter(council=council)
+        .select_related("case__location", "case__provider", "plan")
+        .prefetch_related("meetings")
     )
 
 

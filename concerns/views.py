@@ -18,7 +18,7 @@ from concerns.forms import (
     MoveForm,
     PlanStartForm,
 )
-from concerns.models import Alert, Case, SafeguardingTrack, Stage
+from concerns.models import Alert, Case, Stage
 from concerns.pack import Ladder
 from concerns.permissions import MoveAttempt
 from concerns.services import (
@@ -221,12 +221,7 @@ def safeguarding_open_view(request, pk: int):
 
 @council_view("concerns.view_case")
 def safeguarding_detail(request, pk: int):
-    track = (
-        SafeguardingTrack.objects.filter(council=request.council, pk=pk)
-        .select_related("case__location", "case__provider", "plan")
-        .prefetch_related("meetings")
-        .first()
-    )
+    track = selectors.safeguarding_tracks(council=request.council).filter(pk=pk).first()
     if track is None:
         raise Http404
     action = request.POST.get("action") if request.method == "POST" else None

@@ -9,11 +9,11 @@ from django.views.decorators.http import require_POST
 
 from core.errors import NotAllowed, ValidationFailed
 from core.tenancy import SESSION_KEY
-from core.views import require_perm
+from core.views import council_view, require_perm
 from councils import selectors
 from councils.forms import DelegationForm, TokenForm
 from councils.models import ApiToken
-from councils.policy import Policy, diff
+from councils.policy import diff, policy_of, policy_of_version
 from councils.services import delegation_create, token_create, token_revoke
 from councils.tenancy import councils_of
 
@@ -34,9 +34,8 @@ def council_switch(request):
     return redirect(target)
 
 
-@login_required
+@council_view("councils.view_policy")
 def policy(request):
-    require_perm(request, "councils.view_policy")
     council = request.council
     versions = list(selectors.policy_versions(council=council))
     active = council.active_policy
@@ -46,15 +45,14 @@ def policy(request):
         {
             "council": council,
             "version": active,
-            "policy": Policy(active.content) if active else None,
+            "policy": policy_of_version(active) if active else None,
             "versions": versions,
         },
     )
 
 
-@login_required
+@council_view("councils.view_policy")
 def policy_diff(request):
-    require_perm(request, "councils.view_policy")
     versions = {v.number: v for v in selectors.policy_versions(council=request.council)}
     try:
         a, b = versions[int(request.GET["from"])], versions[int(request.GET["to"])]
@@ -69,9 +67,8 @@ def policy_diff(request):
     )
 
 
-@login_required
+@council_view("councils.view_people")
 def people(request):
-    require_perm(request, "councils.view_people")
     council = request.council
     can_delegate = request.user.has_perm("councils.manage_delegations", council)
     form = None
@@ -87,7 +84,7 @@ def people(request):
                 return redirect("people")
     elif request.method == "POST":
         require_perm(request, "councils.manage_delegations")
-    pack = Policy(council.active_policy.content) if council.active_policy else None
+    pack = policy_of(council) if council.active_policy_id else None
     return render(
         request,
         "councils/people.html",
@@ -101,11 +98,10 @@ def people(request):
     )
 
 
-@login_required
+@council_view("councils.manage_tokens")
 def tokens(request):
     """Council admins connect other council systems: a key is shown once, then only its
     prefix; revoking takes effect at once."""
-    require_perm(request, "councils.manage_tokens")
     council = request.council
     form = TokenForm(request.POST or None)
     new_key = None
@@ -123,10 +119,9 @@ def tokens(request):
     )
 
 
-@login_required
+@council_view("councils.manage_tokens")
 @require_POST
 def token_revoke_view(request, pk: int):
-    require_perm(request, "councils.manage_tokens")
     token = ApiToken.objects.filter(council=request.council, pk=pk).first()
     if token is None:
         raise Http404

@@ -24,8 +24,12 @@ class SubjectView:
     reference: str = ""
     url: str = ""
 
-    def __str__(self) -> str:
+    @property
+    def text(self) -> str:
         return f"{self.reference}: {self.label}" if self.reference else self.label
+
+    def __str__(self) -> str:
+        return self.text
 
 
 @dataclass(frozen=True)

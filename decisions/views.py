@@ -14,6 +14,9 @@ from decisions.forms import ActForm
 from decisions.models import Recommendation
 from decisions.services import recommendation_act, recommendation_withdraw
 
+# A work queue taken oldest first: a page of it at a time, as the register's search shows.
+INBOX_PAGE = 25
+
 
 def _int(value) -> int | None:
     return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 6 else None
@@ -23,7 +26,7 @@ def _int(value) -> int | None:
 def inbox(request):
     council = request.council
     page = Paginator(
-        selectors.listed(selectors.inbox(council=council, user=request.user)), 50
+        selectors.listed(selectors.inbox(council=council, user=request.user)), INBOX_PAGE
     ).get_page(request.GET.get("page"))
     page.object_list = selectors.with_subjects(page.object_list)
     now = timezone.now()

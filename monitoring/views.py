@@ -346,14 +346,10 @@ def review_new(request, location_pk: int):
 
 @council_view("monitoring.view_monitoring")
 def review_detail(request, pk: int):
-    review = (
-        Review.objects.filter(council=request.council, pk=pk)
-        .select_related("location__provider")
-        .prefetch_related("officers")
-        .first()
-    )
-    if review is None:
-        raise Http404
+    try:
+        review = selectors.review_detail(council=request.council, pk=pk)
+    except Review.DoesNotExist:
+        raise Http404 from None
     can_change = request.user.has_perm("monitoring.change_monitoring", request.council)
     kind = review_rules(request.council).types.get(review.kind)
     record_form = ReviewRecordForm(
@@ -411,13 +407,10 @@ def plan_new(request, location_pk: int):
 
 @council_view("monitoring.view_monitoring")
 def plan_detail(request, pk: int):
-    plan = (
-        ImprovementPlan.objects.filter(council=request.council, pk=pk)
-        .select_related("location__provider")
-        .first()
-    )
-    if plan is None:
-        raise Http404
+    try:
+        plan = selectors.plan_detail(council=request.council, pk=pk)
+    except ImprovementPlan.DoesNotExist:
+        raise Http404 from None
     actions = list(plan.actions.select_related("council_monitor"))
     open_actions = [a for a in actions if a.status != "met"]
     action = request.POST.get("action") if request.method == "POST" else None

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 
 from core import extensions
 from core.errors import ValidationFailed
-from core.views import require_perm
+from core.views import council_view, require_perm
 from providers import selectors
 from providers.forms import ImportForm, LocationSearchForm, MappingForm
 from providers.models import ColumnMapping, ImportRun, Location, Provider
@@ -18,9 +18,8 @@ from providers.services import import_start, mapping_save
 PAGE_SIZE = 25
 
 
-@login_required
+@council_view("providers.view_register")
 def location_search(request):
-    require_perm(request, "providers.view_register")
     form = LocationSearchForm(request.GET or None)
     filters = form.filters() if form.is_bound else selectors.LocationFilters()
     page = Paginator(selectors.location_search(filters=filters), PAGE_SIZE).get_page(
@@ -37,12 +36,11 @@ def location_search(request):
     return render(request, template, context)
 
 
-@login_required
+@council_view("providers.view_register")
 def location_detail(request, pk: int, forms: dict | None = None):
     """The register's record of a location, then the council's own record of it, composed
     from the panels each app registers (`core.extensions.location_page`). A panel's failed
     form comes back in `forms` (by name) with its errors."""
-    require_perm(request, "providers.view_register")
     try:
         location = selectors.location_detail(pk=pk)
     except Location.DoesNotExist:
@@ -74,9 +72,8 @@ def location_by_cqc_id(request, cqc_id: str):
     return redirect("location-detail", pk=location.pk)
 
 
-@login_required
+@council_view("providers.view_register")
 def provider_detail(request, pk: int):
-    require_perm(request, "providers.view_register")
     try:
         provider = selectors.provider_detail(pk=pk)
     except Provider.DoesNotExist:
@@ -84,9 +81,8 @@ def provider_detail(request, pk: int):
     return render(request, "providers/provider_detail.html", {"provider": provider})
 
 
-@login_required
+@council_view("providers.view_imports")
 def import_list(request):
-    require_perm(request, "providers.view_imports")
     council = request.council
     can_run = request.user.has_perm("providers.run_import", council)
     form = None
@@ -117,9 +113,8 @@ def import_list(request):
     return render(request, "providers/import_list.html", {"form": form, "page": page})
 
 
-@login_required
+@council_view("providers.view_imports")
 def import_detail(request, pk: int):
-    require_perm(request, "providers.view_imports")
     try:
         run = selectors.import_runs(council=request.council).get(pk=pk)
     except ImportRun.DoesNotExist:
@@ -129,9 +124,8 @@ def import_detail(request, pk: int):
     return render(request, template, {"run": run, "problems": problems})
 
 
-@login_required
+@council_view("providers.view_imports")
 def mapping_list(request):
-    require_perm(request, "providers.view_imports")
     return render(
         request,
         "providers/mapping_list.html",
@@ -142,10 +136,9 @@ def mapping_list(request):
     )
 
 
-@login_required
+@council_view("providers.manage_mappings")
 def mapping_edit(request, pk: int | None = None):
     """Create or change a column mapping; saving under an existing name replaces it."""
-    require_perm(request, "providers.manage_mappings")
     mapping = None
     if pk is not None:
         mapping = ColumnMapping.objects.filter(council=request.council, pk=pk).first()

@@ -5,6 +5,7 @@ from monitoring.selectors.commissioning import (
     MEASURES,
     MarketPosition,
     commissioned_locations,
+    commissioning_list,
     commissioning_of,
     council_totals,
     market_position,
@@ -17,11 +18,13 @@ from monitoring.selectors.intelligence import (
     intelligence_detail,
     intelligence_list,
 )
-from monitoring.selectors.plans import failing_plans, location_plans
+from monitoring.selectors.plans import failing_plans, location_plans, plan_detail, plan_list
 from monitoring.selectors.reviews import (
     ReviewsDue,
     latest_rated_review,
     location_reviews,
+    review_detail,
+    review_list,
     review_suspension,
     reviews_due,
     suspensions,
@@ -47,6 +50,7 @@ __all__ = [
     "RiskFilters",
     "RiskInputs",
     "commissioned_locations",
+    "commissioning_list",
     "commissioning_of",
     "council_totals",
     "failing_plans",
@@ -59,7 +63,11 @@ __all__ = [
     "locations_in_scope",
     "market_position",
     "officer_dashboard",
+    "plan_detail",
+    "plan_list",
     "provider_totals",
+    "review_detail",
+    "review_list",
     "review_suspension",
     "reviews_due",
     "risk_counts",

@@ -23,3 +23,21 @@ def failing_plans(*, council: Council) -> QuerySet:
         status=PlanStatus.ACTIVE,
         failed_reviews__gt=plan_rules(council).failed_reviews_more_than,
     ).select_related("location__provider", "council__active_policy")
+
+
+def plan_list(*, council: Council) -> QuerySet:
+    """The council's improvement and action plans, newest first, with actions and reviews."""
+    return (
+        ImprovementPlan.objects.filter(council=council)
+        .select_related("council__active_policy")
+        .prefetch_related("actions", "reviews")
+        .order_by("-id")
+    )
+
+
+def plan_detail(*, council: Council, pk: int) -> ImprovementPlan:
+    return (
+        ImprovementPlan.objects.filter(council=council)
+        .select_related("location__provider", "council__active_policy")
+        .get(pk=pk)
+    )

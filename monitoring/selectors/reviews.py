@@ -110,3 +110,20 @@ def latest_rated_review(*, council: Council, location) -> Review | None:
         .order_by("-visited_on", "-id")
         .first()
     )
+
+
+def review_list(*, council: Council, location_id: int | None = None):
+    """The council's reviews and visits, newest first (all, or one location's)."""
+    qs = Review.objects.filter(council=council).prefetch_related("officers")
+    if location_id is not None:
+        qs = qs.filter(location_id=location_id)
+    return qs.order_by("-id")
+
+
+def review_detail(*, council: Council, pk: int) -> Review:
+    return (
+        Review.objects.filter(council=council)
+        .select_related("location__provider")
+        .prefetch_related("officers")
+        .get(pk=pk)
+    )

@@ -1,0 +1,134 @@
+"""REST endpoints for improvement and Serious Concerns action plans (004 16.2)."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.api import CouncilScopedMixin, HasCouncilPermission
+from councils.models import User
+from monitoring import selectors
+from monitoring.api.common import MONITORING_PERMISSIONS
+from monitoring.models import (
+    ImprovementPlan,
+    PlanAction,
+    PlanReview,
+)
+from monitoring.services import (
+    plan_action_add,
+    plan_create,
+    plan_is_failing,
+    plan_review_record,
+)
+from providers.models import Location
+
+
+class PlanActionSerializer(serializers.ModelSerializer):
+    council_monitor = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
+
+    class Meta:
+        model = PlanAction
+        fields = ["id", "what", "provider_lead", "council_monitor", "due_on", "status", "evidence"]
+        read_only_fields = ["id", "status"]
+
+
+class PlanReviewSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PlanReview
+        fields = ["id", "reviewed_on", "met", "not_met", "results", "notes", "by_label"]
+
+
+class ImprovementPlanSerializer(serializers.ModelSerializer):
+    location = serializers.PrimaryKeyRelatedField(queryset=Location.objects.all())
+    actions = PlanActionSerializer(many=True, required=False)
+    reviews = PlanReviewSerializer(many=True, read_only=True)
+    failing = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ImprovementPlan
+        fields = [
+            "id",
+            "location",
+            "kind",
+            "title",
+            "started_on",
+            "status",
+            "failed_reviews",
+            "failing",
+            "actions",
+            "reviews",
+            "created_by_label",
+        ]
+        read_only_fields = [
+            "id",
+            "status",
+            "failed_reviews",
+            "failing",
+            "reviews",
+            "created_by_label",
+        ]
+
+    def get_failing(self, plan) -> bool:
+        return plan_is_failing(plan)
+
+
+class PlanReviewRequest(serializers.Serializer):
+    reviewed_on = serializers.DateField()
+    results = serializers.DictField(
+        child=serializers.BooleanField(), help_text="Action id → met (true) or not met (false)"
+    )
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def validate_results(self, value):
+        try:
+            return {int(k): v for k, v in value.items()}
+        except ValueError as exc:
+            raise serializers.ValidationError("Keys are action ids.") from exc
+
+
+class ImprovementPlanViewSet(
+    CouncilScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    """Improvement plans and Serious Concerns action plans: actions, and reviews recording
+    met or not met per action (004 16.2 flags a plan failed at more than 3 reviews)."""
+
+    permission_classes = [HasCouncilPermission]
+    permission_required = MONITORING_PERMISSIONS
+    serializer_class = ImprovementPlanSerializer
+    queryset = ImprovementPlan.objects.none()  # for the schema; requests use get_queryset
+
+    def get_queryset(self):
+        return selectors.plan_list(council=self.request.council)
+
+    def perform_create(self, serializer):
+        d = serializer.validated_data
+        serializer.instance = plan_create(
+            council=self.request.council,
+            location=d["location"],
+            actor=self.request.user,
+            title=d["title"],
+            started_on=d["started_on"],
+            kind=d.get("kind", "improvement"),
+            actions=[dict(a) for a in d.get("actions", [])],
+        )
+
+    @extend_schema(request=PlanActionSerializer, responses=ImprovementPlanSerializer)
+    @action(detail=True, methods=["post"], url_path="actions")
+    def add_action(self, request, pk=None):
+        plan = self.get_object()
+        data = PlanActionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        plan_action_add(plan=plan, actor=request.user, **data.validated_data)
+        return Response(
+            self.get_serializer(self.get_queryset().get(pk=plan.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(request=PlanReviewRequest, responses=ImprovementPlanSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        plan = self.get_object()
+        data = PlanReviewRequest(data=request.data)
+        data.is_valid(raise_exception=True)
+        plan_review_record(plan=plan, actor=request.user, **data.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=plan.pk)).data)
