@@ -5,18 +5,18 @@ from concerns.tasks import triggers_check
 
 
 def rating_change_logged(*, council_id: int, rating_id: int, intelligence_id: int) -> None:
-    triggers_check.queue(council_id, "rating", rating_id)
+    triggers_check.enqueue(council_id, "rating", rating_id)
 
 
 def review_recorded(*, council_id: int, review_id: int, rating: str) -> None:
     if rating:  # a rated assessment (001: PAMMS) may start the 12-week clock
-        triggers_check.queue(council_id, "assessment", review_id)
+        triggers_check.enqueue(council_id, "assessment", review_id)
 
 
 def plan_reviewed(*, council_id: int, plan_id: int, failing: bool) -> None:
     if failing:  # 004 16.2: the rule is monitoring's; it says when a plan fails
-        triggers_check.queue(council_id, "plan", plan_id)
+        triggers_check.enqueue(council_id, "plan", plan_id)
 
 
 def safeguarding_opened(*, council_id: int, track_id: int) -> None:
-    triggers_check.queue(council_id, "safeguarding", track_id)
+    triggers_check.enqueue(council_id, "safeguarding", track_id)

@@ -71,7 +71,7 @@ class CouncilTask(Task):
         with scope(council=council):
             return super().__call__(council, *args, **kwargs)
 
-    def queue(self, council_id: int, *args, **kwargs) -> None:
+    def enqueue(self, council_id: int, *args, **kwargs) -> None:
         """Queue now; a broker that is down is logged, never raised."""
         try:
             self.apply_async((council_id, *args), kwargs)
@@ -80,7 +80,7 @@ class CouncilTask(Task):
 
     def later(self, council_id: int, *args, **kwargs) -> None:
         """Queue once the current transaction commits (at once outside one)."""
-        transaction.on_commit(lambda: self.queue(council_id, *args, **kwargs))
+        transaction.on_commit(lambda: self.enqueue(council_id, *args, **kwargs))
 
 
 @shared_task(name="core.tasks.timers_sweep")

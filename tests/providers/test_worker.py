@@ -1,4 +1,5 @@
-"""A real Celery worker, on Redis, runs an import task end to end (CI sets REDIS_URL)."""
+"""A real Celery worker, on Redis, runs an import task and a council's task end to end (CI sets
+REDIS_URL)."""
 
 import json
 import time
@@ -20,10 +21,14 @@ pytestmark = [
 ]
 
 
+# One queue for this run's workers: Celery reads the default queue once per process.
+QUEUE = f"test-{uuid.uuid4().hex[:8]}"
+
+
 @pytest.fixture
 def redis_worker():
     """A worker thread consuming a queue of its own on the real Redis broker."""
-    queue = f"test-{uuid.uuid4().hex[:8]}"
+    queue = QUEUE
     saved = {k: app.conf[k] for k in ("task_always_eager", "task_default_queue", "broker_url")}
     app.conf.update(
         task_always_eager=False, task_default_queue=queue, broker_url=settings.REDIS_URL
@@ -57,3 +62,26 @@ def test_a_real_worker_on_redis_runs_an_import(council_a, officer_a, redis_worke
     assert run.locations_created == 40
     assert Location.objects.count() == 40
     assert ImportRun.objects.get(pk=run.pk).processed == run.total
+
+
+def test_a_council_task_goes_through_the_broker_and_runs_in_its_councils_scope(
+    council_a, redis_worker
+):
+    """`CouncilTask`: sent by id after commit, loaded and scoped by the worker (the base every
+    council's task stands on)."""
+    from django_scopes import scopes_disabled
+
+    from monitoring.models import RiskRating
+    from monitoring.services.risk import risk_recompute_task
+    from tests.factories import LocationFactory
+
+    LocationFactory(local_authority="Bromley", overall_rating="Inadequate")
+    risk_recompute_task.later(council_a.pk)  # no transaction here: sent at once
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with scopes_disabled():
+            if RiskRating.objects.filter(council=council_a).exists():
+                break
+        time.sleep(0.2)
+    with scopes_disabled():
+        assert RiskRating.objects.get(council=council_a).rag == "red"
