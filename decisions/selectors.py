@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from core.views import id_url
 from councils.models import Council
-from councils.policy import Policy, policies_of_versions, policy_of
+from councils.policy import Policy
 from decisions.chain import DECIDERS, Acting, Waiting, acting_context, awaiting_q, step_blockers
 from decisions.models import DecisionStep, Recommendation, Status
 from decisions.questions import EvidenceKind, evidence_label
@@ -165,16 +165,6 @@ def recommendation_view(*, rec: Recommendation, user) -> RecommendationView:
 
 def waited_days(rec: Recommendation) -> int:
     return (timezone.now() - rec.waiting_since).days
-
-
-def policies_for(recs) -> dict[int, Policy]:
-    """The policy each recommendation was made under, for a page of them (two queries)."""
-    recs = list(recs)
-    found = policies_of_versions(r.policy_version_id for r in recs)
-    for rec in recs:
-        if rec.policy_version_id not in found:
-            found[rec.policy_version_id] = policy_of(rec.council)
-    return found
 
 
 def blockers(*, recommendation: Recommendation, user) -> list[str]:

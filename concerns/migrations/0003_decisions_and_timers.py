@@ -14,6 +14,7 @@ from django.db import migrations, models
 from django.utils import timezone
 
 from core.migration_ops import postgresql_only
+from core.records import REFUSE_FUNCTION
 
 DEADLINE = "concerns.deadline"
 
@@ -283,18 +284,15 @@ def deadlines_backwards(apps, schema_editor):
 
 # The case moves' trigger moves to the shared function (core.records); the decision steps'
 # went with their table to `decisions`.
-MOVES_TO_SHARED = """
-CREATE OR REPLACE FUNCTION core_refuse_change() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION '% is a record, append-only: % refused', TG_TABLE_NAME, TG_OP
-        USING ERRCODE = 'insufficient_privilege';
-END;
-$$ LANGUAGE plpgsql;
+MOVES_TO_SHARED = (
+    REFUSE_FUNCTION
+    + """
 DROP TRIGGER IF EXISTS concerns_casemove_append_only ON concerns_casemove;
 CREATE TRIGGER concerns_casemove_append_only BEFORE UPDATE OR DELETE ON concerns_casemove
     FOR EACH ROW EXECUTE FUNCTION core_refuse_change();
 DROP FUNCTION IF EXISTS concerns_refuse_change();
 """
+)
 MOVES_TO_OWN = """
 CREATE OR REPLACE FUNCTION concerns_refuse_change() RETURNS trigger AS $$
 BEGIN

@@ -9,19 +9,17 @@ from django.db import migrations, models
 from django.utils import timezone
 
 from core.migration_ops import postgresql_only
+from core.records import REFUSE_FUNCTION
 
-AUDIT_TO_SHARED = """
-CREATE OR REPLACE FUNCTION core_refuse_change() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION '% is a record, append-only: % refused', TG_TABLE_NAME, TG_OP
-        USING ERRCODE = 'insufficient_privilege';
-END;
-$$ LANGUAGE plpgsql;
+AUDIT_TO_SHARED = (
+    REFUSE_FUNCTION
+    + """
 DROP TRIGGER IF EXISTS core_auditentry_append_only ON core_auditentry;
 CREATE TRIGGER core_auditentry_append_only BEFORE UPDATE OR DELETE ON core_auditentry
     FOR EACH ROW EXECUTE FUNCTION core_refuse_change();
 DROP FUNCTION IF EXISTS core_auditentry_refuse_change();
 """
+)
 AUDIT_TO_OWN = """
 CREATE OR REPLACE FUNCTION core_auditentry_refuse_change() RETURNS trigger AS $$
 BEGIN
