@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import rules
 
 from concerns.pack import Ladder, Move
+from core.errors import NotAllowed
 from councils.models import Role
 from councils.permissions import (
     has_role,
@@ -73,3 +74,10 @@ def may_make_move(user, attempt: MoveAttempt) -> bool:
 
 
 rules.add_perm("concerns.make_this_move", may_make_move)
+
+
+def require_pack_role(actor, council, roles: frozenset[str], policy, doing: str) -> None:
+    """The pack names which roles may do something (open the safeguarding track, ask for an
+    exception): the actor holds one of them in this council, or NotAllowed says who may."""
+    if not roles_in(actor, council) & roles:
+        raise NotAllowed(f"Only {policy.roles_text(roles)} may {doing}.")

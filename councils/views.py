@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from core.errors import NotAllowed, ValidationFailed
+from core.forms import on_form
 from core.tenancy import SESSION_KEY
 from core.views import council_view, require_perm
 from councils import selectors
@@ -75,11 +75,11 @@ def people(request):
     if can_delegate:
         form = DelegationForm(request.POST or None, council=council, user=request.user)
         if request.method == "POST" and form.is_valid():
-            try:
-                delegation_create(council=council, actor=request.user, **form.cleaned_data)
-            except (ValidationFailed, NotAllowed) as exc:
-                form.add_domain_errors(getattr(exc, "errors", {}) or {"__all__": [exc.message]})
-            else:
+            ok, _ = on_form(
+                form,
+                lambda: delegation_create(council=council, actor=request.user, **form.cleaned_data),
+            )
+            if ok:
                 messages.success(request, "Delegation saved.")
                 return redirect("people")
     elif request.method == "POST":
@@ -106,11 +106,12 @@ def tokens(request):
     form = TokenForm(request.POST or None)
     new_key = None
     if request.method == "POST" and form.is_valid():
-        try:
-            _, new_key = token_create(council=council, actor=request.user, **form.cleaned_data)
-        except ValidationFailed as exc:
-            form.add_domain_errors(exc.errors)
-        else:
+        ok, made = on_form(
+            form,
+            lambda: token_create(council=council, actor=request.user, **form.cleaned_data),
+        )
+        if ok:
+            _, new_key = made
             form = TokenForm()
     return render(
         request,

@@ -88,6 +88,15 @@ class MappingForm(GovukFormMixin, forms.Form):
         label="Who rates these services", choices=[("CQC", "CQC"), ("Ofsted", "Ofsted")]
     )
 
+    def add_domain_errors(self, errors):
+        """The service names columns and options by their path; the form by its fields."""
+        super().add_domain_errors(
+            {
+                key.replace("columns.", "col_").replace("options.", ""): messages
+                for key, messages in errors.items()
+            }
+        )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for key, label in MAPPABLE_FIELDS.items():

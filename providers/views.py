@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from core import extensions
-from core.errors import ValidationFailed
+from core.forms import on_form
 from core.views import council_view, require_perm
 from providers import selectors
 from providers.forms import ImportForm, LocationSearchForm, MappingForm
@@ -93,18 +93,18 @@ def import_list(request):
             if upload.size > settings.IMPORT_MAX_UPLOAD_BYTES:
                 form.add_error("file", "The file is too large.")
             else:
-                try:
-                    run = import_start(
+                ok, run = on_form(
+                    form,
+                    lambda: import_start(
                         council=council,
                         actor=request.user,
                         format=form.cleaned_data["format"],
                         filename=upload.name,
                         content=upload.read(),
                         mapping=form.cleaned_data["mapping"],
-                    )
-                except ValidationFailed as exc:
-                    form.add_domain_errors(exc.errors)
-                else:
+                    ),
+                )
+                if ok:
                     messages.success(request, f"Import of {run.source_name} started.")
                     return redirect("import-detail", pk=run.pk)
     elif request.method == "POST":
@@ -148,23 +148,18 @@ def mapping_edit(request, pk: int | None = None):
     form = MappingForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         name, columns, options = form.mapping_values()
-        try:
-            if mapping is not None and name != mapping.name:
-                raise ValidationFailed("", errors={"name": ["A mapping keeps its name."]})
-            mapping_save(
+        if mapping is not None and name != mapping.name:
+            form.add_domain_errors({"name": ["A mapping keeps its name."]})
+        elif on_form(
+            form,
+            lambda: mapping_save(
                 council=request.council,
                 name=name,
                 columns=columns,
                 options=options,
                 actor=request.user,
-            )
-        except ValidationFailed as exc:
-            errors = {}
-            for key, messages_ in exc.errors.items():
-                field = key.replace("columns.", "col_").replace("options.", "")
-                errors[field] = messages_
-            form.add_domain_errors(errors)
-        else:
+            ),
+        )[0]:
             messages.success(request, f"Column mapping “{name}” saved.")
             return redirect("mapping-list")
     return render(request, "providers/mapping_form.html", {"form": form, "mapping": mapping})

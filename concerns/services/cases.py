@@ -23,7 +23,7 @@ from concerns.selectors import covering, pending_move
 from concerns.services.effects import apply_effects
 from core.actors import actor_label, person_of, require
 from core.audit import audit_record
-from core.errors import Conflict, NotAllowed, ValidationFailed
+from core.errors import Conflict, ValidationFailed
 from core.references import next_reference
 from core.timers import timers_end
 from councils.models import Council
@@ -146,8 +146,12 @@ def case_move(
             f"{pending.reference} ({pending.label}) waits for a decision: it is decided or "
             "withdrawn before the case moves again."
         )
-    if not actor.has_perm("concerns.make_this_move", MoveAttempt(case=case, move=found)):
-        raise NotAllowed(f"Only {ladder.policy.roles_text(found.by)} may make this move.")
+    require(
+        actor,
+        "concerns.make_this_move",
+        MoveAttempt(case=case, move=found),
+        f"Only {ladder.policy.roles_text(found.by)} may make this move.",
+    )
     errors: dict[str, list[str]] = {}
     if not (reason or "").strip():
         errors["reason"] = ["Give the reason for this move."]

@@ -7,11 +7,11 @@ from __future__ import annotations
 from django.db import transaction
 
 from concerns.pack import Ladder
+from concerns.permissions import require_pack_role
 from concerns.selectors import open_case_of
 from concerns.services.cases import MAX_TEXT
-from core.errors import NotAllowed, ValidationFailed
+from core.errors import ValidationFailed
 from councils.models import Council
-from councils.permissions import roles_in
 from decisions.models import Recommendation
 from decisions.questions import check_evidence, check_fields
 from decisions.services import recommendation_propose
@@ -36,8 +36,7 @@ def exception_propose(
     found = ladder.exception(exception)
     if found is None:
         raise ValidationFailed("", errors={"exception": ["This council has no such exception."]})
-    if not roles_in(actor, council) & found.by:
-        raise NotAllowed(f"Only {ladder.policy.roles_text(found.by)} may ask for this.")
+    require_pack_role(actor, council, found.by, ladder.policy, "ask for this")
     errors: dict[str, list[str]] = {}
     if not (reason or "").strip():
         errors["reason"] = ["Give the reason, in writing."]

@@ -12,11 +12,11 @@ from django.utils import timezone
 from concerns import events
 from concerns.models import Case, SafeguardingMeeting, SafeguardingTrack
 from concerns.pack import Ladder
+from concerns.permissions import require_pack_role
 from concerns.services.cases import MAX_TEXT, case_lock
 from core.actors import actor_label
 from core.audit import audit_record
-from core.errors import Conflict, NotAllowed, ValidationFailed
-from councils.permissions import roles_in
+from core.errors import Conflict, ValidationFailed
 from monitoring.models import PlanKind
 from monitoring.services import plan_create
 
@@ -32,8 +32,7 @@ def safeguarding_open(*, case: Case, actor, reason: str) -> SafeguardingTrack:
         raise Conflict("This council's policy has no safeguarding track.")
     if not case.is_open:
         raise Conflict("The case is closed.")
-    if not roles_in(actor, case) & spec.by:
-        raise NotAllowed(f"Only {ladder.policy.roles_text(spec.by)} may open it.")
+    require_pack_role(actor, case.council, spec.by, ladder.policy, "open it")
     if not (reason or "").strip() or len(reason) > MAX_TEXT:
         raise ValidationFailed("", errors={"reason": ["Give the reason."]})
     if SafeguardingTrack.objects.filter(case=case, closed_at__isnull=True).exists():
@@ -64,8 +63,7 @@ def _open_track(track: SafeguardingTrack, actor) -> SafeguardingTrack:
         raise Conflict(f"The {track.label} is closed.")
     ladder = Ladder.of(track.council)
     allowed = ladder.safeguarding.by if ladder.safeguarding else frozenset()
-    if not roles_in(actor, track.council) & allowed:
-        raise NotAllowed(f"Only {ladder.policy.roles_text(allowed)} may do this.")
+    require_pack_role(actor, track.council, allowed, ladder.policy, "do this")
     return track
 
 
