@@ -61,7 +61,7 @@ def _load_council(council, password: str) -> None:
     ):
         case_open(council=council, actor=officer, summary=summary, location=location)
     case = Case.objects.filter(council=council, location=locations[1]).first()
-    up = next((m for m in ladder.moves_from(case.stage) if m.is_up), None)
+    up = next((m for m in ladder.moves_from(case.stage) if m.is_up and not m.automatic), None)
     if up is not None:
         actor = next((people[r] for r in (Role.OFFICER, Role.MANAGER) if r in up.by), officer)
         case_move(

@@ -17,3 +17,9 @@ safeguarding_opened = Event(
     "A safeguarding track (Serious Concerns, Whole Service Concern) opened beside a case.",
     args=("council_id", "track_id"),
 )
+alert_raised = Event(
+    "concerns.alert_raised",
+    "An automatic rule raised an alert (once per cause): a case opened or brought up, or an "
+    "item queued for the officers.",
+    args=("council_id", "alert_id"),
+)

@@ -44,6 +44,7 @@ class Move:
     effects: tuple[Effect, ...] = ()
     fields: tuple[Field, ...] = ()
     description: str = ""
+    automatic: bool = False
     seed: str = ""
     quote: str = ""
 
@@ -146,6 +147,7 @@ class Ladder:
                 effects=tuple(Effect(**e) for e in m.get("effects", ())),
                 fields=fields_from_pack(m.get("fields")),
                 description=m.get("description", ""),
+                automatic=m.get("automatic", False),
                 seed=m.get("seed", ""),
                 quote=m.get("quote", ""),
             )
@@ -257,6 +259,8 @@ def check_escalation(content: dict, problem) -> None:
         if "closed" in move["from"]:
             here(f"{path}.from", "a closed case cannot move: open a new case")
         check_approval(path, move.get("approval"))
+        if move.get("automatic") and move.get("approval"):
+            here(f"{path}.approval", "an automatic move follows a decision taken elsewhere")
         for kind in move.get("evidence", []):
             if kind not in evidence:
                 here(f"{path}.evidence", f"{kind!r} is not in evidence_kinds")

@@ -63,7 +63,11 @@ def move_blockers(*, case, move: Move, user, ladder: Ladder | None = None) -> li
             + " or ".join(f"“{ladder.stage_label(s)}”" for s in move.sources)
             + "."
         )
-    if not roles_in(user, case) & move.by:
+    if move.automatic:
+        reasons.append(
+            f"“{move.label}” is not made by hand: {move.description or 'it follows a decision.'}"
+        )
+    elif not roles_in(user, case) & move.by:
         reasons.append(f"Only {ladder.policy.roles_text(move.by)} may make this move.")
     return reasons
 

@@ -6,6 +6,8 @@ and nightly over every location in scope so that a lost event is still caught.
 - rating_below_good: 003 Key principles 1 "Inspection ratings below this standard will
   automatically constitute a service provider default"; 000 3.ii c the decision goes to the DASS.
 - inadequate_safe, inadequate_in_three_or_more: 004 16.2.
+- three_requires_improvement_or_one_inadequate: 004 16.3 "A Provider has 3 or more ‘requires
+  improvement’ or one or more ‘inadequate’ ratings from the CQC" (Place with Caution).
 - requires_improvement_not_improved: 001 App. 2 "improvements are not evident or sustained
   within 12 weeks" (a timer row, checked when it falls due).
 - improvement_plan_failing: 004 16.2 "failed to meet the majority of the requirements of an
@@ -46,6 +48,11 @@ def rating_rule_holds(rule: str, rating: Rating) -> bool:
         return rating.safe == RatingValue.INADEQUATE
     if rule == "inadequate_in_three_or_more":
         return sum(getattr(rating, f) == RatingValue.INADEQUATE for f, _ in KEY_QUESTIONS) >= 3
+    if rule == "three_requires_improvement_or_one_inadequate":
+        values = [getattr(rating, f) for f, _ in KEY_QUESTIONS]
+        return (
+            values.count(RatingValue.REQUIRES_IMPROVEMENT) >= 3 or RatingValue.INADEQUATE in values
+        )
     return False
 
 

@@ -169,7 +169,9 @@ def case_move_view(request, pk: int, key: str):
             request,
             "concerns/move_closed.html",
             {"case": case, "move": move, "reasons": reasons},
-            status=409 if allowed or option is None or case.stage not in move.sources else 403,
+            status=409
+            if allowed or move.automatic or option is None or case.stage not in move.sources
+            else 403,
         )
     form = MoveForm(request.POST or None, ladder=ladder, move=move)
     if request.method == "POST" and form.is_valid():

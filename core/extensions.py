@@ -9,6 +9,10 @@ place, a higher app registers, and adding an app touches no shared file.
 - `start_page`: a panel on a person's start page (`Panel`), given the request.
 - `location_page`: a panel in the council's record of a location (`Panel`), given the request,
   the location and any forms a failed POST hands back.
+- `location_banner`: a banner at the top of a location's page, for every role (`Panel`): the
+  placement status.
+- `location_columns`: a column in lists of locations (the register's search, the risk
+  matrix), given the council and the page's locations (`Column`).
 - `timeline`: a source of a location's timeline entries (`TimelineSource`).
 - `demo`: a step of `manage.py demo_load` (`DemoStep`), run in the order apps register.
 
@@ -86,6 +90,20 @@ class Panel:
 
 
 @dataclass(frozen=True)
+class Column:
+    """A column another app adds to lists of locations. `cells(council=, locations=)` gives
+    {location id: safe HTML} for a page of locations in a fixed number of queries; `where`
+    names the lists it joins ("search", "risk")."""
+
+    name: str
+    header: str
+    cells: Callable[..., dict[int, str]]
+    permission: str
+    where: tuple[str, ...] = ("search", "risk")
+    order: int = 0
+
+
+@dataclass(frozen=True)
 class TimelineEntry:
     on: dt.date
     kind: str
@@ -122,6 +140,8 @@ navigation: Registry[NavEntry] = Registry("navigation entry")
 section_nav: Registry[NavEntry] = Registry("section navigation entry")
 start_page: Registry[Panel] = Registry("start page panel")
 location_page: Registry[Panel] = Registry("location page panel")
+location_banner: Registry[Panel] = Registry("location banner")
+location_columns: Registry[Column] = Registry("location column")
 timeline: Registry[TimelineSource] = Registry("timeline source")
 demo: Registry[DemoStep] = Registry("demo step")
 
@@ -171,3 +191,17 @@ def nav_entries(registry: Registry[NavEntry], *, request, group: str = "") -> li
             current = "true"
         out.append({"label": entry.label, "url": url, "current": current})
     return out
+
+
+def columns(*, request, locations, where: str) -> list[dict]:
+    """The extra columns of a list of locations this person may see: each with its header
+    and {location id: cell}."""
+    council = getattr(request, "council", None)
+    if council is None:
+        return []
+    pairs = [(loc.pk, loc.provider_id) for loc in locations]
+    return [
+        {"header": column.header, "cells": column.cells(council=council, locations=pairs)}
+        for column in location_columns
+        if where in column.where and request.user.has_perm(column.permission, council)
+    ]

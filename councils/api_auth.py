@@ -1,8 +1,16 @@
-"""Token authentication for other council systems: `Authorization: Token <key>`."""
+"""Token authentication for other council systems: `Authorization: Token <key>`.
+
+A token checked once is remembered by this process for a few seconds
+(`TOKEN_CACHE_SECONDS`): systems poll the placement status many times a second, and the
+lookup would otherwise be most of the request. A revoked token therefore stops working within
+that time in every process (at once in the one that revoked it)."""
 
 import hashlib
 import secrets
+import threading
+import time
 
+from django.conf import settings
 from django.utils import timezone
 from django_scopes import scopes_disabled
 from rest_framework import authentication, exceptions
@@ -49,6 +57,33 @@ class TokenUser:
         return any(perm in TOKEN_SCOPES.get(s, ()) for s in self.token.scopes)
 
 
+_CHECKED: dict[str, tuple[float, ApiToken]] = {}
+_LOCK = threading.Lock()
+
+
+def tokens_forget() -> None:
+    """Forget every token checked (a token revoked here stops working here at once)."""
+    with _LOCK:
+        _CHECKED.clear()
+
+
+def _remembered(digest: str) -> ApiToken | None:
+    found = _CHECKED.get(digest)
+    if found is not None and found[0] > time.monotonic():
+        return found[1]
+    return None
+
+
+def _remember(digest: str, token: ApiToken) -> None:
+    seconds = getattr(settings, "TOKEN_CACHE_SECONDS", 0)
+    if seconds <= 0:
+        return
+    with _LOCK:
+        if len(_CHECKED) > 1000:
+            _CHECKED.clear()
+        _CHECKED[digest] = (time.monotonic() + seconds, token)
+
+
 class CouncilTokenAuthentication(authentication.BaseAuthentication):
     keyword = "Token"
 
@@ -62,6 +97,10 @@ class CouncilTokenAuthentication(authentication.BaseAuthentication):
             key = header[1].decode()
         except UnicodeError as exc:
             raise exceptions.AuthenticationFailed("Invalid token header.") from exc
+        digest = hash_key(key)
+        token = _remembered(digest)
+        if token is not None:
+            return TokenUser(token), token
         prefix = key.split(".", 1)[0]
         with scopes_disabled():
             token = (
@@ -69,12 +108,13 @@ class CouncilTokenAuthentication(authentication.BaseAuthentication):
                 .filter(prefix=prefix, revoked_at__isnull=True, council__is_active=True)
                 .first()
             )
-        if token is None or not secrets.compare_digest(token.key_hash, hash_key(key)):
+        if token is None or not secrets.compare_digest(token.key_hash, digest):
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
         now = timezone.now()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
             with scopes_disabled():
                 ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        _remember(digest, token)
         return TokenUser(token), token
 
     def authenticate_header(self, request):

@@ -21,7 +21,7 @@ import jsonschema
 import yaml
 
 from core.errors import ValidationFailed
-from core.workdays import WorkingCalendar
+from core.workdays import WorkingCalendar, due_date
 from councils.models import PolicyVersion
 
 ROLE_WORDS = {
@@ -184,6 +184,15 @@ class TimeLimit:
 
 
 @dataclass(frozen=True)
+class AreaDef:
+    """A council's own area (003: the memo's groups), with the postcode districts in it."""
+
+    code: str
+    name: str
+    postcodes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class DecisionMaker:
     """Who decides (000: the DASS; 004: the Head of Commissioning; 003: the Board)."""
 
@@ -216,6 +225,23 @@ class Policy:
     @property
     def local_authorities(self) -> list[str]:
         return list(self.content["council"].get("local_authorities", []))
+
+    @cached_property
+    def areas(self) -> list[AreaDef]:
+        return [
+            AreaDef(code=a["code"], name=a["name"], postcodes=tuple(a.get("postcodes", ())))
+            for a in self.content.get("areas", [])
+        ]
+
+    def area_of(self, postcode: str) -> AreaDef | None:
+        """The council's area a postcode lies in, by its district (outward code)."""
+        outward = (postcode or "").strip().upper().split(" ")[0]
+        return next((a for a in self.areas if outward and outward in a.postcodes), None)
+
+    def due(self, key: str, start: dt.date) -> dt.date:
+        """When the pack's time limit `key`, counted from `start`, falls due."""
+        limit = self.time_limit(key)
+        return due_date(start, amount=limit.amount, unit=limit.unit, calendar=self.calendar)
 
     @property
     def time_limits(self) -> list[TimeLimit]:
@@ -283,9 +309,24 @@ def policy_of_version(version) -> Policy:
     return found
 
 
+_BY_ID: dict[int, Policy] = {}
+
+
+def policies_forget() -> None:
+    """Forget the versions found by id (a new version loaded; a test database rolled back,
+    where SQLite may give a new version an old one's id)."""
+    _BY_ID.clear()
+
+
 def policy_of(council) -> Policy:
-    """The council's policy in force."""
-    return policy_of_version(council.active_policy)
+    """The council's policy in force. A version never changes, so once read it is found by
+    its id alone: the hot paths (a placement status) then load no policy row at all."""
+    found = _BY_ID.get(council.active_policy_id)
+    if found is None:
+        if len(_BY_ID) > 256:
+            _BY_ID.clear()
+        found = _BY_ID[council.active_policy_id] = policy_of_version(council.active_policy)
+    return found
 
 
 def policies_of_versions(version_ids: Iterable[int | None]) -> dict[int, Policy]:

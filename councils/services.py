@@ -10,10 +10,10 @@ from django_scopes import scope, scopes_disabled
 
 from core.audit import audit_record
 from core.errors import NotAllowed, ValidationFailed
-from councils.api_auth import hash_key, new_key
+from councils.api_auth import hash_key, new_key, tokens_forget
 from councils.models import ApiToken, Area, Council, Delegation, Membership, PolicyVersion, Role
 from councils.permissions import TOKEN_SCOPES
-from councils.policy import parse_pack
+from councils.policy import parse_pack, policies_forget
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,7 @@ def policy_load(*, text: str, source_name: str, actor=None) -> PolicyLoadResult:
         council.short_name = meta.get("short_name", "")
         council.active_policy = version
         council.save(update_fields=["name", "short_name", "active_policy"])
+        policies_forget()
         _areas_sync(council=council, areas=content["areas"])
         audit_record(
             council=council,
@@ -176,6 +177,7 @@ def token_revoke(*, token: ApiToken, actor) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        transaction.on_commit(tokens_forget)
         audit_record(
             council=token.council,
             actor=actor,

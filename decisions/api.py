@@ -89,6 +89,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
             "decided_by_label",
             "decision_reasons",
             "stipulation",
+            "decision_details",
             "steps",
         ]
 
@@ -113,6 +114,12 @@ class ActRequestSerializer(serializers.Serializer):
         default=None,
         help_text="The day the decision was taken (today, or the meeting's date, by default); "
         "time limits that follow count from it.",
+    )
+    decision_details = serializers.DictField(
+        required=False,
+        default=dict,
+        help_text="The decider's answers to the subject's decision questions when approving "
+        "(004 18.4: whether a restriction applies to the provider's other services).",
     )
     expected_step = serializers.IntegerField(
         required=False,

@@ -122,7 +122,7 @@ class EvidenceMixin:
         super().add_domain_errors(mapped)
 
 
-class ActForm(GovukFormMixin, forms.Form):
+class ActForm(DetailsMixin, GovukFormMixin, forms.Form):
     outcome = forms.ChoiceField(label="Your decision", widget=forms.RadioSelect)
     reasons = forms.CharField(
         label="Reasons, in writing",
@@ -160,8 +160,18 @@ class ActForm(GovukFormMixin, forms.Form):
 
     DECIDER_FIELDS = ("virtual", "meeting_on", "quorate")
 
-    def __init__(self, *args, deciding: bool, asks: tuple[str, ...] = (), **kwargs):
+    def __init__(
+        self,
+        *args,
+        deciding: bool,
+        asks: tuple[str, ...] = (),
+        questions: tuple[Field, ...] = (),
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
+        # The decider's questions (004 18.4) are answered when approving: never required by
+        # the form itself, the service says which it needs.
+        self.add_questions(tuple(Field(**{**f.__dict__, "required": False}) for f in questions))
         if deciding:
             self.fields["outcome"].choices = [
                 (StepOutcome.APPROVED, "Approve"),
@@ -177,3 +187,17 @@ class ActForm(GovukFormMixin, forms.Form):
             if name not in asks:
                 del self.fields[name]
         self.fields["outcome"].widget.attrs["class"] = "govuk-radios__input"
+
+    def service_data(self) -> dict:
+        """What the service takes: the form's fields, the answers as `decision_details`."""
+        data = {k: v for k, v in self.cleaned_data.items() if not k.startswith("q_")}
+        if self.questions:
+            data["decision_details"] = self.details()
+        return data
+
+    def add_domain_errors(self, errors):
+        mapped = {
+            (k.removeprefix("decision_") if k.startswith("decision_details.") else k): v
+            for k, v in errors.items()
+        }
+        super().add_domain_errors(mapped)

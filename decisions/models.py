@@ -89,6 +89,9 @@ class Recommendation(models.Model):
     stipulation = models.TextField(
         blank=True, help_text="When it should be reconsidered (004 18.2)."
     )
+    decision_details = models.JSONField(
+        default=dict, blank=True, help_text="The decider's answers (004 18.4: the scope)."
+    )
     policy_version = models.ForeignKey(
         "councils.PolicyVersion", on_delete=models.PROTECT, null=True, related_name="+"
     )

@@ -38,7 +38,10 @@ class SubjectKind:
     that version has no such thing). `may_propose(user, council, key)`: why this person may not
     propose it (empty when they may). `describe(recs)`: {pk: SubjectView} for many at once, in
     a fixed number of queries. `on_decided(rec=, outcome=, actor=, on=)`: runs inside the
-    decision's transaction (an approved move is made; raising Conflict undoes the decision)."""
+    decision's (or the withdrawal's) transaction (an approved move is made; raising Conflict
+    undoes the decision). `decision_questions(rec, policy)`: what the decider answers when
+    approving (004 18.4: whether a restriction applies to the provider's other services),
+    kept in `rec.decision_details`."""
 
     name: str
     label: str
@@ -48,6 +51,7 @@ class SubjectKind:
     questions: Callable[[Recommendation, Policy], tuple[Field, ...]] = lambda rec, policy: ()
     evidence_kinds: Callable[[Policy], dict[str, EvidenceKind]] = lambda policy: {}
     on_decided: Callable[..., None] | None = None
+    decision_questions: Callable[[Recommendation, Policy], tuple[Field, ...]] = lambda r, p: ()
 
 
 KINDS: dict[str, SubjectKind] = {}

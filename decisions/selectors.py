@@ -135,6 +135,8 @@ class RecommendationView:
     answers: list[tuple[str, object]]
     evidence: list[dict]
     maker_title: str
+    decision_questions: tuple = ()
+    decision_answers: list[tuple[str, object]] = ()
 
 
 def recommendation_view(*, rec: Recommendation, user) -> RecommendationView:
@@ -160,6 +162,14 @@ def recommendation_view(*, rec: Recommendation, user) -> RecommendationView:
         answers=[(f.label, f.shown(rec.details[f.key])) for f in questions if f.key in rec.details],
         evidence=[{**e, "label": evidence_label(kinds, e["kind"])} for e in rec.evidence],
         maker_title=policy.maker(approval.decided_by).title if approval else "",
+        decision_questions=(
+            kind.decision_questions(rec, policy) if kind and waiting.deciding else ()
+        ),
+        decision_answers=[
+            (f.label, f.shown(rec.decision_details[f.key]))
+            for f in (kind.decision_questions(rec, policy) if kind else ())
+            if f.key in rec.decision_details
+        ],
     )
 
 

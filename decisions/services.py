@@ -28,6 +28,7 @@ from decisions.chain import (
     waiting_at,
 )
 from decisions.models import DecisionStep, Recommendation, Status, StepOutcome
+from decisions.questions import check_fields
 from decisions.registry import (
     KINDS,
     SubjectKind,
@@ -128,6 +129,16 @@ def recommendation_propose(
     return rec
 
 
+def _decision_answers(questions, given, errors: dict) -> dict:
+    """The decider's answers to the kind's decision questions (errors by
+    `decision_details.<key>`)."""
+    found: dict[str, list[str]] = {}
+    answers = check_fields(questions, given, found)
+    for key, messages in found.items():
+        errors["decision_" + key if key.startswith("details") else key] = messages
+    return answers
+
+
 def _decision_day(rec, decided_on, errors: dict) -> dt.date:
     """The day the decision was taken: today unless given; never in the future, never before
     the recommendation was made."""
@@ -160,6 +171,7 @@ def recommendation_act(
     quorate: bool | None = None,
     decided_on: dt.date | None = None,
     expected_step: int | None = None,
+    decision_details: dict | None = None,
 ) -> Recommendation:
     """One step in writing: a check in the chain (forwarded or declined, 004 18.1-18.2) or
     the decision (approved or not, 004 18.5), dated the day it was taken. What the decision
@@ -211,6 +223,9 @@ def recommendation_act(
             errors=errors,
         )
     day = _decision_day(rec, decided_on, errors) if deciding else timezone.localdate()
+    answers = {}
+    if deciding and outcome == StepOutcome.APPROVED:
+        answers = _decision_answers(kind.decision_questions(rec, policy), decision_details, errors)
     if errors:
         raise ValidationFailed("The decision could not be recorded.", errors=errors)
     how = (
@@ -248,6 +263,7 @@ def recommendation_act(
         rec.decided_at, rec.decided_on = now, day
         rec.decided_by, rec.decided_by_label = actor, actor_label(actor)
         rec.decision_reasons, rec.stipulation = reasons, stipulation
+        rec.decision_details = answers
         set_waiting(rec, None)
     rec.save()
     audit_record(
@@ -309,6 +325,9 @@ def recommendation_withdraw(*, recommendation: Recommendation, actor, reason: st
         obj=rec,
         reason=reason,
     )
+    kind = kind_of(rec)
+    if kind is not None and kind.on_decided is not None:
+        kind.on_decided(rec=rec, outcome=rec.status, actor=actor, on=timezone.localdate())
     events.decision_taken.publish(
         council_id=rec.council_id, recommendation_id=rec.pk, outcome=rec.status
     )

@@ -62,6 +62,7 @@ def recommendation_detail(request, pk: int):
         request.POST if action == "act" else None,
         deciding=view.deciding,
         asks=view.asks,
+        questions=view.decision_questions,
         prefix="act",
     )
     withdraw_form = ReasonForm(request.POST if action == "withdraw" else None, prefix="w")
@@ -72,7 +73,7 @@ def recommendation_detail(request, pk: int):
                 recommendation=rec,
                 actor=request.user,
                 expected_step=_int(request.POST.get("expected_step")),
-                **act_form.cleaned_data,
+                **act_form.service_data(),
             ),
         )
         if ok:
@@ -98,4 +99,5 @@ def recommendation_detail(request, pk: int):
             "withdraw_form": withdraw_form,
             "may_withdraw": rec.is_pending and rec.proposed_by_id == request.user.pk,
         },
+        status=400 if act_form.errors or withdraw_form.errors else 200,
     )

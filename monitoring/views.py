@@ -276,6 +276,9 @@ def risk_matrix(request):
             "page": page,
             "query": query.urlencode(),
             "counts": selectors.risk_counts(council=request.council),
+            "columns": extensions.columns(
+                request=request, locations=[r.location for r in page.object_list], where="risk"
+            ),
         },
     )
 

@@ -17,7 +17,9 @@ PLACES = [
     ("Bromley", "London", "BR1"),
     ("Bedford", "East of England", "MK40"),
     ("Bradford", "Yorkshire and The Humber", "BD1"),
-    ("Somerset", "South West", "TA1"),
+    # Somerset's services spread over its four areas (003 memo: Taunton, Mendip, Sedgemoor
+    # and West Somerset, South Somerset), by postcode district.
+    ("Somerset", "South West", ("TA1", "BA5", "TA6", "BA20")),
     ("West Berkshire", "South East", "RG14"),
     ("Trafford", "North West", "M33"),
     ("Leeds", "Yorkshire and The Humber", "LS1"),
@@ -79,6 +81,8 @@ def provider_record(i: int, rng: random.Random) -> dict:
 
 def location_record(i: int, provider_id: str, rng: random.Random) -> dict:
     town, region, outward = PLACES[i % len(PLACES)]
+    if isinstance(outward, tuple):
+        outward = outward[(i // len(PLACES)) % len(outward)]
     st = rng.choice(SERVICE_TYPES)
     care_home = st[0].startswith("Care home")
     history = []

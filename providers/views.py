@@ -27,7 +27,13 @@ def location_search(request):
     )
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "filters": filters, "query": query.urlencode()}
+    context = {
+        "form": form,
+        "page": page,
+        "filters": filters,
+        "query": query.urlencode(),
+        "columns": extensions.columns(request=request, locations=page.object_list, where="search"),
+    }
     template = (
         "providers/_location_results.html"
         if request.htmx and request.htmx.target == "results"
@@ -58,6 +64,9 @@ def location_detail(request, pk: int, forms: dict | None = None):
             "failed_form": failed,
             "panels": extensions.panels(
                 extensions.location_page, request=request, location=location, forms=forms
+            ),
+            "banners": extensions.panels(
+                extensions.location_banner, request=request, location=location
             ),
         },
         status=400 if failed else 200,

@@ -8,13 +8,20 @@ from django_scopes import scopes_disabled
 from rest_framework.test import APIClient
 
 from councils.models import Role
+from councils.policy import policies_forget
 from councils.services import policy_load, token_create
+from restrictions.selectors.cached import statuses_forget
 from tests.factories import PASSWORD, CouncilFactory, MembershipFactory, UserFactory, policy_text
 
 # The helper modules of the app packages (tests/<app>/.../helpers.py) assert as the tests do:
 # pytest rewrites them too, so that a failing check shows its values.
 pytest.register_assert_rewrite(
-    "tests.concerns", "tests.core", "tests.councils", "tests.monitoring", "tests.providers"
+    "tests.concerns",
+    "tests.core",
+    "tests.councils",
+    "tests.monitoring",
+    "tests.providers",
+    "tests.restrictions",
 )
 
 
@@ -22,6 +29,14 @@ pytest.register_assert_rewrite(
 def _scopes_disabled():
     with scopes_disabled():
         yield
+
+
+@pytest.fixture(autouse=True)
+def _policies_forgotten():
+    """Each test starts with no policy version, and no placement status, remembered by id
+    (SQLite reuses ids after a rollback)."""
+    policies_forget()
+    statuses_forget()
 
 
 @pytest.fixture(autouse=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from concerns import events
 from concerns.models import Alert, AlertStatus, Case, Stage
 from concerns.pack import Ladder
 from concerns.selectors import open_case_of, pending_move
@@ -86,6 +87,7 @@ def alert_raise(
             reason=detail,
             data={"trigger": trigger.key, "cause": cause, "case": case.reference if case else None},
         )
+        events.alert_raised.publish(council_id=council.pk, alert_id=alert.pk)
     return alert
 
 
@@ -102,7 +104,12 @@ def _bring_to_stage(
     if Stage.values.index(case.stage) > Stage.values.index(stage):
         return case  # already further up the ladder
     move = next((m for m in ladder.moves_from(case.stage) if m.to == stage), None)
-    if move is None or move.approval is not None or pending_move(case=case) is not None:
+    if (
+        move is None
+        or move.approval is not None
+        or move.automatic
+        or pending_move(case=case) is not None
+    ):
         return case  # a decision is needed: the alert stays in the queue for an officer
     apply_move(
         case=case_lock(case),

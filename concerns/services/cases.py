@@ -138,7 +138,7 @@ def case_move(
             f"{case.reference} moved to “{ladder.stage_label(case.stage)}” meanwhile: "
             "look again before moving it."
         )
-    if not case.is_open or case.stage not in found.sources:
+    if not case.is_open or case.stage not in found.sources or found.automatic:
         raise Conflict(move_blockers(case=case, move=found, user=actor, ladder=ladder)[0])
     pending = pending_move(case=case)
     if pending is not None:

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "monitoring",
     "decisions",
     "concerns",
+    "restrictions",
 ]
 
 MIDDLEWARE = [
@@ -146,6 +147,12 @@ SPECTACULAR_SETTINGS = {
         "OutcomeEnum": "monitoring.models.Outcome",
         "StageEnum": "concerns.models.Stage",
         "StepOutcomeEnum": "decisions.models.StepOutcome",
+        "RestrictionLevelEnum": "restrictions.models.Level",
+        "ProposedLevelEnum": ["caution", "suspended", "terminated"],
+        "RestrictionStatusEnum": "restrictions.models.Status",
+        "AppealStatusEnum": "restrictions.models.AppealStatus",
+        "NoticeStatusEnum": "restrictions.models.NoticeStatus",
+        "RecommendationStatusEnum": "decisions.models.Status",
     },
 }
 
@@ -190,6 +197,26 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
 
 POLICY_DIR = BASE_DIR / "policies"
+
+# How long a process remembers an API token it has checked (a revoked token stops working
+# within this time), and how long it gathers API placement checks before writing them.
+TOKEN_CACHE_SECONDS = env.int("TOKEN_CACHE_SECONDS", default=10)
+PLACEMENT_CHECK_FLUSH_SECONDS = env.float("PLACEMENT_CHECK_FLUSH_SECONDS", default=2.0)
+# How often a process reads a council's placement version again: the placement status API's
+# answers are at most this far behind a change of restrictions.
+PLACEMENT_STATUS_FRESH_SECONDS = env.float("PLACEMENT_STATUS_FRESH_SECONDS", default=1.0)
+
+# Where links in emails point, and how email leaves (the console by default; in production
+# e.g. EMAIL_URL=smtp+tls://user:password@smtp.example.org:587).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+_EMAIL = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND = _EMAIL["EMAIL_BACKEND"]
+EMAIL_HOST = _EMAIL.get("EMAIL_HOST", "")
+EMAIL_PORT = _EMAIL.get("EMAIL_PORT") or 25
+EMAIL_HOST_USER = _EMAIL.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _EMAIL.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _EMAIL.get("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="oversight@localhost")
 DEMO_PASSWORD = "oversight-demo"
 
 LOGGING = {

@@ -13,3 +13,7 @@ EVENT_RECEIVERS_RAISE = True  # a failing receiver fails the test, not only a lo
 # A subject kind that exists only in the tests (tests/decisions/permits): the decision chain
 # works for any subject.
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.decisions.permits"]  # noqa: F405
+# Every request checks its token and writes its placement check at once.
+TOKEN_CACHE_SECONDS = 0
+PLACEMENT_CHECK_FLUSH_SECONDS = 0
+PLACEMENT_STATUS_FRESH_SECONDS = 0

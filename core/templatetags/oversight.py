@@ -15,3 +15,9 @@ def section_nav(context, group: str, label: str):
         "entries": extensions.nav_entries(extensions.section_nav, request=request, group=group),
         "label": label,
     }
+
+
+@register.filter
+def cell(cells: dict, key):
+    """A column's cell for a row: `{{ column.cells|cell:loc.pk }}` (empty when none)."""
+    return cells.get(key, "") if cells else ""

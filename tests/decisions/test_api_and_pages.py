@@ -119,3 +119,40 @@ def test_someone_who_sees_no_cases_sees_only_their_own_on_the_pages(
     own = propose(permit(bromley.council), bromley.placement, approval=DASS_CHAIN)
     assert client.get(f"/decisions/{own.pk}/").status_code == 200
     assert client.get("/decisions/").status_code == 200
+
+
+def test_the_decision_questions_on_the_page_and_through_the_api(bromley, permit, api_as, signed_in):
+    """The decider answers the kind's questions (004 18.4: the scope) when approving: the page
+    asks them and names a missing answer on its field; the API takes `decision_details`."""
+    on_page = propose(
+        permit(bromley.council),
+        bromley.officer,
+        approval={"decided_by": "dass", "seed": "x"},
+        ask_scope=True,
+    )
+    client = signed_in(bromley.dass)
+    url = f"/decisions/{on_page.pk}/"
+    assert "Apply it to" in client.get(url).content.decode()
+    post = {"action": "act", "expected_step": "0", "act-outcome": "approved", "act-reasons": "Ok"}
+    missing = client.post(url, post)
+    assert missing.status_code == 400
+    assert "Answer “Apply it to”." in missing.content.decode()
+    assert client.post(url, {**post, "act-q_scope": "Every site"}).status_code == 302
+    on_page.refresh_from_db()
+    assert on_page.decision_details == {"scope": "Every site"}
+
+    by_api = propose(
+        permit(bromley.council),
+        bromley.officer,
+        approval={"decided_by": "dass", "seed": "x"},
+        ask_scope=True,
+    )
+    act = f"{RECS}{by_api.pk}/act/"
+    body = {"outcome": "approved", "reasons": "Ok"}
+    refused = api_as(bromley.dass).post(act, body, format="json")
+    assert refused.status_code == 400
+    assert "decision_details.scope" in refused.json()["errors"]
+    done = api_as(bromley.dass).post(
+        act, {**body, "decision_details": {"scope": "This site"}}, format="json"
+    )
+    assert done.status_code == 200 and done.json()["decision_details"] == {"scope": "This site"}

@@ -14,6 +14,8 @@ from tests.decisions.conftest import BOARD_DECIDES, DASS, DASS_CHAIN, today
 from tests.decisions.permits import kind as permits
 from tests.decisions.permits.kind import propose
 
+DASS_DECIDES = {"decided_by": "dass", "seed": "000 4"}
+
 pytestmark = pytest.mark.django_db
 
 
@@ -197,7 +199,9 @@ def test_only_the_proposer_withdraws_and_in_writing(bromley, permit):
     recommendation_withdraw(recommendation=rec, actor=b.officer, reason="Resolved")
     rec.refresh_from_db()
     assert (rec.status, rec.awaiting_label) == (Status.WITHDRAWN, "")
-    assert permits.CALLS == []
+    # The subject's kind hears of the withdrawal too, in the same transaction (a proposed
+    # restriction is then withdrawn with it).
+    assert [c["outcome"] for c in permits.CALLS] == [Status.WITHDRAWN]
     assert DecisionStep.objects.get(recommendation=rec).outcome == StepOutcome.WITHDRAWN
 
 
@@ -210,3 +214,41 @@ def test_steps_are_records(bromley, permit):
         step.save()
     with pytest.raises(PermissionError):
         DecisionStep.objects.all().update(reasons="forged")
+
+
+def test_the_decider_answers_the_kinds_decision_questions_when_approving(bromley, permit):
+    """A kind may ask the decider something (004 18.4: whether a restriction applies to the
+    provider's other services): required to approve, kept with the decision."""
+    b = bromley
+    rec = propose(permit(b.council), b.officer, approval=DASS_DECIDES, ask_scope=True)
+    with pytest.raises(ValidationFailed) as refused:
+        recommendation_act(recommendation=rec, actor=b.dass, outcome="approved", reasons="Yes")
+    assert refused.value.errors == {"decision_details.scope": ["Answer “Apply it to”."]}
+    with pytest.raises(ValidationFailed) as refused:
+        recommendation_act(
+            recommendation=rec,
+            actor=b.dass,
+            outcome="approved",
+            reasons="Yes",
+            decision_details={"scope": "Everywhere"},
+        )
+    assert "decision_details.scope" in refused.value.errors
+    rec.refresh_from_db()
+    assert (rec.status, permits.CALLS) == (Status.PENDING, [])
+    recommendation_act(
+        recommendation=rec,
+        actor=b.dass,
+        outcome="approved",
+        reasons="Yes",
+        decision_details={"scope": "Every site"},
+    )
+    rec.refresh_from_db()
+    assert (rec.status, rec.decision_details) == (Status.APPROVED, {"scope": "Every site"})
+
+
+def test_refusing_needs_no_answer_to_the_decision_questions(bromley, permit):
+    b = bromley
+    rec = propose(permit(b.council), b.officer, approval=DASS_DECIDES, ask_scope=True)
+    recommendation_act(recommendation=rec, actor=b.dass, outcome="rejected", reasons="No")
+    rec.refresh_from_db()
+    assert (rec.status, rec.decision_details) == (Status.REJECTED, {})

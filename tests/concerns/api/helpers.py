@@ -44,29 +44,41 @@ def open_case(council, location=None, **kwargs) -> Case:
     )
 
 
-def restriction(**changes) -> dict:
-    """West Berkshire: recommend an Embargo (004 18.1), with the evidence and answer it needs."""
+def termination(**changes) -> dict:
+    """West Berkshire: recommend terminating commissioning (004 17.1-17.2), with the legal
+    advice it needs; it goes through the chain in 004 18 (SRM, SM, Head of Commissioning)."""
     return {
-        "move": "put_restriction_in_place",
-        "reason": "Rated Inadequate in Safe",
-        "evidence": [
-            {"kind": "cqc_report", "url": "https://www.cqc.org.uk/location/1-000000001"},
-            {"kind": "improvement_plan", "note": "Improvement plan of 5 January"},
-        ],
-        "details": {"restriction_type": "Embargo"},
+        "move": "terminate_commissioning",
+        "reason": "Continuing risk of significant harm",
+        "evidence": [{"kind": "legal_advice", "note": "Legal Services advice of 5 January"}],
         **changes,
     }
 
 
-def propose_restriction(people, case=None) -> Recommendation:
-    payload = restriction()
+def propose_termination(people, case=None) -> Recommendation:
+    payload = termination()
     payload.pop("move")
     return case_move(
         case=case or open_case(people.council),
         actor=people.officer,
-        move="put_restriction_in_place",
+        move="terminate_commissioning",
         **payload,
     )
+
+
+def referral(**changes) -> dict:
+    """Bromley: refer the decision on new placements to the DASS (000 3.ii), with the
+    Contract Compliance team's guidance and the answers its two required questions need."""
+    return {
+        "move": "refer_to_dass",
+        "reason": "Rated Inadequate",
+        "evidence": [{"kind": "compliance_guidance", "note": "Guidance of 5 January"}],
+        "details": {
+            "reason": "Inspection rating below Good published",
+            "recommendation": "Suspend new placements",
+        },
+        **changes,
+    }
 
 
 def board_approval(**changes) -> dict:

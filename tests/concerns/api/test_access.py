@@ -22,8 +22,7 @@ from tests.concerns.api.helpers import (
     board_approval,
     open_case,
     propose_rectification,
-    propose_restriction,
-    restriction,
+    propose_termination,
     today,
 )
 from tests.factories import LocationFactory, RatingFactory
@@ -144,16 +143,49 @@ def test_moving_per_role(role, sm, member, api_as):
 
 
 def test_a_move_the_callers_role_may_not_make_is_403_with_who_may(wb, api_as):
-    """West Berkshire: only a CQO proposes a restriction (004 18.1); a manager may not."""
+    """West Berkshire: only a CQO advises that the criteria to lift a termination are met
+    (004 20.4: "the CQO will advise the SRM and SM"); a manager may not propose it."""
     case = open_case(wb.council)
-    response = api_as(wb.srm).post(f"{CASES}{case.pk}/moves/", restriction(), format="json")
+    # Stage is a protected FSM field: put the case at the terminated stage through the queryset.
+    Case.objects.filter(pk=case.pk).update(stage=Stage.TERMINATED)
+    response = api_as(wb.srm).post(
+        f"{CASES}{case.pk}/moves/",
+        {"move": "lift_termination", "reason": "The risk is no longer continuing"},
+        format="json",
+    )
     assert response.status_code == 403
     assert response.json()["detail"] == "Only Care Quality Officer (CQO) may make this move."
     assert not Recommendation.objects.exists()
     options = api_as(wb.srm).get(f"{CASES}{case.pk}/moves/").json()
-    put = next(o for o in options if o["key"] == "put_restriction_in_place")
-    assert put["open"] is False
-    assert put["blockers"] == ["Only Care Quality Officer (CQO) may make this move."]
+    lift = next(o for o in options if o["key"] == "lift_termination")
+    assert lift["open"] is False
+    assert lift["blockers"] == ["Only Care Quality Officer (CQO) may make this move."]
+
+
+def test_a_restriction_put_in_place_is_never_a_move_by_hand_409_for_everyone(wb, api_as):
+    """004 18.5: "The Head of Commissioning will decide whether a restriction or termination
+    should be put in place": the case reaches "Restriction on commissioning" only when a
+    restriction decided through the chain is put in place (the restrictions app), never by
+    hand, whoever asks, the CQO included; GET moves/ shows it closed, saying why."""
+    case = open_case(wb.council)
+    ladder = Ladder.of(wb.council)
+    put = ladder.move("put_restriction_in_place")
+    why = f"“{put.label}” is not made by hand: {put.description}"
+    for person in (wb.officer, wb.srm, wb.sm, wb.head):
+        response = api_as(person).post(
+            f"{CASES}{case.pk}/moves/",
+            {"move": "put_restriction_in_place", "reason": "Rated Inadequate in Safe"},
+            format="json",
+        )
+        assert response.status_code == 409, response.content
+        assert response.json()["detail"] == why
+        options = api_as(person).get(f"{CASES}{case.pk}/moves/").json()
+        shown = next(o for o in options if o["key"] == "put_restriction_in_place")
+        assert (shown["open"], shown["blockers"]) == (False, [why])
+    case.refresh_from_db()
+    assert case.stage == Stage.INFORMAL
+    assert not Recommendation.objects.exists()
+    assert not CaseMove.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -305,7 +337,7 @@ def _populate(wb, n):
     trigger = Ladder.of(wb.council).triggers[0]
     for _ in range(n):
         case = open_case(wb.council)
-        rec = propose_restriction(wb, case)
+        rec = propose_termination(wb, case)
         recommendation_act(recommendation=rec, actor=wb.srm, outcome="forwarded", reasons="OK")
         track = safeguarding_open(case=case, actor=wb.officer, reason="Allegations")
         safeguarding_meeting_record(

@@ -14,8 +14,9 @@ from tests.concerns.api.helpers import (
     at_formal,
     field_errors,
     open_case,
-    propose_restriction,
-    restriction,
+    propose_termination,
+    referral,
+    termination,
 )
 
 pytestmark = pytest.mark.django_db
@@ -33,21 +34,57 @@ pytestmark = pytest.mark.django_db
         ({"move": "demolish"}, "move"),
         ({"evidence": []}, "evidence"),
         ({"evidence": None}, "evidence"),
+        # A kind the council names, but not the one the move needs (004 17.2: legal advice).
         ({"evidence": [{"kind": "cqc_report", "note": "Report"}]}, "evidence"),
         ({"evidence": [{"kind": "rumour", "note": "Heard"}]}, "evidence"),
-        ({"evidence": [{"kind": "cqc_report", "url": "ftp://x"}]}, "evidence"),
-        ({"evidence": [{"kind": "cqc_report"}, {"kind": "improvement_plan"}]}, "evidence"),
-        ({"details": {}}, "details.restriction_type"),
-        ({"details": {"restriction_type": "Ban"}}, "details.restriction_type"),
-        ({"details": {"restriction_type": "Embargo", "colour": "red"}}, "details"),
+        ({"evidence": [{"kind": "legal_advice", "url": "ftp://x"}]}, "evidence"),
+        ({"evidence": [{"kind": "legal_advice"}, {"kind": "cqc_report"}]}, "evidence"),
+        ({"details": {"colour": "red"}}, "details"),
         ({"expected_stage": "limbo"}, "expected_stage"),
     ],
 )
 def test_moving_400_names_the_field(changes, field, wb, api_as):
+    """West Berkshire's termination, recommended into the chain (004 18)."""
     case = open_case(wb.council)
-    payload = restriction(**changes)
+    payload = termination(**changes)
     payload = {k: v for k, v in payload.items() if v is not None}
     response = api_as(wb.officer).post(f"{CASES}{case.pk}/moves/", payload, format="json")
+    assert response.status_code == 400, response.content
+    assert field in field_errors(response)
+    case.refresh_from_db()
+    assert case.stage == Stage.INFORMAL
+    assert not Recommendation.objects.exists()
+    assert not CaseMove.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"details": {}}, "details.reason"),
+        ({"details": {"reason": "Short term concerns"}}, "details.recommendation"),
+        (
+            {"details": {"reason": "Bored", "recommendation": "Suspend new placements"}},
+            "details.reason",
+        ),
+        (
+            {
+                "details": {
+                    "reason": "Short term concerns",
+                    "recommendation": "Suspend new placements",
+                    "colour": "red",
+                }
+            },
+            "details",
+        ),
+    ],
+)
+def test_moving_400_names_the_question(changes, field, bromley, api_as):
+    """Bromley's referral to the DASS asks why the DASS must decide and what is recommended
+    (000 3.ii, 3.i c), both required: a missing, wrong or unknown answer is named."""
+    case = open_case(bromley.council)
+    response = api_as(bromley.officer).post(
+        f"{CASES}{case.pk}/moves/", referral(**changes), format="json"
+    )
     assert response.status_code == 400, response.content
     assert field in field_errors(response)
     case.refresh_from_db()
@@ -144,7 +181,7 @@ def test_a_move_blocked_by_a_waiting_recommendation_is_409(wb, api_as):
     """The API refuses what GET moves/ and the case page show as blocked: no move while a
     recommendation on the case waits (else its decision could never be applied)."""
     case = open_case(wb.council)
-    rec = propose_restriction(wb, case)
+    rec = propose_termination(wb, case)
     options = api_as(wb.officer).get(f"{CASES}{case.pk}/moves/").json()
     close = next(o for o in options if o["key"] == "close_informal")
     assert close["open"] is False
@@ -164,7 +201,7 @@ def test_a_decision_on_a_case_that_moved_meanwhile_is_409_and_records_nothing(wb
     still checks: if the stage changed underneath (here set directly), approving records
     nothing: no step, no move, still pending."""
     case = open_case(wb.council)
-    rec = propose_restriction(wb, case)
+    rec = propose_termination(wb, case)
     for manager in (wb.srm, wb.sm):
         recommendation_act(recommendation=rec, actor=manager, outcome="forwarded", reasons="OK")
     Case.objects.filter(pk=case.pk).update(stage=Stage.CLOSED)

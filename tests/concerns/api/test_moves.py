@@ -22,8 +22,8 @@ from tests.concerns.api.helpers import (
     board_approval,
     open_case,
     propose_rectification,
-    propose_restriction,
-    restriction,
+    propose_termination,
+    termination,
     today,
 )
 from tests.deadlines import deadlines
@@ -210,12 +210,13 @@ def test_a_rejected_recommendation_leaves_the_case(sm, api_as):
 
 def test_the_chain_a_manager_forwards_and_the_head_of_commissioning_decides(wb, api_as):
     """004 18: CQO -> SRM agrees -> SM recommends in writing -> Head of Commissioning
-    decides; each person acts once; the case moves only on the decision."""
+    decides (004 17.2: termination); each person acts once; the case moves only on the
+    decision."""
     case = open_case(wb.council)
-    proposed = api_as(wb.officer).post(f"{CASES}{case.pk}/moves/", restriction(), format="json")
+    proposed = api_as(wb.officer).post(f"{CASES}{case.pk}/moves/", termination(), format="json")
     assert proposed.status_code == 202, proposed.content
     rec_id = proposed.json()["id"]
-    assert proposed.json()["awaiting"] == "SRM agrees the criteria for a restriction are met"
+    assert proposed.json()["awaiting"] == "SRM agrees the criteria for termination are met"
     act = f"{RECS}{rec_id}/act/"
     forward = {"outcome": "forwarded", "reasons": "Criteria met"}
 
@@ -231,7 +232,7 @@ def test_the_chain_a_manager_forwards_and_the_head_of_commissioning_decides(wb, 
     first = api_as(wb.srm).post(act, forward, format="json")
     assert first.status_code == 200, first.content
     assert first.json()["awaiting"] == (
-        "SM recommends the restriction to the Head of Commissioning in writing"
+        "SM recommends termination to the Head of Commissioning in writing"
     )
     twice = api_as(wb.srm).post(act, forward, format="json")
     assert twice.status_code == 403
@@ -244,7 +245,11 @@ def test_the_chain_a_manager_forwards_and_the_head_of_commissioning_decides(wb, 
 
     decided = api_as(wb.head).post(
         act,
-        {"outcome": "approved", "reasons": "Embargo agreed", "stipulation": "Review in 3 months"},
+        {
+            "outcome": "approved",
+            "reasons": "Termination agreed",
+            "stipulation": "Review in 3 months",
+        },
         format="json",
     )
     assert decided.status_code == 200, decided.content
@@ -257,10 +262,10 @@ def test_the_chain_a_manager_forwards_and_the_head_of_commissioning_decides(wb, 
     ]
     assert body["steps"][2]["acting_as"] == HEAD_OF_COMMISSIONING
     case.refresh_from_db()
-    assert case.stage == Stage.FORMAL
+    assert case.stage == Stage.TERMINATED
     detail = api_as(wb.officer).get(f"{CASES}{case.pk}/").json()
     assert [(m["move_key"], m["recommendation"]) for m in detail["moves"]] == [
-        ("put_restriction_in_place", body["reference"])
+        ("terminate_commissioning", body["reference"])
     ]
     assert [d["time_limit"] for d in detail["timers"]] == ["restriction_decision_notice"]
     assert [lt["letter"] for lt in detail["letters"]] == ["decision_letter"]
@@ -309,7 +314,7 @@ def test_a_delegate_decides_within_the_delegation_dates(bromley, member, api_as)
 
 def test_withdrawing_a_recommendation(wb, api_as):
     case = open_case(wb.council)
-    rec = propose_restriction(wb, case)
+    rec = propose_termination(wb, case)
     other = api_as(wb.srm).post(f"{RECS}{rec.pk}/withdraw/", {"reason": "No"}, format="json")
     assert other.status_code == 403
     blank = api_as(wb.officer).post(f"{RECS}{rec.pk}/withdraw/", {"reason": " "}, format="json")
@@ -323,20 +328,20 @@ def test_withdrawing_a_recommendation(wb, api_as):
     again = api_as(wb.officer).post(f"{RECS}{rec.pk}/withdraw/", {"reason": "Again"}, format="json")
     assert again.status_code == 409
     options = api_as(wb.officer).get(f"{CASES}{case.pk}/moves/").json()
-    assert next(o for o in options if o["key"] == "put_restriction_in_place")["open"] is True
+    assert next(o for o in options if o["key"] == "terminate_commissioning")["open"] is True
 
 
 # --- the inbox -------------------------------------------------------------------------------
 
 
 def test_the_inbox_lists_what_waits_for_me_oldest_first(wb, api_as):
-    newer, older = propose_restriction(wb), propose_restriction(wb)
+    newer, older = propose_termination(wb), propose_termination(wb)
     Recommendation.objects.filter(pk=older.pk).update(
         waiting_since=timezone.now() - dt.timedelta(days=9)
     )
-    forwarded = propose_restriction(wb)
+    forwarded = propose_termination(wb)
     recommendation_act(recommendation=forwarded, actor=wb.srm, outcome="forwarded", reasons="OK")
-    done = propose_restriction(wb)
+    done = propose_termination(wb)
     for manager in (wb.srm, wb.sm):
         recommendation_act(recommendation=done, actor=manager, outcome="forwarded", reasons="OK")
 
@@ -345,8 +350,8 @@ def test_the_inbox_lists_what_waits_for_me_oldest_first(wb, api_as):
         assert response.status_code == 200
         return [(r["reference"], r["awaiting"]) for r in response.json()["results"]]
 
-    srm_check = "SRM agrees the criteria for a restriction are met"
-    sm_check = "SM recommends the restriction to the Head of Commissioning in writing"
+    srm_check = "SRM agrees the criteria for termination are met"
+    sm_check = "SM recommends termination to the Head of Commissioning in writing"
     assert inbox(wb.srm) == [(older.reference, srm_check), (newer.reference, srm_check)]
     # 004 18.1-18.3: the SRM's check, then the SM's: each post takes its own step.
     assert inbox(wb.sm) == [(forwarded.reference, sm_check)]

@@ -1,4 +1,4 @@
-"""Somerset's and West Berkshire's people for the escalation page tests."""
+"""Somerset's, West Berkshire's and Bromley's people for the escalation page tests."""
 
 from types import SimpleNamespace
 
@@ -26,4 +26,12 @@ def wb(council_b, member):
         srm=member(council_b, Role.MANAGER, title="Supplier Relationship Manager"),
         sm=member(council_b, Role.MANAGER, title="Service Manager"),
         head=member(council_b, Role.DECISION_MAKER, title="Head of Commissioning"),
+    )
+
+
+@pytest.fixture
+def bromley(council_a, member):
+    return SimpleNamespace(
+        council=council_a,
+        officer=member(council_a, Role.OFFICER),
     )

@@ -32,17 +32,15 @@ def by_testid(page: str, name: str) -> str:
     return page[match.start() : end]
 
 
-def propose_restriction(wb, case=None) -> Recommendation:
+def propose_termination(wb, case=None) -> Recommendation:
+    """West Berkshire: the CQO recommends terminating commissioning (004 17.1), with the legal
+    advice it needs (004 17.2); the chain in 004 18 decides."""
     return case_move(
         case=case or open_case(wb.council),
         actor=wb.officer,
-        move="put_restriction_in_place",
-        reason="Rated Inadequate in Safe",
-        evidence=[
-            {"kind": "cqc_report", "url": "https://www.cqc.org.uk/location/1"},
-            {"kind": "improvement_plan", "note": "Plan of 5 January"},
-        ],
-        details={"restriction_type": "Embargo"},
+        move="terminate_commissioning",
+        reason="Continuing risk of significant harm",
+        evidence=[{"kind": "legal_advice", "note": "Legal Services advice of 5 January"}],
     )
 
 

@@ -5,11 +5,12 @@ import re
 import pytest
 
 from concerns.models import CaseMove, Stage
+from concerns.pack import Ladder
 from concerns.services import case_move, safeguarding_open
 from core.models import AuditEntry
 from councils.models import Role
 from decisions.models import Recommendation
-from tests.concerns.pages.helpers import at_formal, by_testid, html, open_case, propose_restriction
+from tests.concerns.pages.helpers import at_formal, by_testid, html, open_case, propose_termination
 from tests.factories import LocationFactory
 
 pytestmark = pytest.mark.django_db
@@ -124,9 +125,12 @@ def test_the_case_page_marks_the_current_stage_on_the_ladder(sm, signed_in):
 
 
 def test_the_case_page_shows_open_moves_as_buttons_and_closed_ones_with_why(wb, signed_in):
-    """West Berkshire at the informal stage: only a CQO proposes a restriction or closes the
-    case; the SRM may still recommend termination."""
+    """West Berkshire at the informal stage: only a CQO closes the case; the SRM may still
+    recommend termination; nobody puts a restriction in place by hand (004 18.5: the case
+    follows the restriction the Head of Commissioning decides)."""
     case = open_case(wb.council)
+    put = Ladder.of(wb.council).move("put_restriction_in_place")
+    by_hand = f"“{put.label}” is not made by hand: {put.description}"
     page = html(signed_in(wb.srm).get(f"/cases/{case.pk}/"))
     moves = by_testid(page, "moves")
     assert f'href="/cases/{case.pk}/moves/terminate_commissioning/"' in moves
@@ -138,30 +142,30 @@ def test_the_case_page_shows_open_moves_as_buttons_and_closed_ones_with_why(wb, 
         re.S,
     )
     assert [(label.strip(), why.strip()) for label, why in closed] == [
-        (
-            "Put a restriction in place (Embargo or Place with Caution)",
-            "Only Care Quality Officer (CQO) may make this move.",
-        ),
+        ("Restriction put in place", by_hand),
         ("Close the case", "Only Care Quality Officer (CQO) may make this move."),
     ]
     assert "Decided by the Head of Commissioning after SRM agrees" in moves
 
     officer_moves = by_testid(html(signed_in(wb.officer).get(f"/cases/{case.pk}/")), "moves")
-    assert "Not open to you" not in officer_moves
-    assert officer_moves.count('class="govuk-button') == 3
+    # The CQO: terminate or close; the restriction's move is still not theirs to make.
+    assert f'href="/cases/{case.pk}/moves/put_restriction_in_place/"' not in officer_moves
+    assert officer_moves.count("Not open to you") == 1
+    assert f"Not open to you: {by_hand}" in officer_moves
+    assert officer_moves.count('class="govuk-button') == 2
 
 
 def test_the_case_page_shows_the_waiting_recommendation_and_blocks_moves(wb, signed_in):
     case = open_case(wb.council)
-    rec = propose_restriction(wb, case)
+    rec = propose_termination(wb, case)
     client = signed_in(wb.officer)
     page = html(client.get(f"/cases/{case.pk}/"))
     assert "Waiting for a decision" in page
     assert f'href="/decisions/{rec.pk}/"' in page
-    assert "Now with: SRM agrees the criteria for a restriction are met." in page
+    assert "Now with: SRM agrees the criteria for termination are met." in page
     moves = by_testid(page, "moves")
     assert 'class="govuk-button' not in moves
-    assert f"{rec.reference} (Put a restriction in place" in moves
+    assert f"{rec.reference} (Terminate commissioning with the provider" in moves
     # The page refuses the move it shows as blocked (so does the API: test_escalation_api).
     response = client.get(f"/cases/{case.pk}/moves/close_informal/")
     assert response.status_code == 409
@@ -207,39 +211,50 @@ def test_posting_the_move_form_without_a_reason_names_the_field_and_saves_nothin
     assert not AuditEntry.objects.filter(action="case.moved").exists()
 
 
-def test_posting_a_move_without_its_evidence_names_the_evidence(wb, signed_in):
-    case = open_case(wb.council)
-    response = signed_in(wb.officer).post(
-        f"/cases/{case.pk}/moves/put_restriction_in_place/",
-        {"reason": "Rated Inadequate in Safe", "q_restriction_type": "Embargo"},
+def test_posting_a_move_without_its_evidence_names_the_evidence(sm, signed_in):
+    """003 2.5: a Rectification Notice goes to the Board with the QIM's notes and the Board's
+    decision; both missing, both are named, in the pack's order."""
+    case = at_formal(sm)
+    response = signed_in(sm.officer).post(
+        f"/cases/{case.pk}/moves/issue_rectification_notice/",
+        {"reason": "Not improving after three QIMs"},
     )
     page = html(response)
     assert error_summary(page) == [
         (
-            "#id_ev_cqc_report_note",
-            "Add “Link to the CQC report”: say what it shows or give its address",
+            "#id_ev_meeting_notes_note",
+            "Add “QIM notes and actions”: say what it shows or give its address",
         ),
         (
-            "#id_ev_improvement_plan_note",
-            "Add “Improvement plan”: say what it shows or give its address",
+            "#id_ev_board_decision_note",
+            "Add “Board meeting decision”: say what it shows or give its address",
         ),
     ]
     assert not Recommendation.objects.exists()
 
 
-def test_posting_a_move_without_an_answer_names_the_question(wb, signed_in):
-    case = open_case(wb.council)
-    response = signed_in(wb.officer).post(
-        f"/cases/{case.pk}/moves/put_restriction_in_place/",
-        {
-            "reason": "Rated Inadequate in Safe",
-            "ev_cqc_report_url": "https://www.cqc.org.uk/location/1",
-            "ev_improvement_plan_note": "Plan of 5 January",
-        },
-    )
-    page = html(response)
-    assert [href for href, _ in error_summary(page)] == ["#id_q_restriction_type"]
+def test_posting_a_move_without_an_answer_names_the_question(bromley, signed_in):
+    """Bromley's referral to the DASS asks why the DASS must decide (000 3.ii), a required
+    question: left unanswered, it is named and nothing is recommended; answered, the answers
+    go with the recommendation."""
+    case = open_case(bromley.council)
+    client = signed_in(bromley.officer)
+    url = f"/cases/{case.pk}/moves/refer_to_dass/"
+    answers = {
+        "reason": "Rated Inadequate",
+        "ev_compliance_guidance_note": "Guidance of 5 January",
+        "q_recommendation": "Suspend new placements",
+    }
+    page = html(client.post(url, answers))
+    assert [href for href, _ in error_summary(page)] == ["#id_q_reason"]
     assert not Recommendation.objects.exists()
+    response = client.post(url, {**answers, "q_reason": "Inspection rating below Good published"})
+    assert response.status_code == 302
+    rec = Recommendation.objects.get()
+    assert {k: rec.details[k] for k in ("reason", "recommendation")} == {
+        "reason": "Inspection rating below Good published",
+        "recommendation": "Suspend new placements",
+    }
 
 
 def test_posting_the_move_form_makes_the_move(sm, signed_in):
@@ -272,18 +287,38 @@ def test_posting_on_a_stale_page_says_the_case_moved(sm, signed_in):
 def test_posting_a_recommendation_says_who_it_waits_for(wb, signed_in):
     case = open_case(wb.council)
     response = signed_in(wb.officer).post(
-        f"/cases/{case.pk}/moves/put_restriction_in_place/",
+        f"/cases/{case.pk}/moves/terminate_commissioning/",
         {
-            "reason": "Rated Inadequate in Safe",
-            "ev_cqc_report_url": "https://www.cqc.org.uk/location/1",
-            "ev_improvement_plan_note": "Plan of 5 January",
-            "q_restriction_type": "Embargo",
+            "reason": "Continuing risk of significant harm",
+            "ev_legal_advice_note": "Legal Services advice of 5 January",
         },
         follow=True,
     )
     page = html(response)
     rec = Recommendation.objects.get()
-    assert rec.details == {"restriction_type": "Embargo"}
+    assert rec.key == "terminate_commissioning"
+    assert [(e["kind"], e["note"]) for e in rec.evidence] == [
+        ("legal_advice", "Legal Services advice of 5 January")
+    ]
     assert f"{rec.reference} recommended. Next: SRM agrees" in page
     case.refresh_from_db()
     assert case.stage == Stage.INFORMAL
+
+
+def test_the_move_page_refuses_a_restriction_put_in_place_by_hand(wb, signed_in):
+    """004 18.5: the case reaches "Restriction on commissioning" only when the restriction the
+    Head of Commissioning decided is put in place: its move page says so, and a post moves
+    nothing, even for the CQO."""
+    case = open_case(wb.council)
+    put = Ladder.of(wb.council).move("put_restriction_in_place")
+    client = signed_in(wb.officer)
+    url = f"/cases/{case.pk}/moves/put_restriction_in_place/"
+    for response in (client.get(url), client.post(url, {"reason": "Rated Inadequate"})):
+        page = response.content.decode()
+        assert response.status_code == 409  # as the API says (api/test_access.py)
+        assert f"“{put.label}” is not made by hand" in page
+        assert 'name="reason"' not in page
+    case.refresh_from_db()
+    assert case.stage == Stage.INFORMAL
+    assert not CaseMove.objects.exists()
+    assert not Recommendation.objects.exists()

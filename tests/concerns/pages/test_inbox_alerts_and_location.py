@@ -15,7 +15,7 @@ from councils.models import Role
 from decisions.models import Recommendation
 from decisions.selectors import subject_q
 from decisions.services import recommendation_act, recommendation_withdraw
-from tests.concerns.pages.helpers import at_formal, by_testid, html, open_case, propose_restriction
+from tests.concerns.pages.helpers import at_formal, by_testid, html, open_case, propose_termination
 from tests.factories import LocationFactory, ProviderFactory, RatingFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_inbox_lists_what_waits_for_me_oldest_first(wb, signed_in):
-    first, second, third = (propose_restriction(wb) for _ in range(3))
+    first, second, third = (propose_termination(wb) for _ in range(3))
     now = timezone.now()
     for rec, days in [(first, 2), (second, 9), (third, 5)]:
         Recommendation.objects.filter(pk=rec.pk).update(waiting_since=now - dt.timedelta(days))
@@ -36,7 +36,7 @@ def test_the_inbox_lists_what_waits_for_me_oldest_first(wb, signed_in):
         third.reference,
         first.reference,
     ]
-    assert table.count("SRM agrees the criteria for a restriction are met") == 3
+    assert table.count("SRM agrees the criteria for termination are met") == 3
     assert "Nothing waits for you." in html(signed_in(wb.head).get("/decisions/"))
     mine = html(signed_in(wb.officer).get("/decisions/"))
     assert "Nothing waits for you." in mine
@@ -47,23 +47,27 @@ def test_the_inbox_lists_what_waits_for_me_oldest_first(wb, signed_in):
 
 
 def test_deciding_on_the_recommendation_page(wb, signed_in):
-    rec = propose_restriction(wb)
+    rec = propose_termination(wb)
     for manager in (wb.srm, wb.sm):
         recommendation_act(recommendation=rec, actor=manager, outcome="forwarded", reasons="OK")
     client = signed_in(wb.head)
     url = f"/decisions/{rec.pk}/"
     page = html(client.get(url))
     assert 'value="approved"' in page and 'value="forwarded"' not in page
-    missing = html(client.post(url, {"action": "act", "act-outcome": "approved"}))
-    assert "Give the reasons" in missing
+    missing = client.post(url, {"action": "act", "act-outcome": "approved"})
+    assert missing.status_code == 400  # the form's errors, on the page
+    assert "Give the reasons" in missing.content.decode()
     rec.refresh_from_db()
     assert rec.status == "pending"
     response = client.post(
-        url, {"action": "act", "act-outcome": "approved", "act-reasons": "Embargo agreed"}
+        url, {"action": "act", "act-outcome": "approved", "act-reasons": "Termination agreed"}
     )
     assert response.status_code == 302
     rec.refresh_from_db()
-    assert (rec.status, Case.objects.get(pk=rec.subject_id).stage) == ("approved", Stage.FORMAL)
+    assert (rec.status, Case.objects.get(pk=rec.subject_id).stage) == (
+        "approved",
+        Stage.TERMINATED,
+    )
 
 
 # --- alerts ----------------------------------------------------------------------------------
@@ -200,12 +204,12 @@ def test_the_case_page_runs_a_constant_number_of_queries(sm, signed_in):
 def test_the_case_page_with_decisions_runs_a_constant_number_of_queries(wb, signed_in):
     client = signed_in(wb.officer)
     case = open_case(wb.council)
-    rec = propose_restriction(wb, case)
+    rec = propose_termination(wb, case)
     url = f"/cases/{case.pk}/"
     few = _queries(client, url)
     for _ in range(4):
         recommendation_withdraw(recommendation=rec, actor=wb.officer, reason="Again")
-        rec = propose_restriction(wb, case)
+        rec = propose_termination(wb, case)
         recommendation_act(recommendation=rec, actor=wb.srm, outcome="forwarded", reasons="OK")
     assert Recommendation.objects.filter(subject_q(case)).count() == 5
     assert _queries(client, url) == few
@@ -214,10 +218,10 @@ def test_the_case_page_with_decisions_runs_a_constant_number_of_queries(wb, sign
 def test_the_inbox_runs_a_constant_number_of_queries(wb, signed_in):
     client = signed_in(wb.srm)
     for _ in range(2):
-        propose_restriction(wb)
+        propose_termination(wb)
     few = _queries(client, "/decisions/")
     for _ in range(18):
-        propose_restriction(wb)
+        propose_termination(wb)
     assert _queries(client, "/decisions/") == few
 
 

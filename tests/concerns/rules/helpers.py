@@ -50,16 +50,17 @@ def _propose_rectification(s, actor=None):
     )
 
 
-def _restriction(wb, location=None):
+def _termination(wb, location=None):
+    """West Berkshire: the CQO recommends terminating commissioning (004 17.1-17.2), into the
+    chain of 004 18 (SRM, SM, Head of Commissioning)."""
     location = location or LocationFactory(local_authority="West Berkshire")
     case = case_open(council=wb.council, actor=wb.cqo, summary="Concerns", location=location)
     return case_move(
         case=case,
         actor=wb.cqo,
-        move="put_restriction_in_place",
-        reason="Criteria met",
-        evidence=[ev("cqc_report", url="https://www.cqc.org.uk/x"), ev("improvement_plan")],
-        details={"restriction_type": "Embargo"},
+        move="terminate_commissioning",
+        reason="Criteria met: continuing risk of significant harm",
+        evidence=[ev("legal_advice")],
     )
 
 

@@ -14,7 +14,7 @@ from tests.concerns.rules.helpers import (
     BOARD_EVIDENCE,
     _act,
     _propose_rectification,
-    _restriction,
+    _termination,
     _to_formal,
     ev,
     today,
@@ -183,7 +183,7 @@ def test_one_person_cannot_act_at_two_steps(west_berkshire, member):
     wb = west_berkshire
     sm_and_hoc = member(wb.council, Role.MANAGER, title="Service Manager")
     member(wb.council, Role.DECISION_MAKER, title="Head of Commissioning", user=sm_and_hoc)
-    rec = _restriction(wb)
+    rec = _termination(wb)
     _act(rec, wb.srm, StepOutcome.FORWARDED)
     before = written(wb.council)
     with pytest.raises(NotAllowed, match="You have already acted on it"):

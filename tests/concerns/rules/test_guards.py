@@ -14,7 +14,7 @@ from monitoring.services import plan_create
 from tests.concerns.rules.helpers import (
     _act,
     _propose_rectification,
-    _restriction,
+    _termination,
     _to_formal,
     ev,
     today,
@@ -32,7 +32,7 @@ def test_a_check_posted_from_a_stale_page_is_a_conflict(west_berkshire):
     """004 18.1-18.3: the SRM's check then the SM's; a second "forwarded" for a step someone
     already took must not be written as the next step."""
     wb = west_berkshire
-    rec = _restriction(wb)
+    rec = _termination(wb)
     _act(rec, wb.srm, StepOutcome.FORWARDED, expected_step=0)
     before = written(wb.council)
     with pytest.raises(Conflict, match="has moved on"):
@@ -45,7 +45,7 @@ def test_each_chain_step_is_taken_by_its_own_post(west_berkshire, member):
     recommendation": a manager without the post takes neither step."""
     wb = west_berkshire
     untitled_manager = member(wb.council, Role.MANAGER)
-    rec = _restriction(wb)
+    rec = _termination(wb)
     with pytest.raises(NotAllowed, match="Supplier Relationship Manager"):
         _act(rec, untitled_manager, StepOutcome.FORWARDED)
     with pytest.raises(NotAllowed, match="Supplier Relationship Manager"):
@@ -58,7 +58,7 @@ def test_each_chain_step_is_taken_by_its_own_post(west_berkshire, member):
 def test_a_post_title_alone_does_not_make_an_auditor_a_decision_maker(west_berkshire, member):
     wb = west_berkshire
     auditor = member(wb.council, Role.AUDITOR, title="Head of Commissioning")
-    rec = _restriction(wb)
+    rec = _termination(wb)
     _act(rec, wb.srm, StepOutcome.FORWARDED)
     _act(rec, wb.sm, StepOutcome.FORWARDED)
     with pytest.raises(NotAllowed):

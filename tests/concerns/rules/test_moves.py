@@ -7,6 +7,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from concerns.models import Case, CaseMove, LetterRequest, Stage
+from concerns.pack import Ladder
+from concerns.permissions import move_blockers
 from concerns.services import case_move, case_open
 from core.errors import Conflict, NotAllowed, ValidationFailed
 from core.models import AuditEntry
@@ -17,7 +19,7 @@ from tests.concerns.rules.helpers import (
     BOARD_EVIDENCE,
     _act,
     _propose_rectification,
-    _restriction,
+    _termination,
     _to_formal,
     today,
     written,
@@ -74,7 +76,7 @@ def test_a_move_on_a_closed_case_or_a_stale_stage_is_a_conflict(somerset):
     ("code", "role", "move"),
     [
         pytest.param("somerset", Role.PLACEMENT, "invoke_quality_improvement", id="003 placement"),
-        pytest.param("west-berkshire", Role.MANAGER, "put_restriction_in_place", id="004 SM"),
+        pytest.param("west-berkshire", Role.MANAGER, "close_informal", id="004 SM"),
         pytest.param("bromley", Role.BOARD_MEMBER, "refer_to_dass", id="000 CSIG member"),
         pytest.param("bedford", Role.MANAGER, "close_monitoring", id="001 manager"),
         pytest.param("bradford", Role.AUDITOR, "close_case", id="002 auditor"),
@@ -93,6 +95,38 @@ def test_a_role_the_pack_does_not_allow_is_refused(load_pack, member, code, role
     assert written(council) == before
 
 
+@pytest.mark.parametrize("role", [Role.OFFICER, Role.MANAGER, Role.DECISION_MAKER])
+def test_a_restriction_put_in_place_or_lifted_is_never_a_move_by_hand(load_pack, member, role):
+    """004 18.5: "The Head of Commissioning will decide whether a restriction or termination
+    should be put in place"; 004 20.5: "... should be lifted". West Berkshire's case is at
+    "Restriction on commissioning" while a restriction so decided is in place: the moves in and
+    out of it are made by the restrictions app, never by a person, whatever their role (the
+    CQO included), and the refusal says why."""
+    council = load_pack("west-berkshire")
+    officer = member(council, Role.OFFICER)
+    someone = member(council, role)
+    ladder = Ladder.of(council)
+    case = case_open(council=council, actor=officer, summary="x", location=LocationFactory())
+    for key, stage in (
+        ("put_restriction_in_place", Stage.INFORMAL),
+        ("lift_restriction_keep_reviewing", Stage.FORMAL),
+    ):
+        # Stage is a protected FSM field: put the case where the move starts, directly.
+        Case.objects.filter(pk=case.pk).update(stage=stage)
+        case.refresh_from_db()
+        move = ladder.move(key)
+        assert move.automatic and move.approval is None
+        before = written(council)
+        with pytest.raises(Conflict) as caught:
+            case_move(case=case, actor=someone, move=key, reason="Because")
+        assert caught.value.status_code == 409
+        assert str(caught.value) == f"“{move.label}” is not made by hand: {move.description}"
+        assert move_blockers(case=case, move=move, user=someone) == [str(caught.value)]
+        assert written(council) == before
+        case.refresh_from_db()
+        assert case.stage == stage
+
+
 def test_a_member_of_another_council_may_not_move_the_case(somerset, load_pack, member):
     stranger = member(load_pack("bromley"), Role.OFFICER)
     before = written(somerset.council)
@@ -104,7 +138,7 @@ def test_a_member_of_another_council_may_not_move_the_case(somerset, load_pack, 
 def test_a_check_needs_its_role_and_a_decision_needs_the_title(west_berkshire):
     """004 18.1: the SRM and SM check; 004 18.5: "The Head of Commissioning will decide"."""
     wb = west_berkshire
-    rec = _restriction(wb)
+    rec = _termination(wb)
     before = written(wb.council)
     with pytest.raises(NotAllowed, match="It waits for"):
         _act(rec, wb.other_officer, StepOutcome.FORWARDED)  # the SRM's step, not an officer's
@@ -122,7 +156,7 @@ def test_a_check_needs_its_role_and_a_decision_needs_the_title(west_berkshire):
 
 def test_a_step_is_in_writing_with_the_outcome_its_position_allows(west_berkshire):
     wb = west_berkshire
-    rec = _restriction(wb)
+    rec = _termination(wb)
     before = written(wb.council)
     with pytest.raises(ValidationFailed) as caught:
         _act(rec, wb.srm, StepOutcome.APPROVED, reasons="  ")  # a check cannot approve

@@ -23,7 +23,7 @@ from tests.concerns.rules.helpers import (
     BOARD_EVIDENCE,
     _act,
     _propose_rectification,
-    _restriction,
+    _termination,
     today,
 )
 from tests.factories import LocationFactory, RatingFactory
@@ -55,7 +55,7 @@ def test_alert_raise_twice_for_the_same_cause_raises_once(west_berkshire):
 
 
 def test_check_rating_twice_raises_once(load_pack, west_berkshire):
-    """003 Key principles 1 opens one case; 004 16.2 queues one alert per rule."""
+    """003 Key principles 1 opens one case; 004 16.2 and 16.3 queue one alert per rule."""
     somerset = load_pack("somerset")
     location = LocationFactory()
     rating = RatingFactory(
@@ -72,9 +72,16 @@ def test_check_rating_twice_raises_once(load_pack, west_berkshire):
 
     wb = west_berkshire.council
     raised = check_rating(council=wb, rating=rating)
-    assert sorted(a.trigger for a in raised) == ["inadequate_in_three_or_more", "inadequate_safe"]
+    # 004 16.2: Inadequate in Safe, and in three or more domains (an Embargo); 004 16.3: "A
+    # Provider has 3 or more ‘requires improvement’ or one or more ‘inadequate’ ratings from
+    # the CQC" (Place with Caution) holds too, and is raised once like the others.
+    assert sorted(a.trigger for a in raised) == [
+        "inadequate_in_three_or_more",
+        "inadequate_safe",
+        "ri_or_inadequate_ratings",
+    ]
     assert check_rating(council=wb, rating=rating) == []
-    assert Alert.objects.filter(council=wb).count() == 2
+    assert Alert.objects.filter(council=wb).count() == 3
     assert not Case.objects.filter(council=wb).exists()  # queued, not opened
 
 
@@ -203,13 +210,13 @@ def test_the_inbox_lists_for_the_right_person_oldest_first(west_berkshire, load_
             ends_on=today() + dt.timedelta(days=ends),
             actor=wb.hoc,
         )
-    at_srm = _restriction(wb)
-    at_sm = _restriction(wb)
+    at_srm = _termination(wb)
+    at_sm = _termination(wb)
     _act(at_sm, wb.srm, StepOutcome.FORWARDED)
-    at_hoc = _restriction(wb)
+    at_hoc = _termination(wb)
     _act(at_hoc, wb.srm, StepOutcome.FORWARDED)
     _act(at_hoc, wb.sm, StepOutcome.FORWARDED)
-    at_srm_too = _restriction(wb)
+    at_srm_too = _termination(wb)
     now = timezone.now()
     for rec, days in ((at_srm, 1), (at_sm, 5), (at_hoc, 2), (at_srm_too, 3)):
         Recommendation.objects.filter(pk=rec.pk).update(waiting_since=now - dt.timedelta(days=days))
@@ -225,7 +232,7 @@ def test_the_inbox_lists_for_the_right_person_oldest_first(west_berkshire, load_
         assert listed(nobody) == []
     items = inbox(council=wb.council, user=wb.sm)
     assert items[0].awaiting_label == (
-        "SM recommends the restriction to the Head of Commissioning in writing"
+        "SM recommends termination to the Head of Commissioning in writing"
     )
     assert waited_days(items[0]) == 5
     assert inbox(council=wb.council, user=wb.hoc)[0].awaiting_label == (
@@ -243,7 +250,7 @@ def test_the_inbox_runs_a_constant_number_of_queries(west_berkshire):
 
     def add(n):
         for _ in range(n):
-            _act(_restriction(wb), wb.srm, StepOutcome.FORWARDED)  # now the SM's step
+            _act(_termination(wb), wb.srm, StepOutcome.FORWARDED)  # now the SM's step
 
     def measure():
         council = Council.objects.get(pk=wb.council.pk)

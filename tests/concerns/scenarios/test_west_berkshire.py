@@ -1,4 +1,5 @@
-"""Escalation scenarios, 004 West Berkshire: the SRM, SM and Head of Commissioning; termination."""
+"""Escalation scenarios, 004 West Berkshire: the SRM, SM and Head of Commissioning decide a
+restriction, which the case follows; termination."""
 
 import datetime as dt
 
@@ -8,12 +9,16 @@ import pytest
 from concerns.models import CaseMove, LetterRequest, Stage
 from concerns.services import case_move, case_open
 from core.errors import NotAllowed
-from core.models import AuditEntry
+from core.models import AuditEntry, Timer
 from councils.models import Membership, Role
 from councils.services import delegation_create
 from decisions.models import DecisionStep, Recommendation, Status, StepOutcome
 from decisions.selectors import blockers
 from monitoring.models import Review
+from restrictions.models import EventKind, Notice, Restriction
+from restrictions.models import Status as RestrictionStatus
+from restrictions.services import restriction_change, restriction_propose
+from restrictions.services.effects import TELL_PROVIDER
 from tests.concerns.scenarios.helpers import (
     CQC_LINK,
     check_move,
@@ -54,6 +59,10 @@ def steps_of(rec: Recommendation) -> list[tuple[int, str, str]]:
 def test_west_berkshire_chain_srm_sm_head_of_commissioning(load_pack, member):
     """004 West Berkshire: restriction, default, Default Improvement Plan and back to lifted.
 
+    The restriction is decided through the chain (the restrictions app); the case follows it:
+    at "Restriction on commissioning" while it is in place, back at the reactive review once
+    it is lifted (the pack's automatic moves, recorded with the decision behind them).
+
     004 18.1: "The CQT will advise the SRM and SM that criteria for a restriction or termination
     is met. If the SRM considers the criteria is met they in conjunction with the CQT will
     advise the SM in writing with reasons and supporting documents e.g. Improvement plan, link
@@ -62,6 +71,9 @@ def test_west_berkshire_chain_srm_sm_head_of_commissioning(load_pack, member):
     stipulations for when they should be reconsidered for a termination or restriction."
     004 18.3: "Recommendation - SM will make a recommendation to the Head of Commissioning in
     writing with supporting information."
+    004 18.4: "If the Provider operates more than one service, the Head of Commissioning will
+    consider whether the restriction or termination should apply to those other services
+    also."
     004 18.5: "The Head of Commissioning will decide whether a restriction or termination should
     be put in place."
     004 19.1: "The CQO or SRM will notify the Provider of such a decision in writing within five
@@ -71,8 +83,11 @@ def test_west_berkshire_chain_srm_sm_head_of_commissioning(load_pack, member):
     004 21.2 f-g: "If a Default Improvement Plan is agreed, a West Berkshire Council Officer will
     arrange a visit to review progress."; "all restrictions have been lifted or removed at the
     discretion of the SM following evidence of substantial improvement".
+    004 20.4: "If there is evidence of improvement and the Provider no longer meets the criteria
+    for a restriction the CQO will advise the SRM and SM."
     004 20.5: "The Head of Commissioning will decide whether a restriction or termination should
     be lifted."
+    004 20.6: "If a restriction is lifted/ downgraded the CQT or SRM will notify the Provider".
     """
     council = load_pack("west-berkshire")
     cqo = member(council, Role.OFFICER, title="Care Quality Officer")
@@ -81,17 +96,25 @@ def test_west_berkshire_chain_srm_sm_head_of_commissioning(load_pack, member):
     hoc = member(council, Role.DECISION_MAKER, title="Head of Commissioning")
     location = LocationFactory(local_authority="West Berkshire")
     case = case_open(council=council, actor=cqo, summary="Falls and medicines", location=location)
-    evidence = [ev("cqc_report", url=CQC_LINK), ev("improvement_plan", "Plan v2, review 3")]
+    evidence = [
+        ev("cqc_report", "CQC report of 2 March", url=CQC_LINK),
+        ev("improvement_plan", "Plan v2, review 3"),
+    ]
+
+    def propose(level: str, reasons: str) -> Restriction:
+        return restriction_propose(
+            council=council,
+            actor=cqo,
+            level=level,
+            location=location,
+            reasons=reasons,
+            evidence=evidence,
+            case=case,
+        )
 
     # First attempt: the SRM agrees, the SM does not recommend, with a stipulation (18.2).
-    rec = case_move(
-        case=case,
-        actor=cqo,
-        move="put_restriction_in_place",
-        reason="Criteria met: failing improvement plan",
-        evidence=evidence,
-        details={"restriction_type": "Place with Caution"},
-    )
+    first = propose("caution", "Criteria met: failing improvement plan")
+    rec = first.recommendation
     assert blockers(recommendation=rec, user=hoc)  # waits for the SRM first
     decide(rec, srm, StepOutcome.FORWARDED, "Criteria met")
     rec.refresh_from_db()
@@ -110,25 +133,29 @@ def test_west_berkshire_chain_srm_sm_head_of_commissioning(load_pack, member):
     ]
     audit = AuditEntry.objects.get(action="recommendation.declined", object_id=str(rec.pk))
     assert audit.data["stipulation"] == stipulation
+    first.refresh_from_db()
+    assert first.status == RestrictionStatus.NOT_APPROVED
+    assert stipulation in first.events.get(kind=EventKind.NOT_APPROVED).reason
     case.refresh_from_db()
     assert case.stage == Stage.INFORMAL
     assert not CaseMove.objects.filter(case=case).exists()
     assert not LetterRequest.objects.filter(case=case).exists()
 
-    # Second attempt: SRM -> SM -> Head of Commissioning; an Embargo.
-    rec = case_move(
-        case=case,
-        actor=cqo,
-        move="put_restriction_in_place",
-        reason="Plan failed again",
-        evidence=evidence,
-        details={"restriction_type": "Embargo"},
-    )
+    # Second attempt: SRM -> SM -> Head of Commissioning; an Embargo on this service (18.4).
+    embargo = propose("suspended", "Plan failed again")
+    rec = embargo.recommendation
     decide(rec, srm, StepOutcome.FORWARDED, "Criteria met")
     decide(rec, sm, StepOutcome.FORWARDED, "I recommend an Embargo")
-    decide(rec, hoc, StepOutcome.APPROVED, "Embargo from today")
+    decide(
+        rec,
+        hoc,
+        StepOutcome.APPROVED,
+        "Embargo from today",
+        decision_details={"scope": "This service only"},
+    )
     rec.refresh_from_db()
     assert rec.status == Status.APPROVED
+    assert rec.decision_details == {"scope": "This service only"}
     steps = list(DecisionStep.objects.filter(recommendation=rec).order_by("position"))
     assert [(s.position, s.label, s.actor_id) for s in steps] == [
         (0, "SRM agrees the criteria for a restriction are met", srm.pk),
@@ -136,6 +163,13 @@ def test_west_berkshire_chain_srm_sm_head_of_commissioning(load_pack, member):
         (2, "Decision of the Head of Commissioning", hoc.pk),
     ]
     assert steps[2].acting_as == "Head of Commissioning"
+    embargo.refresh_from_db()
+    assert (embargo.status, embargo.level, embargo.location_id) == (
+        RestrictionStatus.ACTIVE,
+        "suspended",
+        location.pk,
+    )
+    # The case follows (18.5): the automatic move, made with the decision behind it.
     record = last_move(case)
     check_move(
         case,
@@ -144,16 +178,20 @@ def test_west_berkshire_chain_srm_sm_head_of_commissioning(load_pack, member):
         to=Stage.FORMAL,
         key="put_restriction_in_place",
         reason="Embargo from today",
-        evidence=("cqc_report", "improvement_plan"),
         actor=hoc,
         recommendation=rec,
-        details={"restriction_type": "Embargo"},
+        details={"restriction": embargo.reference, "level": "suspended"},
     )
-    assert letters_of(record) == ["decision_letter"]
-    notice = deadlines(case=case, move=record).get()
-    assert notice.payload["time_limit"] == "restriction_decision_notice"
+    assert embargo.reference in record.reason
+    # 19.1: the provider is told in writing within five working days, whatever the stage.
+    letter = Notice.objects.get(restriction=embargo, when="imposed", audience="provider")
+    assert letter.letter == "decision_letter"
+    assert letter.due_on == working_days_on(today(), 5)
+    notice = Timer.objects.get(
+        kind=TELL_PROVIDER, subject_type="restrictions.restriction", subject_id=str(embargo.pk)
+    )
     assert notice.due_on == working_days_on(today(), 5)
-    assert notice.payload["ends_with_stage"] is False
+    assert notice.status == RUNNING
 
     # formal -> rectification: the SRM warns of a default (no decision in the chain).
     record = case_move(
@@ -220,29 +258,54 @@ def test_west_berkshire_chain_srm_sm_head_of_commissioning(load_pack, member):
         recommendation=rec,
     )
 
-    # formal -> closed: lifting goes through the same chain (20.4, 20.5).
-    rec = case_move(
-        case=case,
+    # Lifting goes through the same chain (20.4, 20.5); the case goes back to the reactive
+    # review and improvement plan (formal -> informal), then the CQT closes it.
+    restriction_change(
+        restriction=embargo,
         actor=cqo,
-        move="lift_restriction",
-        reason="No longer meets the criteria; improvement sustained",
+        level="none",
+        reasons="No longer meets the criteria; improvement sustained",
         evidence=evidence,
+    )
+    rec = Recommendation.objects.get(
+        kind="restriction_change", subject_id=str(embargo.pk), status=Status.PENDING
     )
     decide(rec, srm, StepOutcome.FORWARDED, "Agreed")
     decide(rec, sm, StepOutcome.FORWARDED, "I recommend lifting")
     decide(rec, hoc, StepOutcome.APPROVED, "Lifted")
+    assert [s.label for s in DecisionStep.objects.filter(recommendation=rec)] == [
+        "SRM and SM agree the criteria to lift the restriction are met",
+        "SM recommends lifting the restriction to the Head of Commissioning in writing",
+        "Decision of the Head of Commissioning",
+    ]
+    embargo.refresh_from_db()
+    assert embargo.status == RestrictionStatus.LIFTED
     record = last_move(case)
     check_move(
         case,
         record,
         frm=Stage.FORMAL,
-        to=Stage.CLOSED,
-        key="lift_restriction",
+        to=Stage.INFORMAL,
+        key="lift_restriction_keep_reviewing",
         reason="Lifted",
-        evidence=("cqc_report", "improvement_plan"),
+        actor=hoc,
         recommendation=rec,
+        details={"restriction": embargo.reference, "level": "none"},
     )
-    assert letters_of(record) == ["restriction_lifted_letter"]
+    lifted = Notice.objects.get(restriction=embargo, when="lifted", audience="provider")
+    assert lifted.letter == "restriction_lifted_letter"  # 20.6
+    record = case_move(
+        case=case, actor=cqo, move="close_informal", reason="Improvement plan met and sustained"
+    )
+    check_move(
+        case,
+        record,
+        frm=Stage.INFORMAL,
+        to=Stage.CLOSED,
+        key="close_informal",
+        reason="Improvement plan met",
+        actor=cqo,
+    )
     check_path(
         case,
         [
@@ -250,7 +313,8 @@ def test_west_berkshire_chain_srm_sm_head_of_commissioning(load_pack, member):
             (Stage.FORMAL, Stage.RECTIFICATION),
             (Stage.RECTIFICATION, Stage.FINAL_WARNING),
             (Stage.FINAL_WARNING, Stage.FORMAL),
-            (Stage.FORMAL, Stage.CLOSED),
+            (Stage.FORMAL, Stage.INFORMAL),
+            (Stage.INFORMAL, Stage.CLOSED),
         ],
     )
 

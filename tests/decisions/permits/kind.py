@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from core.errors import Conflict
 from decisions.chain import Approval
+from decisions.questions import Field
 from decisions.registry import SubjectKind, SubjectView, subject_kind
 from decisions.services import recommendation_propose
 from tests.decisions.permits.models import Permit
@@ -43,6 +44,21 @@ def _decided(*, rec, outcome, actor, on):
     permit.save()
 
 
+def _decision_questions(rec, policy):
+    """Asked of the decider when the proposal says so (as 004 18.4 asks the scope)."""
+    if not rec.proposal.get("ask_scope"):
+        return ()
+    return (
+        Field(
+            key="scope",
+            label="Apply it to",
+            type="choice",
+            required=True,
+            choices=("This site", "Every site"),
+        ),
+    )
+
+
 PERMIT = SubjectKind(
     name="permit",
     label="Permit",
@@ -50,6 +66,7 @@ PERMIT = SubjectKind(
     describe=_describe,
     may_propose=_may_propose,
     on_decided=_decided,
+    decision_questions=_decision_questions,
 )
 
 
@@ -57,7 +74,9 @@ def register():
     subject_kind(PERMIT)
 
 
-def propose(permit, actor, *, approval: dict, key="permit", exclusive=True, **kwargs):
+def propose(
+    permit, actor, *, approval: dict, key="permit", exclusive=True, ask_scope=False, **kwargs
+):
     return recommendation_propose(
         council=permit.council,
         actor=actor,
@@ -71,7 +90,7 @@ def propose(permit, actor, *, approval: dict, key="permit", exclusive=True, **kw
         reason=kwargs.pop("reason", "The provider asked"),
         evidence=kwargs.pop("evidence", []),
         details=kwargs.pop("details", {}),
-        proposal={"approval": approval},
+        proposal={"approval": approval, "ask_scope": ask_scope},
         exclusive=exclusive,
         **kwargs,
     )
