@@ -1,9 +1,12 @@
 """`python -m bench [--locations N] [--skip-import] [--keep-db]
-[--only register|monitoring|escalation]`: the register benchmarks (bench/register.py: import and
-search), then the monitoring ones (bench/monitoring.py: a council's risk matrix, at 2,000
-locations and 100,000 intelligence items), then the escalation ones (bench/escalation.py: a
-council's cases, decisions inbox and alerts, at 1,000 open cases); the last two smaller in
-proportion when --locations asks for a quick run.
+[--only register|monitoring|escalation|restrictions]`: the register benchmarks
+(bench/register.py: import and search), then the monitoring ones (bench/monitoring.py: a
+council's risk matrix, at 2,000 locations and 100,000 intelligence items), then the escalation
+ones (bench/escalation.py: a council's cases, decisions inbox and alerts, at 1,000 open cases);
+the last two smaller in proportion when --locations asks for a quick run; then the
+restrictions ones in a database of their own (bench/restrictions.py: the placement status API,
+check page, bulk lookup and changes feed at 50,000 locations, 20 councils and 5,000
+restrictions).
 
 Runs on PostgreSQL in its own database, `oversight_bench` at 127.0.0.1 (or BENCH_DATABASE_URL,
 whose database name must contain "bench": it is dropped and created anew). Prints each figure
@@ -15,6 +18,7 @@ import sys
 from bench import escalation as e
 from bench import monitoring as m
 from bench import register as r
+from bench import restrictions as rs
 
 _verdict, _ratio = r.verdict, r.ratio
 
@@ -249,7 +253,7 @@ def main(argv=None) -> int:
     )
     parser.add_argument(
         "--only",
-        choices=["register", "monitoring", "escalation"],
+        choices=["register", "monitoring", "escalation", "restrictions"],
         help="run one part: the register (import, search), monitoring (the risk matrix) or "
         "escalation (cases, decisions, alerts)",
     )
@@ -332,6 +336,15 @@ def main(argv=None) -> int:
     if args.only == "escalation":
         summary(None, None, e.run(keep_db=args.keep_db, **escalation_args))
         return 0
+    restriction_args = {
+        "locations": rs.TARGET_LOCATIONS
+        if args.only == "restrictions" or not quick
+        else max(2000, args.locations),
+        "requests": 100 if args.requests is None or args.only is None else args.requests,
+    }
+    if args.only == "restrictions":
+        restrictions_summary(rs.run(keep_db=args.keep_db, **restriction_args))
+        return 0
 
     mon: list[m.MonitoringResults] = []
     esc: list[e.EscalationResults] = []
@@ -362,7 +375,25 @@ def main(argv=None) -> int:
     for stage_results in mon + esc:
         stage_results.database, stage_results.settings = results.database, results.settings
     summary(results, mon[0] if mon else None, esc[0] if esc else None)
+    if args.only is None:
+        restrictions_summary(rs.run(keep_db=False, **restriction_args))
     return 0
+
+
+def restrictions_summary(res: rs.RestrictionResults) -> None:
+    print()
+    print(
+        f"Restrictions: {res.locations:,} locations, {res.councils} councils, "
+        f"{res.restrictions:,} restrictions ({res.shares:,} shares, {res.feed:,} feed entries)"
+        + (f", on PostgreSQL ({res.database}), {res.settings}" if res.database else "")
+    )
+    if res.locations != rs.TARGET_LOCATIONS:
+        print(f"(the targets are stated for {rs.TARGET_LOCATIONS:,} locations)")
+    print("=" * 100)
+    _table(rs.summary_rows(res))
+    for warning in res.warnings:
+        print(f"WARNING: {warning}")
+    sys.stdout.flush()
 
 
 if __name__ == "__main__":

@@ -10,14 +10,16 @@ ones), each with a history of moves that the pack allows (about 5,000 moves in a
 recommendations and decision steps behind the moves that need a decision, the letters and
 deadlines the moves left, 300 recommendations still waiting at every step of the chain, 500
 alerts, and the audit entries of all of it. One case is then built through the services
-themselves (case_open, case_move, recommendation_act): 12 moves and 6 recommendations, the last
-one waiting for the Service Manager. It is the case whose page is timed.
+themselves (case_open, case_move, recommendation_act; restriction_propose and
+restriction_change for the restriction the case follows): 12 moves and 6 recommendations, the
+last one waiting for the Service Manager. It is the case whose page is timed.
 
 Stages:
 1. Baseline: a tenth of everything (100 open cases); each page is timed and its queries counted.
 2. Full size (1,000 open cases by default): the same pages, whose query counts must equal the
-   baseline's. Then a move and a whole decision chain (propose, SRM, SM, Head of Commissioning)
-   are made through the services on cases of the bulk data and timed (at both sizes).
+   baseline's. Then a move and a whole decision chain (a termination: propose, SRM, SM, Head
+   of Commissioning) are made through the services on cases of the bulk data and timed (at
+   both sizes).
 
 The stage empties the register (TRUNCATE): `python -m bench` runs it after the register and
 monitoring stages, whose figures are taken by then. Only figures are printed; a missed target is
@@ -97,8 +99,12 @@ def _evidence(move) -> list[dict]:
 
 
 def _details(move, rng: random.Random | None = None) -> dict:
+    return _answers(move.fields, rng)
+
+
+def _answers(fields, rng: random.Random | None = None) -> dict:
     out = {}
-    for f in move.fields:
+    for f in fields:
         if f.type == "choice" and f.choices:
             out[f.key] = rng.choice(f.choices) if rng else f.choices[0]
         elif f.type == "boolean":
@@ -174,6 +180,7 @@ class Dataset:
     hot_case_id: int = 0
     hot_moves: int = 0
     hot_recommendations: int = 0
+    hot_restriction_recommendations: int = 0
     service_calls: int = 0
     service_s: float = 0.0
     reserved_location_ids: list[int] = field(default_factory=list)
@@ -534,6 +541,12 @@ def populate(council, people: dict, *, cases: int, seed: int) -> Dataset:
                     actor = rec.decided_by
                     reason = f"{rec.reason}\n\nDecision: {rec.decision_reasons}"
                     details = rec.details
+                elif mv.automatic:
+                    # Made when the restriction the Head of Commissioning decided was put in
+                    # place or lifted (004 18.5, 20.5): by the restrictions app, never by hand.
+                    actor = people["hoc"]
+                    reason = f"{mv.label}: the Head of Commissioning's decision."
+                    details = {}
                 else:
                     actor = rng.choice(officers) if "officer" in mv.by else people["srm"]
                     reason = f"{mv.label}: as the review found."
@@ -754,18 +767,26 @@ class Services:
         )
 
     def act_call(self, rec, outcome: str):
-        """The next step of the chain, by whoever holds it."""
+        """The next step of the chain, by whoever holds it; a decision maker approving answers
+        the subject kind's decision questions (004 18.4: a restriction's services)."""
+        from councils.policy import policy_of
+        from decisions.registry import KINDS
         from decisions.services import recommendation_act
 
         # The post the recommendation waits for, as its row says.
         who = self.holder(rec.awaiting_post)
         person = _fresh(self.people[who])
+        questions = ()
+        if outcome == "approved" and rec.kind in KINDS:
+            questions = KINDS[rec.kind].decision_questions(rec, policy_of(self.council))
+        answers = _answers(questions)
         self.calls += 1
         return lambda: recommendation_act(
             recommendation=rec,
             actor=person,
             outcome=outcome,
             reasons=f"{outcome.capitalize()}: reasons given in writing.",
+            decision_details=answers,
         )
 
     def move(self, case, key: str, actor: str):
@@ -773,24 +794,79 @@ class Services:
 
     def chain(self, case, key: str, outcomes: list[str], proposer: str = "cqo"):
         rec = self.move(case, key, proposer)
+        return self.steps(rec, outcomes)
+
+    def steps(self, rec, outcomes: list[str]):
         for outcome in outcomes:
             rec = self.act_call(rec, outcome)()
         return rec
 
+    def restrict(self, case, level: str, outcomes: list[str], proposer: str = "cqo"):
+        """A restriction on the case's service asked for in writing (004 18.1) and taken
+        through its chain (18.1-18.5): approved, the case makes the pack's automatic move."""
+        from restrictions.pack import Restrictions
+        from restrictions.services import restriction_propose
+
+        action = Restrictions.of(self.council).action("impose")
+        self.calls += 1
+        r = restriction_propose(
+            council=self.council,
+            actor=_fresh(self.people[proposer]),
+            level=level,
+            location=case.location,
+            provider=None if case.location_id else case.provider,
+            reasons="The criteria for a restriction are met, as the review of this week found.",
+            evidence=_evidence(action),
+            details=_answers(action.fields),
+            case=case,
+        )
+        return self.steps(r.recommendation, outcomes)
+
+    def lift(self, case, outcomes: list[str], proposer: str = "cqo"):
+        """The case's restriction lifted in writing (004 20.4), through the chain (20.5):
+        approved, the case makes the pack's automatic move back."""
+        from decisions.models import Recommendation
+        from decisions.models import Status as RecommendationStatus
+        from restrictions.models import Restriction
+        from restrictions.models import Status as RestrictionStatus
+        from restrictions.pack import Restrictions
+        from restrictions.services import restriction_change
+
+        action = Restrictions.of(self.council).action("lift")
+        r = Restriction.objects.get(case=case, status=RestrictionStatus.ACTIVE)
+        self.calls += 1
+        restriction_change(
+            restriction=r,
+            actor=_fresh(self.people[proposer]),
+            level="none",
+            reasons="No longer meets the criteria; the improvement is sustained.",
+            evidence=_evidence(action),
+            details=_answers(action.fields),
+        )
+        rec = Recommendation.objects.get(
+            kind="restriction_change",
+            subject_id=str(r.pk),
+            status=RecommendationStatus.PENDING,
+        )
+        return self.steps(rec, outcomes)
+
 
 # A case made through the services, whose page is timed: 12 moves, 6 recommendations (one
-# declined in the chain, one waiting for the Service Manager).
+# declined in the chain, one waiting for the Service Manager). The case is at "Restriction on
+# commissioning" while a restriction decided through the chain is in place: its moves in and
+# out are the pack's automatic ones, made when the restriction is put in place or lifted (its
+# recommendations are the restriction's, not the case's).
 F, D, A = "forwarded", "declined", "approved"
 HOT_CASE = [
-    ("chain", "put_restriction_in_place", [F, D]),  # the SM does not recommend it (004 18.2)
-    ("chain", "put_restriction_in_place", [F, F, A]),  # -> formal (Embargo)
+    ("chain", "terminate_commissioning", [F, D]),  # the SM does not recommend it (004 18.2)
+    ("restrict", "suspended", [F, F, A]),  # an Embargo -> formal (004 18.5)
     ("move", "warn_of_default", "srm"),  # -> rectification
     ("move", "default_progress_made", "cqo"),  # -> formal
     ("move", "warn_of_default", "srm"),
     ("move", "agree_default_improvement_plan", "srm"),  # -> final_warning
     ("chain", "default_plan_met", [A]),  # the SM decides -> formal
-    ("chain", "lift_restriction_keep_reviewing", [F, F, A]),  # -> informal
-    ("chain", "put_restriction_in_place", [F, F, A]),  # -> formal
+    ("lift", "none", [F, F, A]),  # the Embargo lifted -> informal (004 20.5)
+    ("restrict", "suspended", [F, F, A]),  # -> formal
     ("move", "warn_of_default", "srm"),
     ("move", "default_progress_made", "cqo"),
     ("move", "warn_of_default", "srm"),
@@ -807,6 +883,7 @@ def hot_case(council, people: dict, ds: Dataset) -> None:
     from concerns.services import case_open
     from decisions.models import Recommendation
     from providers.models import Location
+    from restrictions.models import Restriction
 
     svc = Services(council, people)
     start = time.perf_counter()
@@ -822,11 +899,21 @@ def hot_case(council, people: dict, ds: Dataset) -> None:
         for kind, key, arg in HOT_CASE:
             if kind == "chain":
                 svc.chain(case, key, arg)
+            elif kind == "restrict":
+                svc.restrict(case, key, arg)
+            elif kind == "lift":
+                svc.lift(case, arg)
             else:
                 svc.move(case, key, arg)
         ds.hot_case_id = case.pk
         ds.hot_moves = CaseMove.objects.filter(case=case).count()
         ds.hot_recommendations = Recommendation.objects.filter(case_recommendations_q(case)).count()
+        ds.hot_restriction_recommendations = Recommendation.objects.filter(
+            kind__in=["restriction", "restriction_change"],
+            subject_id__in=[
+                str(pk) for pk in Restriction.objects.filter(case=case).values_list("pk", flat=True)
+            ],
+        ).count()
     ds.service_calls, ds.service_s = svc.calls, time.perf_counter() - start
 
 
@@ -987,9 +1074,10 @@ def _timed(fig: WriteFigure, call):
 
 def writes_bench(council, people: dict, warnings: list[str]) -> list[WriteFigure]:
     """A move (the SRM warns of a default: a letter, a review visit and a Default Notice) and a
-    whole decision chain (a CQO proposes a restriction, the SRM and the SM forward it, the Head
-    of Commissioning approves and the move is made), on cases of the bulk data, as the services
-    run them for a request. Each on WRITE_REPEATS cases."""
+    whole decision chain (a CQO proposes terminating commissioning, the SRM and the SM forward
+    it, the Head of Commissioning approves and the move is made, with its decision letter and
+    time limit: 004 17-19), on cases of the bulk data, as the services run them for a request.
+    Each on WRITE_REPEATS cases."""
     from django_scopes import scope
 
     from concerns.models import Case
@@ -998,7 +1086,7 @@ def writes_bench(council, people: dict, warnings: list[str]) -> list[WriteFigure
 
     svc = Services(council, people)
     move = WriteFigure("move", "move: SRM warns of a default (formal -> rectification)")
-    propose = WriteFigure("propose", "chain 1: CQO proposes a restriction")
+    propose = WriteFigure("propose", "chain 1: CQO proposes termination")
     srm = WriteFigure("srm", "chain 2: SRM forwards")
     sm = WriteFigure("sm", "chain 3: SM forwards (recommends)")
     hoc = WriteFigure("hoc", "chain 4: Head of Commissioning approves (move made)")
@@ -1021,15 +1109,15 @@ def writes_bench(council, people: dict, warnings: list[str]) -> list[WriteFigure
         for case in formal:
             _timed(move, svc.move_call(case, "warn_of_default", "srm"))
         for case in informal:
-            rec = _timed(propose, svc.move_call(case, "put_restriction_in_place", "cqo"))
+            rec = _timed(propose, svc.move_call(case, "terminate_commissioning", "cqo"))
             if not isinstance(rec, Recommendation):
-                raise RuntimeError("put_restriction_in_place was made without a decision")
+                raise RuntimeError("terminate_commissioning was made without a decision")
             for fig, outcome in ((srm, F), (sm, F), (hoc, A)):
                 rec = _timed(fig, svc.act_call(rec, outcome))
             total.ms.append(sum(f.ms[-1] for f in (propose, srm, sm, hoc)))
             total.queries.append(sum(f.queries[-1] for f in (propose, srm, sm, hoc)))
             case.refresh_from_db()
-            if case.stage != "formal" or rec.status != RecommendationStatus.APPROVED:
+            if case.stage != "terminated" or rec.status != RecommendationStatus.APPROVED:
                 raise RuntimeError(f"{case.reference}: the chain left it at {case.stage}")
     figures = [move, propose, srm, sm, hoc, total]
     for f in figures:
@@ -1114,8 +1202,8 @@ def build(council, people: dict, cases: int) -> Dataset:
     log("  waiting: " + ", ".join(f"{k} {v}" for k, v in ds.pending_steps.items()))
     log(
         f"  the case page's case, through the services: {ds.hot_moves} moves and "
-        f"{ds.hot_recommendations} recommendations, {ds.service_calls} service calls in "
-        f"{ds.service_s:.1f} s"
+        f"{ds.hot_recommendations} recommendations (and {ds.hot_restriction_recommendations} "
+        f"on its restrictions), {ds.service_calls} service calls in {ds.service_s:.1f} s"
     )
     return ds
 

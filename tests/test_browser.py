@@ -173,7 +173,7 @@ def test_sign_in_search_and_open_a_location(page, live_server, bromley, officer,
     row = results.locator("tbody tr").first
     expect(row).to_contain_text("Shortlands Care Ltd")
     expect(row).to_contain_text("BR2 0AB")
-    expect(row.locator(".govuk-tag")).to_have_text("Inadequate")
+    expect(row.locator(".app-rating")).to_have_text("Inadequate")  # beside the placement status
     expect(page.locator("#results")).not_to_contain_text("Oak Lodge")
     _shot(page, "02-search.png")
 
@@ -351,7 +351,7 @@ def test_import_a_cqc_file(page, live_server, officer):
     expect(row).to_contain_text("Done")
     page.goto(f"{live_server.url}/locations/?q=Hawthorn")
     expect(page.locator("#results tbody tr")).to_have_count(1)
-    expect(page.locator("#results .govuk-tag")).to_have_text("Requires improvement")
+    expect(page.locator("#results .app-rating")).to_have_text("Requires improvement")
 
 
 def test_admin_pages_policy_mapping_and_tokens(page, live_server, bromley, member):
@@ -466,9 +466,10 @@ def test_risk_matrix_explains_and_overrides(page, live_server, bromley, member, 
 
 
 def test_case_moves_up_the_ladder_through_the_decision_chain(page, live_server, load_pack, member):
-    """004 18: the officer recommends a restriction with its evidence; the SRM and the SM
-    check it; the Head of Commissioning decides from the inbox; the case page shows the ladder
-    with the current stage marked and the record of who decided what."""
+    """004 18: the officer recommends a restriction on the service with its evidence; the SRM
+    and the SM check it; the Head of Commissioning decides from the inbox, choosing which
+    services it covers (18.4); the restriction is in place and the case, which follows it, is
+    at "Restriction on commissioning" with the record of who decided."""
     from playwright.sync_api import expect
 
     council = load_pack("west-berkshire")
@@ -491,15 +492,19 @@ def test_case_moves_up_the_ladder_through_the_decision_chain(page, live_server, 
     page.get_by_role("button", name="Open the case").click()
     expect(page.get_by_test_id("case-stage")).to_contain_text("Reactive review")
     expect(page.locator("[aria-current=step]")).to_contain_text("Current stage")
-    page.get_by_role("link", name=re.compile("Put a restriction in place")).click()
-    page.get_by_label("Reason for this move").fill("Inadequate in Safe (004 16.2).")
+    page.goto(f"{live_server.url}/locations/{location.pk}/")
+    page.get_by_role("link", name="Put a restriction in place").click()
+    page.get_by_label("Embargo", exact=True).check()
+    page.get_by_label("This service only").check()
+    page.get_by_label("Reasons, in writing").fill("Inadequate in Safe (004 16.2).")
     page.locator("textarea[name=ev_cqc_report_note]").fill("Report of 2 November: Safe inadequate")
     page.locator("input[name=ev_cqc_report_url]").fill("https://www.cqc.org.uk/location/1-123")
     page.locator("textarea[name=ev_improvement_plan_note]").fill("Plan agreed 1 October, failing")
-    page.get_by_label("Type of restriction").select_option("Embargo")
+    page.get_by_label("Name").fill("Sam Taylor")
+    page.get_by_label("Telephone").fill("01635 519 000")
     _shot(page, "21-move-form.png")
-    page.get_by_role("button", name="Send the recommendation").click()
-    expect(page.get_by_role("region", name="Waiting for a decision")).to_be_visible()
+    page.get_by_role("button", name="Send for a decision").click()
+    expect(page.get_by_test_id("restriction-status")).to_have_text("Waiting for a decision")
     _shot(page, "22-case-waiting.png")
 
     for person, outcome in ((srm, "Agree and forward"), (sm, "Agree and forward")):
@@ -519,14 +524,17 @@ def test_case_moves_up_the_ladder_through_the_decision_chain(page, live_server, 
     _shot(page, "23-inbox.png")
     page.get_by_test_id("inbox").get_by_role("link").first.click()
     page.get_by_label("Approve", exact=True).check()
+    page.get_by_label("Apply it to").select_option("This service only")
     page.get_by_label("Reasons, in writing").fill("Embargo agreed until the plan is met.")
     page.get_by_label("When should it be reconsidered?", exact=False).fill("At the next review")
     _shot(page, "24-decide.png")
     page.get_by_role("button", name="Record the decision").click()
     expect(page.get_by_test_id("rec-status")).to_have_text("Approved")
+    page.get_by_role("link", name=re.compile("RES-")).first.click()
+    expect(page.get_by_test_id("restriction-status")).to_have_text("In place")
     page.get_by_role("link", name=re.compile("CASE-")).first.click()
     expect(page.get_by_test_id("case-stage")).to_contain_text("Restriction")
-    expect(page.get_by_test_id("case-record")).to_contain_text("Head of Commissioning")
+    expect(page.get_by_test_id("case-record")).to_contain_text("Restriction put in place")
     _shot(page, "25-case-after-decision.png")
 
 
@@ -579,3 +587,189 @@ def test_bromley_rule_alert_and_a_family_choice_decided_by_the_dass(
     expect(page.get_by_test_id("rec-status")).to_have_text("Approved")
     expect(page.locator("main")).to_contain_text("CF-123456")
     _shot(page, "28-family-choice-agreed.png")
+
+
+# --- restrictions: the placement check and the restriction pages, checked by axe-core ---------
+
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+WIDTHS = (1280, 320)
+
+
+def _axe_violations(page) -> list[dict]:
+    """axe-core's WCAG 2.2 A and AA rules on the page as it is now: each violation with the
+    elements it found."""
+    if not AXE.exists():
+        message = f"axe-core is not installed at {AXE} (run `make assets`: npm ci)"
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    return page.evaluate(
+        """async (tags) => {
+            const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+            return result.violations.map((v) => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map((n) => n.target.join(" ")),
+            }));
+        }""",
+        AXE_TAGS,
+    )
+
+
+def _overflow(page) -> int:
+    """How far the page is wider than the window (0: it fits; wide tables scroll in their
+    own region)."""
+    return page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+
+
+def _at_both_widths(page, name: str, show) -> None:
+    """Show the page at 1280 and at 320 px: no axe violation, nothing wider than the window
+    at 320, and a screenshot of each (`<name>.png`, `<name>-320.png`)."""
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        show()
+        assert _axe_violations(page) == [], (name, width)
+        if width == 320:
+            assert _overflow(page) <= 0, (name, _overflow(page))
+        _shot(page, f"{name}.png" if width == 1280 else f"{name}-320.png")
+
+
+@pytest.fixture
+def restricted(load_pack, member):
+    """West Berkshire's Embargo on all of Kennet Care Group's services (004 18.4), decided
+    through its chain and told to the provider; Bedford's shared sanction on one of them (001
+    Appendix 3); an issue of West Berkshire's Providers with Restrictions List (004 19.3)."""
+    from restrictions.services import list_issue
+    from tests.restrictions.conftest import put_in_place, team_of
+
+    wb = team_of(load_pack("west-berkshire"), member)
+    bedford = team_of(load_pack("bedford"), member)
+    provider = ProviderFactory(name="Kennet Care Group Ltd", name_key="kennet care group ltd")
+    inadequate = "Inadequate"
+    ri = "Requires improvement"
+    view = _rated_location(
+        "Kennet View Nursing Home",
+        [(dt.date(2025, 11, 2), inadequate, [inadequate, ri, "Good", ri, inadequate])],
+        provider=provider,
+        postcode="RG14 1AA",
+        postcode_key="RG141AA",
+        address_line1="1 Kennet Road",
+        town="Newbury",
+        local_authority="West Berkshire",
+        cqc_location_id="1-101641361",
+    )
+    lodge = _rated_location(
+        "Kennet Lodge",
+        [(dt.date(2024, 6, 3), ri, [ri, "Good", "Good", "Good", ri])],
+        provider=provider,
+        postcode="RG14 2BB",
+        postcode_key="RG142BB",
+        local_authority="West Berkshire",
+    )
+    embargo = put_in_place(wb, location=view, whole_provider=True, told=True)
+    put_in_place(bedford, location=lodge, level="caution")
+    issue = list_issue(council=wb.council, actor=wb.officer, list_key="providers_with_restrictions")
+    other = LocationFactory(name="Thatcham House", local_authority="West Berkshire")
+    return {
+        "wb": wb,
+        "embargo": embargo,
+        "view": view,
+        "lodge": lodge,
+        "issue": issue,
+        "other": other,
+    }
+
+
+def test_placement_check_and_restriction_pages_are_accessible_at_1280_and_320(
+    page, live_server, restricted
+):
+    """Placement staff start with the check (issue 9, 4): each match's status in the council's
+    words and colour, whom to call first, the CQC rating and what other councils share; the
+    banner on the location page. Then the quality team's pages: the restriction, proposing one
+    (with its error summary) and an issue of the list."""
+    from playwright.sync_api import expect
+
+    wb, embargo = restricted["wb"], restricted["embargo"]
+    base = live_server.url
+    _sign_in(page, base, wb.placement)
+    expect(page.get_by_role("heading", name="May I place someone here?")).to_be_visible()
+    page.get_by_label("Name, postcode or CQC ID").first.fill("Kennet")
+    page.get_by_role("button", name="Check").first.click()
+    expect(page).to_have_url(re.compile(r"/placements/\?q=Kennet"))
+    rows = page.get_by_test_id("placement-row")
+    expect(rows).to_have_count(2)
+    view_row = rows.filter(has_text="Kennet View Nursing Home")
+    expect(view_row.locator(".govuk-tag--red")).to_have_text("Embargo")
+    expect(view_row).to_contain_text("Sam Taylor")
+    expect(view_row).to_contain_text("Inadequate")
+    lodge_row = rows.filter(has_text="Kennet Lodge")
+    expect(lodge_row.locator(".govuk-tag--red")).to_have_text("Embargo")
+    expect(lodge_row.get_by_test_id("shared")).to_contain_text("Bedford Borough")
+    expect(lodge_row.get_by_test_id("shared")).to_contain_text("New placements restricted")
+
+    check_url = page.url
+    _at_both_widths(page, "30-placement-check", lambda: page.goto(check_url))
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    view_row.get_by_role("link", name="Kennet View Nursing Home").click()
+    banner = page.get_by_test_id("placement-banner")
+    expect(banner).to_contain_text("Embargo")
+    expect(banner).to_contain_text("on all of the provider's services")
+    expect(banner).to_contain_text("Sam Taylor")
+    location_url = page.url
+    _at_both_widths(page, "31-location-banner", lambda: page.goto(location_url))
+
+    page.context.clear_cookies()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    _sign_in(page, base, wb.officer)
+    restriction_url = f"{base}/restrictions/{embargo.pk}/"
+
+    def restriction_page():
+        page.goto(restriction_url)
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Embargo: all of Kennet Care Group Ltd's services"
+        )
+        expect(page.get_by_test_id("restriction-status")).to_have_text("In place")
+
+    _at_both_widths(page, "32-restriction", restriction_page)
+
+    propose_url = f"{base}/restrictions/new/?location={restricted['other'].pk}"
+
+    def propose_page():
+        page.goto(propose_url)
+        expect(page.get_by_role("heading", level=1)).to_have_text("Put a restriction in place")
+
+    _at_both_widths(page, "33-propose", propose_page)
+
+    def propose_error():
+        page.goto(propose_url)
+        page.get_by_role("button", name="Send for a decision").click()
+        summary = page.locator(".govuk-error-summary")
+        expect(summary).to_be_focused()
+        expect(summary.get_by_role("link", name="Give the reasons")).to_have_attribute(
+            "href", "#id_reasons"
+        )
+        expect(page).to_have_title(re.compile("^Error: "))
+
+    _at_both_widths(page, "34-propose-error", propose_error)
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_label("Embargo").check()
+    page.get_by_label("Reasons, in writing").fill("Rated Inadequate in Safe; the plan is failing.")
+    page.locator("textarea[name=ev_cqc_report_note]").fill("Report of 2 November")
+    page.locator("textarea[name=ev_improvement_plan_note]").fill("Plan of 5 January, failing")
+    page.get_by_role("button", name="Send for a decision").click()
+    expect(page.get_by_test_id("restriction-status")).to_have_text("Waiting for a decision")
+
+    issue_url = f"{base}/restriction-lists/issues/{restricted['issue'].pk}/"
+
+    def list_issue_page():
+        page.goto(issue_url)
+        expect(page.get_by_test_id("marking")).to_contain_text("freedom of information")
+        expect(page.get_by_role("region", name="Embargo").first).to_contain_text("Kennet Lodge")
+
+    _at_both_widths(page, "35-list-issue", list_issue_page)

@@ -56,8 +56,21 @@ from monitoring.services import (
 from monitoring.services.risk import risk_recompute
 from providers.models import ColumnMapping, ImportProblem, ImportRun
 from providers.services import mapping_save
+from restrictions.models import (
+    Appeal,
+    FeedEntry,
+    ListIssue,
+    Notice,
+    PlacementCheck,
+    Restriction,
+    RestrictionEvent,
+    Share,
+)
+from restrictions.pack import Restrictions
+from restrictions.services import list_issue, placement_check_log, restriction_propose
 from tests.decisions.permits.models import Permit
-from tests.factories import LocationFactory, UserFactory
+from tests.factories import CouncilFactory, LocationFactory, UserFactory
+from tests.restrictions.conftest import answers_for, everything, evidence_for, team_of
 
 pytestmark = pytest.mark.django_db
 
@@ -305,6 +318,90 @@ def _alert(council):
     )
 
 
+# --- restrictions ----------------------------------------------------------------------------
+
+
+def _restriction(council):
+    """A restriction proposed by an officer with the evidence the council's pack asks for."""
+    pack = Restrictions.of(council)
+    return restriction_propose(
+        council=council,
+        actor=_officer(council),
+        level="suspended",
+        location=LocationFactory(),
+        reasons="Rated Inadequate in Safe",
+        evidence=evidence_for(pack, "impose"),
+        details=answers_for(pack, "impose"),
+    )
+
+
+def _restriction_event(council):
+    return _restriction(council).events.get()
+
+
+def _share(council):
+    """A restriction of another council, shown to this one: the share is the seeing
+    council's."""
+    owner = CouncilFactory()
+    location = LocationFactory()
+    shared = Restriction.objects.create(
+        council=owner,
+        reference=f"RES-{owner.code}",
+        provider=location.provider,
+        location=location,
+        level="suspended",
+        reasons="Embargo",
+        created_by_label="Test",
+    )
+    return Share.objects.create(council=council, restriction=shared)
+
+
+def _appeal(council):
+    r = _restriction(council)
+    return Appeal.objects.create(
+        council=council,
+        reference=f"APL-{council.code}",
+        restriction=r,
+        letter_on=dt.date(2026, 1, 5),
+        received_on=dt.date(2026, 1, 6),
+        grounds="The findings are out of date",
+        due_on=dt.date(2026, 1, 27),
+        recorded_by_label="Test",
+    )
+
+
+def _notice(council):
+    return Notice.objects.create(
+        council=council,
+        restriction=_restriction(council),
+        when="imposed",
+        audience="provider",
+        label="Decision letter to the provider",
+    )
+
+
+def _placement_check(council):
+    placement_check_log(
+        council=council, actor=_officer(council), via="page", query="Kennet", found=0, shown=[]
+    )
+    return PlacementCheck.objects.filter(council=council).order_by("-id").first()
+
+
+def _feed_entry(council):
+    return FeedEntry.objects.create(
+        council=council,
+        location=LocationFactory(),
+        by_council=council,
+        level="suspended",
+        label="Embargo",
+    )
+
+
+def _list_issue(council):
+    ldef = Restrictions.of(council).lists[0]
+    return list_issue(council=council, actor=_officer(council), list_key=ldef.key)
+
+
 @dataclass(frozen=True)
 class Owned:
     model: type
@@ -367,6 +464,26 @@ MATRIX = [
     ),
     Owned(SafeguardingMeeting, _meeting),
     Owned(Alert, _alert, "/api/v1/alerts/", None, ("cases:read",)),
+    Owned(
+        Restriction,
+        _restriction,
+        "/api/v1/restrictions/",
+        "/restrictions/{pk}/",
+        ("restrictions:read",),
+    ),
+    Owned(RestrictionEvent, _restriction_event),
+    Owned(Share, _share),
+    Owned(Appeal, _appeal, "/api/v1/restriction-appeals/", None, ("restrictions:read",)),
+    Owned(Notice, _notice, "/api/v1/restriction-notices/", None, ("restrictions:read",)),
+    Owned(PlacementCheck, _placement_check),  # its API is for people only: below
+    Owned(FeedEntry, _feed_entry),  # read by cursor: below
+    Owned(
+        ListIssue,
+        _list_issue,
+        "/api/v1/restriction-lists/",
+        "/restriction-lists/issues/{pk}/",
+        ("placements:read",),
+    ),
 ]
 IDS = [o.model.__name__ for o in MATRIX]
 
@@ -532,6 +649,174 @@ def test_escalation_pages_404_for_another_councils_objects(council_a, council_b,
     for url, data in posts:
         assert client.post(url, data).status_code == 404, url
     _escalation_unchanged(theirs)
+
+
+# --- restrictions ----------------------------------------------------------------------------
+
+
+def _restrictions_of(council, member):
+    """One of each restriction object a caller could read or act on (see
+    tests/restrictions/conftest.py: `everything`)."""
+    return everything(team_of(council, member))
+
+
+def _restriction_requests(o):
+    r, soon = o.active, (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    gets = [
+        f"/api/v1/restrictions/{r.pk}/",
+        f"/api/v1/restrictions/{o.proposal.pk}/",
+        f"/api/v1/restrictions/{o.suggestion.pk}/",
+        f"/api/v1/restriction-appeals/{o.appeal.pk}/",
+        f"/api/v1/restriction-notices/{o.notice.pk}/",
+        f"/api/v1/restriction-lists/{o.issue.pk}/",
+        f"/api/v1/restriction-lists/{o.issue.pk}/csv/",
+        f"/api/v1/placement-checks/{o.check.pk}/",
+    ]
+    posts = [
+        (f"/api/v1/restrictions/{r.pk}/change/", {"level": "caution", "reasons": "r"}),
+        (f"/api/v1/restrictions/{r.pk}/review/", {"note": "r", "next_review_on": soon}),
+        (f"/api/v1/restrictions/{r.pk}/contact/", {"contact": {"name": "x"}, "exceptions": ""}),
+        (f"/api/v1/restrictions/{o.proposal.pk}/withdraw/", {"reason": "r"}),
+        (f"/api/v1/restrictions/{o.suggestion.pk}/dismiss/", {"reason": "r"}),
+        (
+            "/api/v1/restrictions/",
+            {"level": "suspended", "reasons": "r", "suggestion": o.suggestion.pk},
+        ),
+        (
+            "/api/v1/restriction-appeals/",
+            {"restriction": r.pk, "received_on": dt.date.today().isoformat(), "grounds": "r"},
+        ),
+        (
+            f"/api/v1/restriction-notices/{o.notice.pk}/sent/",
+            {"sent_on": dt.date.today().isoformat(), "how": "By email"},
+        ),
+    ]
+    return gets, posts
+
+
+def _restrictions_unchanged(o):
+    for r in (o.active, o.appealed, o.proposal, o.suggestion):
+        before = (r.status, r.level, r.contact_name, r.review_on)
+        r.refresh_from_db()
+        assert (r.status, r.level, r.contact_name, r.review_on) == before
+    assert not RestrictionEvent.objects.filter(
+        restriction__in=[o.active, o.proposal, o.suggestion],
+        kind__in=["reviewed", "withdrawn", "appealed"],
+    ).exists()
+    assert Appeal.objects.filter(restriction=o.active).count() == 0
+    o.notice.refresh_from_db()
+    assert o.notice.status == "requested"
+
+
+def test_restriction_endpoints_404_for_another_councils_objects(
+    council_a, council_b, member, api_as
+):
+    """A manager of council A passes the reading permissions and most writing ones; council
+    B's restrictions, appeals, notices, lists and checks are simply not there."""
+    theirs = _restrictions_of(council_b, member)
+    client = api_as(member(council_a, Role.MANAGER))
+    gets, posts = _restriction_requests(theirs)
+    for url in gets:
+        assert client.get(url).status_code == 404, url
+    officer = api_as(member(council_a, Role.OFFICER))
+    for url, data in posts:
+        for caller in (client, officer):
+            response = caller.post(url, data, format="json")
+            assert response.status_code == 404, (url, response.content)
+    _restrictions_unchanged(theirs)
+
+
+def test_restriction_endpoints_404_for_another_councils_objects_by_token(
+    council_a, council_b, member, api_token
+):
+    theirs = _restrictions_of(council_b, member)
+    client = api_token(council_a, ("placements:read", "restrictions:read"))
+    gets, _ = _restriction_requests(theirs)
+    for url in gets:
+        if "placement-checks" in url:
+            continue  # no token reads the checks log (403 whatever the object)
+        assert client.get(url).status_code == 404, url
+
+
+def test_restriction_lists_never_show_another_councils_rows(
+    council_a, council_b, member, api_as, api_token
+):
+    theirs = _restrictions_of(council_b, member)
+    mine = _restrictions_of(council_a, member)
+    session = api_as(member(council_a, Role.MANAGER))
+    token = api_token(council_a, ("placements:read", "restrictions:read"))
+    for client, url, key in [
+        (session, "/api/v1/restrictions/?status=all", "active"),
+        (token, "/api/v1/restrictions/", "active"),
+        (session, "/api/v1/restriction-notices/", "notice"),
+        (session, "/api/v1/restriction-lists/", "issue"),
+        (token, "/api/v1/restriction-lists/", "issue"),
+        (session, "/api/v1/placement-checks/", "check"),
+    ]:
+        ids = {row["id"] for row in client.get(url).json()["results"]}
+        assert getattr(mine, key).pk in ids, url
+        assert getattr(theirs, key).pk not in ids, url
+    # The changes feed: Bromley shares nothing, so West Berkshire's feed has none of it; and
+    # Bromley's feed has West Berkshire's entries only as West Berkshire shares them.
+    feed = session.get("/api/v1/placements/changes/").json()["results"]
+    assert {e["council"] for e in feed} <= {council_a.code, council_b.code}
+    theirs_feed = api_as(member(council_b, Role.MANAGER)).get("/api/v1/placements/changes/")
+    assert council_a.code not in {e["council"] for e in theirs_feed.json()["results"]}
+
+
+def test_restriction_pages_404_for_another_councils_objects(
+    council_a, council_b, member, signed_in
+):
+    theirs = _restrictions_of(council_b, member)
+    mine = _restrictions_of(council_a, member)
+    client = signed_in(member(council_a, Role.OFFICER))
+    pages = [
+        "/restrictions/{active}/",
+        "/restrictions/{active}/change/",
+        "/restrictions/{proposal}/",
+        "/restrictions/{suggestion}/",
+        "/restriction-lists/issues/{issue}/",
+        "/restriction-lists/issues/{issue}/csv/",
+    ]
+    for page in pages:
+        ok = page.format(
+            **{k: getattr(mine, k).pk for k in ("active", "proposal", "suggestion", "issue")}
+        )
+        assert client.get(ok).status_code == 200, ok
+        url = page.format(
+            **{k: getattr(theirs, k).pk for k in ("active", "proposal", "suggestion", "issue")}
+        )
+        assert client.get(url).status_code == 404, url
+    assert client.get(f"/restrictions/{theirs.active.pk}/appeal/").status_code == 404
+    assert client.get(f"/restrictions/new/?suggestion={theirs.suggestion.pk}").status_code == 404
+    r = theirs.active
+    soon = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    posts = [
+        (f"/restrictions/{r.pk}/", {"action": "review", "rv-note": "r", "rv-next_review_on": soon}),
+        (f"/restrictions/{r.pk}/", {"action": "contact", "ct-contact_name": "x"}),
+        (
+            f"/restrictions/{r.pk}/",
+            {
+                "action": f"sent-{theirs.notice.pk}",
+                f"n{theirs.notice.pk}-sent_on": dt.date.today().isoformat(),
+                f"n{theirs.notice.pk}-how": "x",
+            },
+        ),
+        (f"/restrictions/{theirs.proposal.pk}/", {"action": "withdraw", "wd-reason": "r"}),
+        (f"/restrictions/{theirs.suggestion.pk}/", {"action": "dismiss", "wd-reason": "r"}),
+        (f"/restrictions/{r.pk}/change/", {"level": "caution", "reasons": "r"}),
+        (f"/restrictions/{r.pk}/appeal/", {"received_on": dt.date.today(), "grounds": "r"}),
+        (f"/restrictions/new/?suggestion={theirs.suggestion.pk}", {"level": "suspended"}),
+    ]
+    for url, data in posts:
+        assert client.post(url, data).status_code == 404, url
+    _restrictions_unchanged(theirs)
+    placement_check_log(
+        council=council_b, actor=None, via="api", query="Checked-in-B-only", found=0, shown=[]
+    )
+    checks = signed_in(member(council_a, Role.MANAGER)).get("/placements/checks/")
+    assert checks.status_code == 200
+    assert "Checked-in-B-only" not in checks.content.decode()
 
 
 def test_current_council_endpoint_answers_for_the_tokens_council(council_a, council_b, api_token):
