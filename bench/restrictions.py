@@ -16,6 +16,7 @@ services leave them); the services themselves are timed by the tests, not here."
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import os
 import random
@@ -103,6 +104,7 @@ class RestrictionResults:
     shares: int = 0
     feed: int = 0
     status: Figures | None = None
+    cold: Figures | None = None
     bare: Figures | None = None
     lookup: Figures | None = None
     check: Figures | None = None
@@ -349,10 +351,18 @@ def _idents(council, n: int) -> list[str]:
 
 def measure(res: RestrictionResults, *, requests: int) -> None:
     from django.db import connection
-    from django.test import RequestFactory
+    from django.test import override_settings
+    from django.urls import clear_url_caches
+
+    from restrictions.selectors.cached import statuses_forget
+    from restrictions.services.checks import placement_checks_flush
 
     council, page, api, key = _people()
     idents = _idents(council, 200)
+    # As config/wsgi.py does in production: what is loaded stays out of the collector's full
+    # passes (here, the benchmark's own data too).
+    gc.collect()
+    gc.freeze()
 
     def status(i):
         url = f"/api/v1/placements/{idents[i % len(idents)]}/"
@@ -364,14 +374,22 @@ def measure(res: RestrictionResults, *, requests: int) -> None:
     if body["council"] != BENCH_COUNCIL:
         raise RuntimeError("the status answered for another council")
 
-    # The bare view, timed the same way in process (its own URL conf: see bench/urls.py).
-    bare_view = _bare_view()
-    factory = RequestFactory()
+    def cold(i):
+        statuses_forget()  # as if asked for the first time, or just after a change
+        return status(i)
 
-    def bare(i):
-        return bare_view(factory.get("/bench/bare/"))
+    samples, queries = _timed(cold, requests * 2)
+    res.cold = Figures("placement status API, nothing remembered", samples, queries)
 
-    samples, _ = _timed(bare, requests * 5)
+    # The bare view, served the same way in process (the bench's URL conf: bench/urls.py).
+    with override_settings(ROOT_URLCONF="bench.urls"):
+        clear_url_caches()
+
+        def bare(i):
+            return _ok(api.get("/bench/bare/"), "/bench/bare/")
+
+        samples, _ = _timed(bare, requests * 5)
+    clear_url_caches()
     res.bare = Figures("bare Django JSON view (in process)", samples, 0)
 
     lookup_ids = idents[:BULK_IDS] + [
@@ -421,13 +439,8 @@ def measure(res: RestrictionResults, *, requests: int) -> None:
     samples, queries = _timed(feed(500), requests)
     res.feed_full = Figures("changes feed, 500 entries", samples, queries)
 
+    placement_checks_flush()  # what this process gathered, written before the database goes
     res.status_rps, res.bare_rps = served(key, idents)
-
-
-def _bare_view():
-    from bench.urls import bare
-
-    return bare
 
 
 # --- served by gunicorn ------------------------------------------------------------------------
@@ -562,8 +575,19 @@ def summary_rows(res: RestrictionResults) -> list[tuple[str, str, str, str, str]
                 "placement status API p95 (server time)",
                 f"{res.status.p95:.1f} ms",
                 f"<= {STATUS_P95_TARGET_MS:.0f} ms",
-                f"{res.status.queries} queries; bare view p95 {res.bare.p95:.2f} ms",
+                f"p50 {res.status.p50:.2f} ms; bare view p95 {res.bare.p95:.2f} ms; "
+                f"{res.status.queries} queries once remembered",
                 v(res.status.p95 <= STATUS_P95_TARGET_MS),
+            )
+        )
+    if res.cold:
+        rows.append(
+            (
+                "  the same, nothing remembered",
+                f"{res.cold.p95:.1f} ms",
+                f"<= {STATUS_P95_TARGET_MS:.0f} ms",
+                f"{res.cold.queries} queries",
+                v(res.cold.p95 <= STATUS_P95_TARGET_MS),
             )
         )
     if res.bare_rps:
@@ -578,7 +602,8 @@ def summary_rows(res: RestrictionResults) -> list[tuple[str, str, str, str, str]
             )
         )
     if res.check:
-        counts = set(res.check_queries.values())
+        # Constant whatever the matches: one or many (none skips the statuses' query).
+        counts = {n for q, n in res.check_queries.items() if q != "Zanzibar"}
         rows.append(
             (
                 "placement check page p95",

@@ -19,6 +19,7 @@ from typing import Any
 
 import jsonschema
 import yaml
+from django_scopes import scopes_disabled
 
 from core.errors import ValidationFailed
 from core.workdays import WorkingCalendar, due_date
@@ -323,10 +324,25 @@ def policy_of(council) -> Policy:
     its id alone: the hot paths (a placement status) then load no policy row at all."""
     found = _BY_ID.get(council.active_policy_id)
     if found is None:
-        if len(_BY_ID) > 256:
-            _BY_ID.clear()
-        found = _BY_ID[council.active_policy_id] = policy_of_version(council.active_policy)
+        found = _remember(council.active_policy_id, policy_of_version(council.active_policy))
     return found
+
+
+def policy_of_version_id(version_id: int) -> Policy:
+    """A policy version by its id (read once per process)."""
+    found = _BY_ID.get(version_id)
+    if found is None:
+        with scopes_disabled():
+            version = PolicyVersion.objects.only("pk", "sha256", "content").get(pk=version_id)
+        found = _remember(version_id, policy_of_version(version))
+    return found
+
+
+def _remember(version_id: int, policy: Policy) -> Policy:
+    if len(_BY_ID) > 256:
+        _BY_ID.clear()
+    _BY_ID[version_id] = policy
+    return policy
 
 
 def policies_of_versions(version_ids: Iterable[int | None]) -> dict[int, Policy]:

@@ -6,6 +6,7 @@ would cost more than the queries."""
 
 from __future__ import annotations
 
+from django.http import JsonResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
@@ -14,11 +15,11 @@ from rest_framework.views import APIView
 
 from core.api import CouncilScopedMixin, HasCouncilPermission, error_responses
 from core.errors import NotFound, ValidationFailed
-from providers.models import KEY_QUESTIONS, Location, Rating
+from providers.models import KEY_QUESTIONS
 from restrictions.models import Level
 from restrictions.selectors.cached import remembered_status
 from restrictions.selectors.feed import FEED_PAGE, feed
-from restrictions.selectors.placement import latest_ratings, locations_by_ids
+from restrictions.selectors.placement import LocationRow, latest_ratings, locations_by_ids
 from restrictions.selectors.status import PlacementStatus, Standing, statuses
 from restrictions.services.checks import placement_check_log, shown_of
 
@@ -54,7 +55,7 @@ def _standing(s: Standing, *, own: bool) -> dict:
 
 
 def status_body(
-    council, location: Location, status: PlacementStatus, rating: Rating | None
+    council, location: LocationRow, status: PlacementStatus, rating: dict | None
 ) -> dict:
     own = status.own
     return {
@@ -65,8 +66,8 @@ def status_body(
             "postcode": location.postcode,
             "provider": {
                 "id": location.provider_id,
-                "name": location.provider.name,
-                "cqc_provider_id": location.provider.cqc_provider_id,
+                "name": location.provider_name,
+                "cqc_provider_id": location.provider_cqc_id,
             },
         },
         "council": council.code,
@@ -88,7 +89,7 @@ def status_body(
             "overall": location.overall_rating or None,
             "report_date": _date(location.rating_date),
             "key_questions": {
-                f: (getattr(rating, f) or None) if rating else None for f, _ in KEY_QUESTIONS
+                f: (rating.get(f) or None) if rating else None for f, _ in KEY_QUESTIONS
             },
         },
         "other_councils": [_standing(s, own=False) for s in status.others],
@@ -197,7 +198,7 @@ class PlacementStatusView(PlacementBase):
             shown_rows=shown,
             gather=True,
         )
-        return Response(body)
+        return JsonResponse(body)  # already plain JSON types: no renderer to negotiate
 
 
 class LookupRequest(serializers.Serializer):

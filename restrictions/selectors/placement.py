@@ -57,31 +57,60 @@ def placement_search(
     return [Match(location=loc, status=found[loc.pk]) for loc in rows], more
 
 
-def locations_by_ids(idents: list[str]) -> tuple[dict[str, Location], list[str]]:
-    """Locations by CQC location ID or internal id: ({ident: location}, not found)."""
+@dataclass(frozen=True)
+class LocationRow:
+    """What the status API shows of a location (read as values: no model is built)."""
+
+    pk: int
+    provider_id: int
+    cqc_location_id: str | None
+    name: str
+    postcode: str
+    provider_name: str
+    provider_cqc_id: str | None
+    overall_rating: str
+    rating_date: object
+
+
+ROW_FIELDS = (
+    "pk",
+    "provider_id",
+    "cqc_location_id",
+    "name",
+    "postcode",
+    "provider__name",
+    "provider__cqc_provider_id",
+    "overall_rating",
+    "rating_date",
+)
+
+
+def locations_by_ids(idents: list[str]) -> tuple[dict[str, LocationRow], list[str]]:
+    """Locations by CQC location ID or internal id: ({ident: location}, not found); one
+    query."""
     numeric = {int(i) for i in idents if NUMERIC_ID.match(i)}
     cqc = {i for i in idents if CQC_ID.match(i)}
-    found: dict[str, Location] = {}
+    found: dict[str, LocationRow] = {}
     if numeric or cqc:
-        for loc in (
-            Location.objects.filter(Q(pk__in=numeric) | Q(cqc_location_id__in=cqc))
-            .select_related("provider")
-            .only(*LOCATION_FIELDS)
-        ):
-            if loc.pk in numeric:
-                found[str(loc.pk)] = loc
-            if loc.cqc_location_id in cqc:
-                found[loc.cqc_location_id] = loc
+        for values in Location.objects.filter(
+            Q(pk__in=numeric) | Q(cqc_location_id__in=cqc)
+        ).values_list(*ROW_FIELDS):
+            row = LocationRow(*values)
+            if row.pk in numeric:
+                found[str(row.pk)] = row
+            if row.cqc_location_id in cqc:
+                found[row.cqc_location_id] = row
     return found, [i for i in idents if i not in found]
 
 
-def latest_ratings(location_ids) -> dict[int, Rating]:
-    """Each location's latest CQC rating, with its key questions (one query)."""
-    out: dict[int, Rating] = {}
-    for rating in (
+def latest_ratings(location_ids) -> dict[int, dict]:
+    """Each location's latest CQC rating's key questions (one query)."""
+    out: dict[int, dict] = {}
+    fields = [f for f, _ in KEY_QUESTIONS]
+    for values in (
         Rating.objects.filter(location_id__in=list(location_ids))
-        .only("location_id", "report_date", "overall", *(f for f, _ in KEY_QUESTIONS))
         .order_by("location_id", "-report_date", "-id")
+        .values_list("location_id", *fields)
     ):
-        out.setdefault(rating.location_id, rating)
+        out.setdefault(values[0], dict(zip(fields, values[1:], strict=True)))
     return out

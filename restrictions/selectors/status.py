@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef, Q
 from django_scopes import scopes_disabled
 
 from councils.models import Council
-from councils.policy import policy_of
+from councils.policy import policy_of, policy_of_version_id
 from restrictions.models import LEVEL_ORDER, Level, Restriction, Share, Status
 from restrictions.pack import LevelDef, Restrictions
 
@@ -75,8 +75,10 @@ class PlacementStatus:
         return max(self.others, key=lambda s: s.rank, default=None)
 
 
-def _words(council) -> Restrictions | None:
-    policy = policy_of(council)
+def _words(version_id: int | None) -> Restrictions | None:
+    if version_id is None:
+        return None
+    policy = policy_of_version_id(version_id)
     return policy.section("restrictions") if policy.has("restrictions") else None
 
 
@@ -89,28 +91,29 @@ def none_level(council: Council) -> LevelDef:
     return LevelDef(key=Level.NONE, label=Level.NONE.label, colour="green", placing="")
 
 
-def _standing(r: Restriction, council: Council, words: Restrictions | None, *, own: bool):
+def _standing(r: dict, words: Restrictions | None, *, own: bool) -> Standing:
+    """A restriction's row (`FIELDS`, read as values: no model is built on the hot path)."""
     level = (
-        words.level(r.level)
+        words.level(r["level"])
         if words
-        else LevelDef(key=r.level, label=Level(r.level).label, colour="grey", placing="")
+        else LevelDef(key=r["level"], label=Level(r["level"]).label, colour="grey", placing="")
     )
     return Standing(
-        council_id=council.pk,
-        council_name=str(council),
-        restriction_id=r.pk,
-        reference=r.reference,
-        level=r.level,
+        council_id=r["council_id"],
+        council_name=r["council__short_name"] or r["council__name"],
+        restriction_id=r["id"],
+        reference=r["reference"],
+        level=r["level"],
         label=level.label,
         colour=level.colour,
         placing=level.placing,
-        since=r.level_since,
-        whole_provider=r.location_id is None,
-        exceptions=r.exceptions or level.exceptions,
-        review_on=r.review_on if own else None,
-        contact_name=r.contact_name,
-        contact_phone=r.contact_phone,
-        contact_email=r.contact_email,
+        since=r["level_since"],
+        whole_provider=r["location_id"] is None,
+        exceptions=r["exceptions"] or level.exceptions,
+        review_on=r["review_on"] if own else None,
+        contact_name=r["contact_name"],
+        contact_phone=r["contact_phone"],
+        contact_email=r["contact_email"],
     )
 
 
@@ -121,7 +124,9 @@ def _covering(location_ids, provider_ids) -> Q:
 FIELDS = (
     "id",
     "council_id",
-    "status",
+    "council__name",
+    "council__short_name",
+    "council__active_policy_id",
     "reference",
     "provider_id",
     "location_id",
@@ -153,9 +158,9 @@ def statuses(
         by_provider.setdefault(pid, []).append(lid)
 
     def covered(r) -> list[int]:
-        if r.location_id is not None:
-            return [r.location_id] if r.location_id in location_ids else []
-        return by_provider.get(r.provider_id, [])
+        if r["location_id"] is not None:
+            return [r["location_id"]] if r["location_id"] in location_ids else []
+        return by_provider.get(r["provider_id"], [])
 
     shared_here = Share.objects.filter(
         council_id=council.pk, ended_at__isnull=True, restriction_id=OuterRef("pk")
@@ -164,12 +169,11 @@ def statuses(
         rows = list(
             Restriction.objects.filter(_covering(location_ids, provider_ids), status=Status.ACTIVE)
             .filter(Q(council_id=council.pk) | Exists(shared_here))
-            .select_related("council")
-            .only(*FIELDS, "council__name", "council__short_name", "council__active_policy_id")
+            .values(*FIELDS)
         )
     for r in rows:
-        own = r.council_id == council.pk
-        standing = _standing(r, r.council, _words(r.council), own=own)
+        own = r["council_id"] == council.pk
+        standing = _standing(r, _words(r["council__active_policy_id"]), own=own)
         for lid in covered(r):
             status = out[lid]
             if own:
@@ -181,7 +185,8 @@ def statuses(
                     status.own = standing
                 continue
             same = next(
-                (i for i, o in enumerate(status.others) if o.council_id == r.council_id), None
+                (i for i, o in enumerate(status.others) if o.council_id == r["council_id"]),
+                None,
             )
             if same is None:
                 status.others.append(standing)

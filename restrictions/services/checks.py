@@ -26,30 +26,35 @@ log = logging.getLogger(__name__)
 MAX_SHOWN = 1000
 MAX_GATHERED = 200
 
-_gathered: list[PlacementCheck] = []
+_gathered: list[dict] = []
 _lock = threading.Lock()
 _last_flush = time.monotonic()
 
 
 def shown_of(statuses: list[PlacementStatus]) -> list:
-    """What the log keeps of what was shown: [location id, level, [[council id, level]]]."""
+    """What the log keeps of what was shown: [location id, level, [[council id, level]]] for
+    each service shown with a restriction, its own or another council's (the rest, `found`
+    less these, were shown with none)."""
     return [
         [s.location_id, s.level, [[o.council_id, o.level] for o in s.others]]
         for s in statuses[:MAX_SHOWN]
+        if s.own is not None or s.others
     ]
 
 
-def _row(*, council, actor, via: str, query: str, found: int, shown: list) -> PlacementCheck:
-    return PlacementCheck(
-        council=council,
-        at=timezone.now(),
-        user=person_of(actor),
-        actor_label=actor_label(actor)[:200],
-        via=via,
-        query=(query or "")[:200],
-        found=found,
-        shown=shown,
-    )
+def _row(*, council, actor, via: str, query: str, found: int, shown: list) -> dict:
+    """The check's fields (a row is built only when written)."""
+    person = person_of(actor)
+    return {
+        "council_id": council.pk,
+        "at": timezone.now(),
+        "user_id": person.pk if person is not None else None,
+        "actor_label": actor_label(actor)[:200],
+        "via": via,
+        "query": (query or "")[:200],
+        "found": found,
+        "shown": shown,
+    }
 
 
 def placement_check_log(
@@ -68,7 +73,7 @@ def placement_check_log(
     rows = shown_rows if shown_rows is not None else shown_of(shown or [])
     row = _row(council=council, actor=actor, via=via, query=query, found=found, shown=rows)
     if not gather or settings.PLACEMENT_CHECK_FLUSH_SECONDS <= 0:
-        PlacementCheck.objects.bulk_create([row])
+        PlacementCheck.objects.bulk_create([PlacementCheck(**row)])
         return
     global _last_flush
     with _lock:
@@ -90,7 +95,7 @@ def placement_checks_flush() -> int:
         _last_flush = time.monotonic()
     if rows:
         try:
-            PlacementCheck.objects.bulk_create(rows)
+            PlacementCheck.objects.bulk_create([PlacementCheck(**row) for row in rows])
         except DatabaseError:
             log.exception("%s placement checks could not be written", len(rows))
             return 0
