@@ -101,9 +101,12 @@ def status_cells(*, council, locations) -> dict[int, str]:
         return {}
     out = {}
     for lid, st in statuses(council=council, locations=locations).items():
-        cell = format_html(
-            '<strong class="govuk-tag govuk-tag--{}">{}</strong>', st.colour, st.label
-        )
+        if st.restricted:
+            cell = format_html(
+                '<strong class="govuk-tag govuk-tag--{}">{}</strong>', st.colour, st.label
+            )
+        else:  # the council's words, quietly: a list of tags would hide the restricted ones
+            cell = format_html('<span class="govuk-body-s">{}</span>', st.label)
         if st.others:
             cell += format_html(
                 '<br><span class="govuk-body-s">{}</span>',
