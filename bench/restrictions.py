@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import register as r
+from providers.synthetic import KINDS, WORDS
 
 TARGET_LOCATIONS = 50_000
 TARGET_COUNCILS = 20
@@ -45,27 +46,6 @@ LOAD_SECONDS = 6.0  # each endpoint's throughput is measured over this long
 LOAD_CLIENTS = 4
 GUNICORN_WORKERS = 2  # the machine's cores
 BENCH_COUNCIL = "west-berkshire"
-WORDS = [
-    "Oak",
-    "Willow",
-    "Meadow",
-    "Cedar",
-    "Rose",
-    "Hill",
-    "Park",
-    "Brook",
-    "Elm",
-    "Beech",
-    "Orchard",
-    "Abbey",
-    "Grange",
-    "Heather",
-    "Lavender",
-    "Maple",
-    "Priory",
-    "Springfield",
-]
-KINDS = ["House", "Lodge", "Court", "Manor", "View", "Gardens", "Care Centre", "Home Care"]
 OUTWARD = ["RG14", "BR1", "MK40", "BD1", "TA1", "BA5", "M33", "LS1", "ME14", "TA6"]
 AUTHORITIES = [
     "West Berkshire",

@@ -67,10 +67,6 @@ def restrictions(
     return qs.only(*LIST_FIELDS).order_by("-created_at", "-id")
 
 
-def suggestions(*, council: Council) -> QuerySet:
-    return restrictions(council=council, status=Status.SUGGESTED)
-
-
 @dataclass
 class RestrictionDetail:
     restriction: Restriction

@@ -19,7 +19,7 @@ from restrictions.services import (
     restriction_review,
 )
 from tests.factories import LocationFactory
-from tests.restrictions.helpers import (
+from tests.restrictions.rules.helpers import (
     WB_EVIDENCE,
     act,
     refused,
@@ -27,16 +27,10 @@ from tests.restrictions.helpers import (
     somerset_people,
     today,
     wb_impose,
-    wb_people,
     wb_propose,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def wb(load_pack, member):
-    return wb_people(load_pack, member)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from restrictions.pack import Restrictions
 from restrictions.selectors.status import status_of, statuses
 from restrictions.services import restriction_propose
 from tests.factories import LocationFactory
-from tests.restrictions.helpers import (
+from tests.restrictions.rules.helpers import (
     refused,
     somerset_impose,
     somerset_people,

@@ -19,13 +19,12 @@ from restrictions.selectors.lists import issue_csv
 from restrictions.services import list_issue, restriction_change
 from tests.factories import LocationFactory, UserFactory
 from tests.monitoring.helpers import commission
-from tests.restrictions.helpers import (
+from tests.restrictions.rules.helpers import (
     WHOLE_PROVIDER,
     Clock,
     act,
     ev,
     somerset_impose,
-    somerset_people,
     two_services,
     wb_impose,
     wb_people,
@@ -63,11 +62,6 @@ def grouped(**by_area) -> dict:
     out = dict.fromkeys(AREAS, ())
     out.update(by_area)
     return {area: list(entries) for area, entries in out.items()}
-
-
-@pytest.fixture
-def som(load_pack, member):
-    return somerset_people(load_pack, member)
 
 
 def lift(som, r):

@@ -19,7 +19,7 @@ from restrictions.selectors.status import statuses
 from restrictions.services import restriction_change, restriction_propose, restriction_withdraw
 from restrictions.services.effects import DEFAULT_NOTICE, TELL_PROVIDER
 from tests.factories import LocationFactory, ProviderFactory
-from tests.restrictions.helpers import (
+from tests.restrictions.rules.helpers import (
     HOC,
     QIM,
     SRM,
@@ -35,17 +35,11 @@ from tests.restrictions.helpers import (
     two_services,
     wb_chain,
     wb_impose,
-    wb_people,
     wb_propose,
     working_days_on,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def wb(load_pack, member):
-    return wb_people(load_pack, member)
 
 
 def events_of(r) -> list[tuple[str, str, str]]:

@@ -12,22 +12,16 @@ from restrictions.models import EventKind, Restriction, RestrictionEvent, Status
 from restrictions.selectors.status import status_of
 from restrictions.services import restriction_dismiss, restriction_propose
 from tests.factories import LocationFactory, RatingFactory
-from tests.restrictions.helpers import (
+from tests.restrictions.rules.helpers import (
     SRM,
     WB_EVIDENCE,
     refused,
     wb_chain,
-    wb_people,
 )
 
 pytestmark = pytest.mark.django_db
 
 INADEQUATE, RI, GOOD = "Inadequate", "Requires improvement", "Good"
-
-
-@pytest.fixture
-def wb(load_pack, member):
-    return wb_people(load_pack, member)
 
 
 def rated(overall=RI, **questions):

@@ -17,7 +17,7 @@ from restrictions.services import (
     restriction_suggest,
 )
 from tests.factories import LocationFactory
-from tests.restrictions.helpers import (
+from tests.restrictions.rules.helpers import (
     WB_EVIDENCE,
     act,
     bedford_impose,
@@ -30,11 +30,6 @@ from tests.restrictions.helpers import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def wb(load_pack, member):
-    return wb_people(load_pack, member)
 
 
 def _letter_sent(r, actor):

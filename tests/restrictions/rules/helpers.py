@@ -1,4 +1,4 @@
-"""People, dates and checks shared by the service-level tests of restrictions (test_rules_*).
+"""People, dates and checks shared by the service-level tests of restrictions (this folder).
 
 The councils' people hold the posts their packs name (004: the SRM, the SM, the Head of
 Commissioning, the Service Director of Adult Social Care; 003: the Designated SCC manager;

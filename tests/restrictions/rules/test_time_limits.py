@@ -34,18 +34,15 @@ from restrictions.services.effects import (
     TELL_PROVIDER,
 )
 from tests.factories import LocationFactory
-from tests.restrictions.helpers import (
+from tests.restrictions.rules.helpers import (
     SD,
-    Clock,
     act,
     ev,
     refused,
     somerset_impose,
-    somerset_people,
     today,
     wb_chain,
     wb_impose,
-    wb_people,
     wb_propose,
     working_days_on,
 )
@@ -54,16 +51,6 @@ pytestmark = pytest.mark.django_db
 
 CHRISTMAS_DECISION = dt.date(2026, 12, 23)  # a Wednesday
 LETTER_DUE = dt.date(2027, 1, 4)  # 24, 29, 30, 31 December and 4 January (25, 28 Dec, 1 Jan off)
-
-
-@pytest.fixture
-def wb(load_pack, member):
-    return wb_people(load_pack, member)
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    return Clock(monkeypatch)
 
 
 def timer(subject, kind) -> Timer:
@@ -303,11 +290,6 @@ def test_004_20_2_six_months_on_embargo_suggests_a_default_notice(wb, clock):
 
 
 # --- 003 2.5 ------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def som(load_pack, member):
-    return somerset_people(load_pack, member)
 
 
 def _red_held(som, clock):

@@ -13,7 +13,7 @@ from restrictions.selectors.status import statuses
 from restrictions.services import restriction_change
 from tests.factories import LocationFactory
 from tests.monitoring.helpers import commission
-from tests.restrictions.helpers import (
+from tests.restrictions.rules.helpers import (
     WB_EVIDENCE,
     WHOLE_PROVIDER,
     act,
