@@ -1,11 +1,25 @@
 """Timer handlers this app keeps (rows in core.Timer, fired by the sweep)."""
 
+from django.urls import reverse
+
+from concerns.models import Case
 from concerns.triggers import RI_TIMER, ri_timer_fired
 from core.models import Timer
-from core.timers import timer_handler
+from core.timers import TimerSubject, timer_handler, timer_subject
 
 
-@timer_handler(RI_TIMER)
+def _cases(*, council, ids) -> dict[str, tuple[str, str]]:
+    rows = Case.objects.filter(council=council, pk__in=ids).select_related("provider", "location")
+    return {
+        str(c.pk): (f"{c.reference}, {c.subject_label}", reverse("case-detail", args=[c.pk]))
+        for c in rows
+    }
+
+
+timer_subject(TimerSubject("concerns.case", _cases))
+
+
+@timer_handler(RI_TIMER, deadline=False)
 def requires_improvement_not_improved(timer: Timer) -> str:
     # 001 App. 2: Provider of Concern "when ... Require Improvements where improvements are
     # not evident or sustained within 12 weeks".

@@ -48,6 +48,15 @@ class TimerStatus(models.TextChoices):
 OPEN_TIMER_STATUSES = (TimerStatus.RUNNING, TimerStatus.FIRED)
 
 
+class TimerStage(models.TextChoices):
+    """Where a running timer is on its way to its limit (the sweep moves it on and tells its
+    owner at each step)."""
+
+    WAITING = "waiting", "Running"
+    WARNED = "warned", "Due soon"
+    DUE = "due", "Due today"
+
+
 class Timer(models.Model):
     """A time limit kept as a row: what it is for, the object it watches, who owns it, when it
     falls due. `core.tasks.timers_sweep` fires due ones (each kind's handler acts; a plain
@@ -72,8 +81,18 @@ class Timer(models.Model):
     starts_on = models.DateField(null=True, blank=True, help_text="The day the limit counts from.")
     due_on = models.DateField(null=True, blank=True, help_text="The limit, as people read it.")
     due_at = models.DateTimeField(db_index=True, help_text="When the sweep acts on it.")
+    warn_on = models.DateField(
+        null=True, blank=True, help_text="When its owner is warned (how long before: the pack)."
+    )
     status = models.CharField(
         max_length=10, choices=TimerStatus.choices, default=TimerStatus.RUNNING
+    )
+    stage = models.CharField(max_length=10, choices=TimerStage.choices, default=TimerStage.WAITING)
+    next_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the sweep next looks at it (warn, due, limit)."
+    )
+    overdue = models.BooleanField(
+        default=False, help_text="A deadline whose limit passed before it was met."
     )
     payload = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -94,7 +113,8 @@ class Timer(models.Model):
         ]
         indexes = [
             models.Index(fields=["council", "subject_type", "subject_id"]),
-            models.Index(fields=["status", "due_at"]),
+            models.Index(fields=["status", "next_at"], name="timer_sweep"),
+            models.Index(fields=["council", "status", "owner"], name="timer_owner"),
         ]
 
     def __str__(self):
@@ -103,3 +123,63 @@ class Timer(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_TIMER_STATUSES
+
+    @property
+    def state_label(self) -> str:
+        """As people read it: Running, Due soon, Due today, Overdue, Due date passed, Met,
+        Ended."""
+        if self.status == TimerStatus.RUNNING:
+            return self.get_stage_display()
+        if self.status == TimerStatus.FIRED and self.overdue:
+            return "Overdue"
+        return self.get_status_display()
+
+    @property
+    def state_colour(self) -> str:
+        return {
+            "Due soon": "yellow",
+            "Due today": "orange",
+            "Overdue": "red",
+            "Met": "green",
+            "Ended": "grey",
+            "Due date passed": "grey",
+        }.get(self.state_label, "blue")
+
+
+class NotificationKind(models.TextChoices):
+    TIMER_WARNING = "timer_warning", "Due soon"
+    TIMER_DUE = "timer_due", "Due today"
+    TIMER_OVERDUE = "timer_overdue", "Overdue"
+    TEAM_OVERDUE = "team_overdue", "Overdue in your team"
+    WAITING = "waiting", "Waiting for you"
+
+
+class Notification(models.Model):
+    """Something a person is told (on their start page and, as they choose, by email at once
+    or in a daily digest). `key` makes telling idempotent: the same thing is told once however
+    often the sweep or a redelivered task runs. The title names providers and cases, never a
+    person in care (it goes into emails)."""
+
+    council = models.ForeignKey("councils.Council", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
+    title = models.CharField(max_length=300)
+    url = models.CharField(max_length=500, blank=True)
+    key = models.CharField(max_length=200, help_text="What it tells of, once per person.")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(council="council")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="notification_once_per_person")
+        ]
+        indexes = [models.Index(fields=["council", "user", "read_at"], name="notification_unread")]
+
+    def __str__(self):
+        return f"{self.user}: {self.title}"

@@ -1,116 +1,24 @@
-"""The base of every council's task, and the timer sweep.
-
-`CouncilTask` (modelled on pretix's `EventTask` and `TransactionAwareTask`): a task's first
-argument is its council's id; the task loads the council with scopes off and runs inside that
-council's scope, so its queries see only that council's rows. `later()` queues it once the
-transaction commits, and a broker that is down is logged, not raised: the change is saved and
-the nightly sweeps catch what was not queued."""
+"""Core's periodic tasks: the timer sweep (every minute) and the daily digest; and, for the
+apps' tasks, the council base task (defined in `core.taskbase`)."""
 
 from __future__ import annotations
 
-import logging
+from celery import shared_task
 
-from celery import Task, shared_task
-from django.apps import apps
-from django.conf import settings
-from django.db import transaction
-from django.utils import timezone
-from django_scopes import scope, scopes_disabled
-from kombu.exceptions import OperationalError
-
-from core.models import Timer, TimerStatus
-from core.timers import HANDLERS
-
-log = logging.getLogger(__name__)
-
-# What sending a task raises when the broker cannot be reached (Redis down, the filesystem
-# transport's folder gone); a task's own failure (run eagerly in tests) is not one of them.
-BROKER_DOWN = (OperationalError, ConnectionError, OSError)
+from core.notify import digests_send, notifications_email  # noqa: F401  (registers it)
+from core.sweep import timers_advance
+from core.taskbase import BROKER_DOWN, CouncilTask, later, tenant, tenants  # noqa: F401
 
 
-def tenant(council_id: int):
-    with scopes_disabled():
-        return (
-            apps.get_model(settings.TENANT_MODEL)
-            .objects.select_related("active_policy")
-            .get(pk=council_id)
-        )
+@shared_task(name="core.tasks.timers_sweep", acks_late=True, reject_on_worker_lost=True)
+def timers_sweep(limit: int = 20000) -> int:
+    """Move every running timer on whose time has come (warned, due today, fired at its
+    limit), oldest first. Safe however many run at once and if redelivered after a worker
+    died: each timer is changed under a row lock in the same transaction as its effect."""
+    return timers_advance(limit=limit)
 
 
-def tenants():
-    """Every active council with a policy in force."""
-    with scopes_disabled():
-        return list(
-            apps.get_model(settings.TENANT_MODEL)
-            .objects.filter(is_active=True, active_policy__isnull=False)
-            .select_related("active_policy")
-        )
-
-
-def later(task, *args, **kwargs) -> None:
-    """Queue a task once the current transaction commits; a broker that is down is logged,
-    never raised (for tasks of no one council: an import of the national register)."""
-
-    def queue():
-        try:
-            task.apply_async(args, kwargs)
-        except BROKER_DOWN:
-            log.exception("Could not queue %s", task.name)
-
-    transaction.on_commit(queue)
-
-
-class CouncilTask(Task):
-    """`@shared_task(base=CouncilTask, name=...)` on `def f(council, ...)`: callers pass the
-    council's id (tasks take ids), the function gets the council, inside its scope."""
-
-    abstract = True
-
-    def __call__(self, council_id: int, *args, **kwargs):
-        council = tenant(council_id)
-        with scope(council=council):
-            return super().__call__(council, *args, **kwargs)
-
-    def enqueue(self, council_id: int, *args, **kwargs) -> None:
-        """Queue now; a broker that is down is logged, never raised."""
-        try:
-            self.apply_async((council_id, *args), kwargs)
-        except BROKER_DOWN:
-            log.exception("Could not queue %s for council %s", self.name, council_id)
-
-    def later(self, council_id: int, *args, **kwargs) -> None:
-        """Queue once the current transaction commits (at once outside one)."""
-        transaction.on_commit(lambda: self.enqueue(council_id, *args, **kwargs))
-
-
-@shared_task(name="core.tasks.timers_sweep")
-def timers_sweep(limit: int = 500) -> int:
-    """Fire due timers, oldest first. Each is locked, handled and marked in one transaction,
-    so a second sweep running at the same time skips it and a re-run never fires it twice."""
-    fired = 0
-    with scopes_disabled():
-        due_ids = list(
-            Timer.objects.filter(due_at__lte=timezone.now(), status=TimerStatus.RUNNING)
-            .order_by("due_at", "id")
-            .values_list("id", flat=True)[:limit]
-        )
-    for timer_id in due_ids:
-        with transaction.atomic(), scopes_disabled():
-            timer = (
-                Timer.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("council__active_policy")
-                .filter(pk=timer_id, status=TimerStatus.RUNNING)
-                .first()
-            )
-            if timer is None:
-                continue
-            handler = HANDLERS.get(timer.kind)
-            with scope(council=timer.council):
-                outcome = handler(timer) if handler else "due date passed"
-            timer.status, timer.fired_at = TimerStatus.FIRED, timezone.now()
-            timer.outcome = str(outcome or "")[:500]
-            timer.save(update_fields=["status", "fired_at", "outcome"])
-            fired += 1
-    if fired:
-        log.info("timers_sweep fired %s timers", fired)
-    return fired
+@shared_task(name="core.tasks.digests_daily", acks_late=True)
+def digests_daily() -> int:
+    """Each person who chose a daily digest gets one email of what they were told."""
+    return digests_send()

@@ -57,6 +57,17 @@ class WorkingCalendar:
                 remaining -= 1
         return day
 
+    def subtract_working_days(self, end: dt.date, days: int) -> dt.date:
+        """The working day `days` working days before `end` (a warning "2 working days
+        before" a limit on a Monday falls on the Thursday)."""
+        day = end
+        remaining = days
+        while remaining:
+            day -= dt.timedelta(days=1)
+            if self.is_working_day(day):
+                remaining -= 1
+        return day
+
     def working_days_between(self, start: dt.date, end: dt.date) -> int:
         """Working days after `start` up to and including `end`."""
         count = 0
@@ -91,4 +102,17 @@ def due_date(start: dt.date, *, amount: int, unit: str, calendar: WorkingCalenda
         return start + dt.timedelta(weeks=amount)
     if unit == "months":
         return add_months(start, amount)
+    raise ValueError(f"unknown unit {unit!r}")
+
+
+def before_date(end: dt.date, *, amount: int, unit: str, calendar: WorkingCalendar) -> dt.date:
+    """The day `amount` `unit` before `end` (when to warn of a limit on `end`)."""
+    if unit == "working_days":
+        return calendar.subtract_working_days(end, amount)
+    if unit == "days":
+        return end - dt.timedelta(days=amount)
+    if unit == "weeks":
+        return end - dt.timedelta(weeks=amount)
+    if unit == "months":
+        return add_months(end, -amount)
     raise ValueError(f"unknown unit {unit!r}")

@@ -7,6 +7,7 @@ from councils.models import ApiToken, Area, Council, Delegation, Membership, Pol
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
+    fk_name = "user"
 
 
 @admin.register(User)

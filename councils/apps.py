@@ -9,16 +9,21 @@ class CouncilsConfig(AppConfig):
 
     def ready(self):
         from core import extensions, tenancy
+        from core.notify import PEOPLE
+        from core.timers import WARNING
         from councils import (
             demo,
             panels,
             permissions,  # noqa: F401  (its rules and token scopes)
             schema,  # noqa: F401  (the OpenAPI auth extension)
         )
+        from councils.people import managers_of, warn_on
         from councils.policy import PackPart, check_councils_part, pack_part
         from councils.tenancy import councils_of
 
         tenancy.councils_resolver(councils_of)
+        WARNING.day = warn_on
+        PEOPLE.managers = managers_of
         pack_part(
             PackPart(
                 name="councils",

@@ -8,8 +8,21 @@ from django.db import models
 from django_scopes import ScopedManager
 
 
+class NotifyBy(models.TextChoices):
+    EACH = "each", "An email for each thing, as it happens"
+    DAILY = "daily", "One email a day, listing everything"
+    NEVER = "never", "No emails: I will look at my start page"
+
+
 class User(AbstractUser):
     """A person. Roles are per council (Membership), never global."""
+
+    notify_by = models.CharField(
+        max_length=10,
+        choices=NotifyBy.choices,
+        default=NotifyBy.EACH,
+        help_text="How this person is emailed what waits for them.",
+    )
 
     def __str__(self):
         return self.get_full_name() or self.username
@@ -79,6 +92,14 @@ class Membership(models.Model):
         help_text="For decision makers, the title the policy names, e.g. Head of Commissioning.",
     )
     is_active = models.BooleanField(default=True)
+    reports_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Their manager here: told when a time limit they own is overdue.",
+    )
 
     objects = ScopedManager(council="council")
 

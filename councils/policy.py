@@ -22,7 +22,7 @@ import yaml
 from django_scopes import scopes_disabled
 
 from core.errors import ValidationFailed
-from core.workdays import WorkingCalendar, due_date
+from core.workdays import WorkingCalendar, before_date, due_date
 from councils.models import PolicyVersion
 
 ROLE_WORDS = {
@@ -176,6 +176,7 @@ class TimeLimit:
     seed: str
     direction: str = "after"
     quote: str = ""
+    warn: dict | None = None
 
     @property
     def in_words(self) -> str:
@@ -243,6 +244,16 @@ class Policy:
         """When the pack's time limit `key`, counted from `start`, falls due."""
         limit = self.time_limit(key)
         return due_date(start, amount=limit.amount, unit=limit.unit, calendar=self.calendar)
+
+    def warn_on(self, due_on: dt.date, key: str = "") -> dt.date | None:
+        """When the owner of a limit due on `due_on` is warned: the time limit's own `warn`,
+        else the calendar's `warn_before`, else 2 working days before."""
+        warn = None
+        if key and key in self.content.get("time_limits", {}):
+            warn = self.time_limit(key).warn
+        warn = warn or self.content.get("calendar", {}).get("warn_before")
+        warn = warn or {"amount": 2, "unit": "working_days"}
+        return before_date(due_on, amount=warn["amount"], unit=warn["unit"], calendar=self.calendar)
 
     @property
     def time_limits(self) -> list[TimeLimit]:

@@ -13,11 +13,13 @@ class MonitoringConfig(AppConfig):
             panels,
             permissions,  # noqa: F401  (its rules and token scopes)
             tasks,
+            timers,
         )
         from monitoring.pack import PART
         from providers import events as register_events
 
         pack_part(PART)
         panels.register()
+        timers.register()
         register_events.ratings_changed.connect(tasks.ratings_changed)
         extensions.demo.register(extensions.DemoStep("monitoring", demo.load, order=20))

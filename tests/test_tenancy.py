@@ -29,7 +29,7 @@ from concerns.services import (
     safeguarding_open,
 )
 from core.audit import audit_record
-from core.models import AuditEntry, Timer
+from core.models import AuditEntry, Notification, Timer
 from councils.models import ApiToken, Area, Delegation, Membership, PolicyVersion, Role
 from councils.services import token_create
 from decisions.models import DecisionStep, Recommendation
@@ -121,6 +121,16 @@ def _timer(council):
         subject_id="1",
         due_on=dt.date(2030, 1, 1),
         due_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC),
+    )
+
+
+def _notification(council):
+    return Notification.objects.create(
+        council=council,
+        user=UserFactory(),
+        kind="waiting",
+        title="A decision waits for you",
+        key=f"test:{council.pk}",
     )
 
 
@@ -424,6 +434,7 @@ MATRIX = [
     Owned(ImportProblem, _import_problem),
     Owned(AuditEntry, lambda c: audit_record(council=c, actor=None, action="t", summary="t")),
     Owned(Timer, _timer),
+    Owned(Notification, _notification),
     Owned(Permit, _permit),  # the decisions tests' own subject kind
     Owned(Commissioning, _commissioning, "/api/v1/commissioning/", None, ("commissioning:read",)),
     Owned(

@@ -175,10 +175,13 @@ else:
     }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True  # a task whose worker died is run again
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE = {
     "timers-sweep": {"task": "core.tasks.timers_sweep", "schedule": 60.0},
+    # Those who chose a daily digest get it before the working day.
+    "digests-daily": {"task": "core.tasks.digests_daily", "schedule": crontab(hour=7, minute=0)},
     "rating-changes-sweep": {"task": "monitoring.rating_changes_sweep", "schedule": 300.0},
     "risk-recompute-nightly": {
         "task": "monitoring.risk_recompute_all",

@@ -10,6 +10,7 @@ from django.utils import timezone
 from core.actors import actor_label, require
 from core.audit import audit_record
 from core.errors import Conflict, ValidationFailed
+from core.timers import timer_start, timers_meet
 from core.workdays import add_months, due_date
 from councils.models import Council
 from councils.policy import policy_of
@@ -20,6 +21,12 @@ from monitoring.pack import ReviewType, review_rules
 from monitoring.selectors.commissioning import market_position
 from monitoring.services.risk import risk_recompute_later
 from providers.models import Location, RatingValue
+
+# The time limits a review keeps (core.Timer kinds).
+REVIEW_HELD = "monitoring.review_held"
+SELF_CERTIFICATION = "monitoring.self_certification"
+REPORT_SENT = "monitoring.report_sent"
+NEXT_REVIEW = "monitoring.next_review"
 
 RATED = (
     RatingValue.OUTSTANDING,
@@ -83,6 +90,26 @@ def review_plan(
             calendar=policy_of(council).calendar,
         )
         review.save(update_fields=["self_certification_due_on"])
+    owner = next(iter(officers), None) or (actor if getattr(actor, "pk", None) else None)
+    timer_start(
+        council=council,
+        kind=REVIEW_HELD,
+        subject=review,
+        due_on=planned_for,
+        label=f"{kind_def.label} of {location}",
+        seed=kind_def.seed,
+        owner=owner,
+    )
+    if review.self_certification_due_on:
+        timer_start(
+            council=council,
+            kind=SELF_CERTIFICATION,
+            subject=review,
+            due_on=review.self_certification_due_on,
+            label=f"Self-certification returned by {location}",
+            seed=within.seed,
+            owner=owner,
+        )
     audit_record(
         council=council,
         actor=actor,
@@ -175,6 +202,35 @@ def review_record(
         council=council, location=review.location, after=visited_on
     )
     review.save()
+    owner = next(iter(officers), None) or (actor if getattr(actor, "pk", None) else None)
+    held = f"held on {visited_on:%-d %B %Y}"
+    timers_meet(
+        council=council, subject=review, kinds=[REVIEW_HELD, SELF_CERTIFICATION], outcome=held
+    )
+    # The next review the pack asks for (003 1.13: a contract visit within 24 months) is met
+    # by whichever review of the location is held next.
+    timers_meet(council=council, subject=review.location, kinds=[NEXT_REVIEW], outcome=held)
+    if review.report_due_on:
+        timer_start(
+            council=council,
+            kind=REPORT_SENT,
+            subject=review,
+            due_on=review.report_due_on,
+            label=f"Report of the review of {review.location} sent to the provider",
+            seed=within.seed,
+            owner=owner,
+        )
+    timer_start(
+        council=council,
+        kind=NEXT_REVIEW,
+        subject=review.location,
+        due_on=review.next_due_on,
+        starts_on=visited_on,
+        label=f"Next review of {review.location} ({review.next_due_reason})",
+        seed=review_rules(council).frequency.seed,
+        cause=f"review:{review.pk}",
+        owner=owner,
+    )
     risk_recompute_later(council=council, location=review.location)  # "review overdue" ends
     # 001 App. 2: a rated assessment (PAMMS) may start a clock; concerns listens.
     events.review_recorded.publish(council_id=council.pk, review_id=review.pk, rating=rating)
@@ -201,6 +257,12 @@ def review_report_sent(*, review: Review, actor, sent_on: dt.date) -> Review:
         )
     review.report_sent_on = sent_on
     review.save(update_fields=["report_sent_on", "updated_at"])
+    timers_meet(
+        council=review.council,
+        subject=review,
+        kinds=[REPORT_SENT],
+        outcome=f"sent on {sent_on:%-d %B %Y}",
+    )
     audit_record(
         council=review.council,
         actor=actor,

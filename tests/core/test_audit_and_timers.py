@@ -64,7 +64,12 @@ def counting_handler():
 
 def _timer(council, due, subject="1"):
     return Timer.objects.create(
-        council=council, kind="test.count", subject_type="test", subject_id=subject, due_at=due
+        council=council,
+        kind="test.count",
+        subject_type="test",
+        subject_id=subject,
+        due_at=due,
+        next_at=due,
     )
 
 
