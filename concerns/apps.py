@@ -11,6 +11,7 @@ class ConcernsConfig(AppConfig):
             demo,
             events,
             kinds,
+            letters,  # noqa: F401  (its letter source)
             panels,
             permissions,  # noqa: F401  (its rules and token scopes)
             services,  # noqa: F401  (registers the effects it carries out)

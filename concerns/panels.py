@@ -8,10 +8,15 @@ from django.utils import timezone
 
 from concerns.models import Case, Stage
 from concerns.pack import Ladder
-from concerns.selectors import case_timeline_entries, open_case_of
+from concerns.selectors import (
+    case_timeline_entries,
+    new_alerts_count,
+    open_case_of,
+    unassigned_count,
+)
 from core import extensions
 from core.audit import audit_link, audit_object_type
-from core.extensions import NavEntry, Panel, TimelineEntry, TimelineSource
+from core.extensions import NavEntry, Panel, TimelineEntry, TimelineSource, Waiting
 from councils.models import Council
 from councils.permissions import roles_in
 from councils.policy import policy_of
@@ -80,6 +85,29 @@ def suspended_reviews(council: Council) -> tuple[dict, dict]:
 
 
 def register() -> None:
+    extensions.waiting.register(
+        Waiting(
+            "cases.alerts",
+            ("alert from the rules to handle", "alerts from the rules to handle"),
+            "alert-list",
+            "concerns.handle_alert",
+            lambda *, council, user: new_alerts_count(council=council),
+            nav="cases",
+            order=30,
+        )
+    )
+    extensions.waiting.register(
+        Waiting(
+            "cases.unassigned",
+            ("open case with no lead officer", "open cases with no lead officer"),
+            "case-list",
+            "concerns.assign_lead",
+            lambda *, council, user: unassigned_count(council=council),
+            nav="cases",
+            query="unassigned=1",
+            order=40,
+        )
+    )
     extensions.navigation.register(
         NavEntry(
             "cases",

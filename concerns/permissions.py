@@ -28,6 +28,8 @@ rules.add_perm(
     ),
 )
 rules.add_perm("concerns.handle_alert", works_on_quality)
+# Who sees that a case has no lead officer, to give it one.
+rules.add_perm("concerns.assign_lead", has_role(Role.MANAGER, Role.DECISION_MAKER))
 # Anyone may ask for an exception the pack lets their role ask for (000 5: the Placement
 # Officer's family choice); the pack says which.
 rules.add_perm("concerns.request_exception", is_member)

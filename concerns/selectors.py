@@ -52,6 +52,7 @@ class CaseFilters:
     q: str = ""
     open_only: bool = True
     mine: bool = False
+    unassigned: bool = False
 
 
 def case_list(*, council: Council, filters: CaseFilters, user=None) -> QuerySet:
@@ -70,7 +71,22 @@ def case_list(*, council: Council, filters: CaseFilters, user=None) -> QuerySet:
         )
     if filters.mine and user is not None:
         qs = qs.filter(lead_officer=user)
+    if filters.unassigned:
+        qs = qs.filter(lead_officer__isnull=True)
     return qs.order_by("-stage_since", "-id")
+
+
+def unassigned_count(*, council: Council) -> int:
+    """Open cases with no lead officer (for the managers' start page)."""
+    return (
+        Case.objects.filter(council=council, lead_officer__isnull=True)
+        .exclude(stage=Stage.CLOSED)
+        .count()
+    )
+
+
+def new_alerts_count(*, council: Council) -> int:
+    return Alert.objects.filter(council=council, status=AlertStatus.NEW).count()
 
 
 def stage_counts(*, council: Council) -> dict[str, int]:

@@ -55,6 +55,7 @@ def case_list(request):
         q=request.GET.get("q", "")[:100],
         open_only=request.GET.get("all") != "1",
         mine=request.GET.get("mine") == "1",
+        unassigned=request.GET.get("unassigned") == "1",
     )
     page = Paginator(selectors.case_list(council=council, filters=filters, user=request.user), 50)
     cases = page.get_page(request.GET.get("page"))

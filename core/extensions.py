@@ -15,6 +15,9 @@ place, a higher app registers, and adding an app touches no shared file.
   matrix), given the council and the page's locations (`Column`).
 - `timeline`: a source of a location's timeline entries (`TimelineSource`).
 - `demo`: a step of `manage.py demo_load` (`DemoStep`), run in the order apps register.
+- `waiting`: something waiting for a person (`Waiting`): decisions to take, letters to
+  issue, time limits due; counted on their start page and beside the navigation entry it
+  belongs to, one query each.
 
 Other registries live with the mechanism they extend: `core.events` (domain events),
 `core.timers` (timer handlers), `councils.policy` (pack sections), `councils.permissions`
@@ -136,6 +139,22 @@ class DemoStep:
     order: int = 0
 
 
+@dataclass(frozen=True)
+class Waiting:
+    """What waits for a person: `count(council=, user=)` in one query; shown on the start
+    page with `label` (singular, plural) linking to `url_name` (+ `query`), and counted beside
+    the navigation entry named `nav`."""
+
+    name: str
+    label: tuple[str, str]
+    url_name: str
+    permission: str
+    count: Callable[..., int]
+    nav: str = ""
+    query: str = ""
+    order: int = 0
+
+
 navigation: Registry[NavEntry] = Registry("navigation entry")
 section_nav: Registry[NavEntry] = Registry("section navigation entry")
 start_page: Registry[Panel] = Registry("start page panel")
@@ -144,6 +163,35 @@ location_banner: Registry[Panel] = Registry("location banner")
 location_columns: Registry[Column] = Registry("location column")
 timeline: Registry[TimelineSource] = Registry("timeline source")
 demo: Registry[DemoStep] = Registry("demo step")
+waiting: Registry[Waiting] = Registry("waiting item")
+
+
+def waiting_items(*, request) -> list[dict]:
+    """What waits for this person in their current council (each counted once per request,
+    a fixed number of queries): label, count and link, those with nothing left out."""
+    cached = getattr(request, "_waiting_items", None)
+    if cached is not None:
+        return cached
+    council, user = getattr(request, "council", None), request.user
+    out = []
+    if council is not None and user.is_authenticated:
+        for item in waiting:
+            if not user.has_perm(item.permission, council):
+                continue
+            n = item.count(council=council, user=user)
+            if n:
+                one, many = item.label
+                out.append(
+                    {
+                        "name": item.name,
+                        "label": one if n == 1 else many,
+                        "count": n,
+                        "url": reverse(item.url_name) + (f"?{item.query}" if item.query else ""),
+                        "nav": item.nav,
+                    }
+                )
+    request._waiting_items = out
+    return out
 
 
 def panels(registry: Registry[Panel], *, request, **kwargs) -> list[str]:
@@ -189,7 +237,12 @@ def nav_entries(registry: Registry[NavEntry], *, request, group: str = "") -> li
         current = "page" if request.path == url else ""
         if not current and any(request.path.startswith(s) for s in entry.sections):
             current = "true"
-        out.append({"label": entry.label, "url": url, "current": current})
+        count = sum(
+            w["count"]
+            for w in (waiting_items(request=request) if group == "" else [])
+            if w["nav"] == entry.name or w["nav"] in entry.replaces and w["nav"]
+        )
+        out.append({"label": entry.label, "url": url, "current": current, "count": count})
     return out
 
 

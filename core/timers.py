@@ -217,3 +217,24 @@ def timers_of(*, council, subject: models.Model):
     return Timer.objects.filter(
         council=council, subject_type=subject_type, subject_id=subject_id
     ).order_by("due_at", "id")
+
+
+def timers_waiting(*, council, owner=None):
+    """Open timers a person should look at (due soon, due today, overdue), soonest first:
+    the owner's, or with `owner=None` every one in the council."""
+    qs = Timer.objects.filter(council=council).filter(
+        models.Q(status=TimerStatus.RUNNING, stage__in=[TimerStage.WARNED, TimerStage.DUE])
+        | models.Q(status=TimerStatus.FIRED, overdue=True)
+    )
+    if owner is not None:
+        qs = qs.filter(owner=owner)
+    return qs.select_related("owner").order_by("due_at", "id")
+
+
+def timers_overdue(*, council):
+    """Deadlines passed and not met, oldest first (the managers' list)."""
+    return (
+        Timer.objects.filter(council=council, status=TimerStatus.FIRED, overdue=True)
+        .select_related("owner")
+        .order_by("due_at", "id")
+    )

@@ -84,4 +84,7 @@ def home(request):
     """The start page: what waits for this person, from the panels each app registers."""
     council = request.council
     panels = extensions.panels(extensions.start_page, request=request) if council else []
-    return render(request, "core/home.html", {"council": council, "panels": panels})
+    waiting = extensions.waiting_items(request=request) if council else []
+    return render(
+        request, "core/home.html", {"council": council, "panels": panels, "waiting": waiting}
+    )

@@ -2,7 +2,8 @@
 people, and on the start page who the person is here and their council's pages."""
 
 from core import extensions
-from core.extensions import NavEntry, Panel
+from core.extensions import NavEntry, Panel, Waiting
+from core.timers import timers_overdue, timers_waiting
 from councils.policy import policy_of
 from councils.tenancy import memberships_of
 
@@ -27,7 +28,35 @@ def links_panel(*, request) -> dict | None:
     }
 
 
+def _timers_count(*, council, user) -> int:
+    return timers_waiting(council=council, owner=user).count()
+
+
+def _overdue_count(*, council, user) -> int:
+    return timers_overdue(council=council).exclude(owner=user).count()
+
+
 def register() -> None:
+    extensions.waiting.register(
+        Waiting(
+            "timers.mine",
+            ("time limit of yours due or overdue", "time limits of yours due or overdue"),
+            "my-timers",
+            "councils.view_timers",
+            _timers_count,
+            order=5,
+        )
+    )
+    extensions.waiting.register(
+        Waiting(
+            "timers.overdue",
+            ("other time limit overdue in the council", "other time limits overdue in the council"),
+            "overdue-timers",
+            "councils.view_overdue",
+            _overdue_count,
+            order=60,
+        )
+    )
     extensions.navigation.register(
         NavEntry(
             "policy", "Policy", "policy", "councils.view_policy", 70, sections=("/council/policy/",)

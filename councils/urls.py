@@ -1,6 +1,6 @@
 from django.urls import path
 
-from councils import api, views
+from councils import api, views, work
 
 urlpatterns = [
     path("council/switch/", views.council_switch, name="council-switch"),
@@ -9,10 +9,14 @@ urlpatterns = [
     path("council/people/", views.people, name="people"),
     path("council/tokens/", views.tokens, name="tokens"),
     path("council/tokens/<int:pk>/revoke/", views.token_revoke_view, name="token-revoke"),
+    path("timers/", work.my_timers, name="my-timers"),
+    path("timers/overdue/", work.overdue_timers, name="overdue-timers"),
+    path("account/", work.account, name="account"),
 ]
 
 api_routes = [
     ("policy-versions", api.PolicyVersionViewSet, "policy-version"),
     ("delegations", api.DelegationViewSet, "delegation"),
+    ("timers", api.TimerViewSet, "timer"),
 ]
 api_urlpatterns = [path("council/", api.CurrentCouncilView.as_view(), name="current-council")]

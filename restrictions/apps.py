@@ -15,6 +15,7 @@ class RestrictionsConfig(AppConfig):
             demo,
             events,
             kinds,
+            letters,  # noqa: F401  (its letter source)
             panels,
             permissions,  # noqa: F401  (its rules and token scopes)
             subscribers,

@@ -13,7 +13,7 @@ from django.utils.html import format_html, format_html_join
 
 from core import extensions
 from core.audit import audit_object_type
-from core.extensions import Column, NavEntry, Panel, TimelineEntry, TimelineSource
+from core.extensions import Column, NavEntry, Panel, TimelineEntry, TimelineSource, Waiting
 from core.models import Timer, TimerStatus
 from core.views import id_url
 from councils.models import Role
@@ -134,7 +134,25 @@ def restriction_entries(*, council, location, limit) -> list[TimelineEntry]:
     ]
 
 
+def _suggested(*, council, user) -> int:
+    if not _has_pack(council):
+        return 0
+    return Restriction.objects.filter(council=council, status=Status.SUGGESTED).count()
+
+
 def register() -> None:
+    extensions.waiting.register(
+        Waiting(
+            "restrictions.suggested",
+            ("restriction suggested by the rules", "restrictions suggested by the rules"),
+            "restriction-list",
+            "restrictions.propose",
+            _suggested,
+            nav="restrictions",
+            query="status=suggested",
+            order=50,
+        )
+    )
     extensions.navigation.register(
         NavEntry(
             "placements",

@@ -30,6 +30,7 @@ from concerns.services import (
 )
 from core.audit import audit_record
 from core.models import AuditEntry, Notification, Timer
+from notices.models import Delivery, IssuedLetter, Letter
 from councils.models import ApiToken, Area, Delegation, Membership, PolicyVersion, Role
 from councils.services import token_create
 from decisions.models import DecisionStep, Recommendation
@@ -390,6 +391,50 @@ def _notice(council):
     )
 
 
+def _draft_letter(council, status="draft"):
+    location = LocationFactory()
+    return Letter.objects.create(
+        council=council,
+        kind="decision_letter",
+        title="Decision letter",
+        source="restrictions.notice",
+        source_id=Letter.objects.count() + 1,
+        subject_type="providers.location",
+        subject_id=str(location.pk),
+        provider=location.provider,
+        location=location,
+        status=status,
+        reference=f"T-{council.code}-{location.pk}",
+        addressee_organisation="Willow Care Ltd",
+        address="1 High Street",
+    )
+
+
+def _issued_letter(council):
+    letter = _draft_letter(council, status="issued")
+    return IssuedLetter.objects.create(
+        council=council,
+        letter=letter,
+        reference=letter.reference,
+        version=1,
+        title=letter.title,
+        dated=dt.date(2026, 11, 1),
+        pdf=b"%PDF-1.7",
+        sha256="0" * 64,
+        data={},
+        issued_by_label="Test",
+    )
+
+
+def _delivery(council):
+    return Delivery.objects.create(
+        council=council,
+        letter=_draft_letter(council, status="issued"),
+        channel="email",
+        to="a@b.c",
+    )
+
+
 def _placement_check(council):
     placement_check_log(
         council=council, actor=_officer(council), via="page", query="Kennet", found=0, shown=[]
@@ -495,6 +540,11 @@ MATRIX = [
         "/restriction-lists/issues/{pk}/",
         ("placements:read",),
     ),
+]
+MATRIX += [
+    Owned(Letter, _draft_letter, "/api/v1/letters/", "/letters/{pk}/", ("letters:read",)),
+    Owned(IssuedLetter, _issued_letter),
+    Owned(Delivery, _delivery, "/api/v1/letter-deliveries/", None, ("letters:read",)),
 ]
 IDS = [o.model.__name__ for o in MATRIX]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from concerns.effects import EFFECTS, EffectHandler, MoveDone, effect_handler
 from concerns.models import LetterRequest
+from core.letters import letter_requested
 from core.timers import timer_start
 from core.workdays import due_date
 from monitoring.selectors import commissioned_locations
@@ -53,13 +54,16 @@ def _letter_check(effect: dict, content: dict, problem) -> None:
 
 
 def _letter(effect, done: MoveDone) -> str:
-    LetterRequest.objects.create(
+    request = LetterRequest.objects.create(
         council=done.case.council,
         case=done.case,
         move=done.record,
         letter=effect.letter,
         label=effect.label or effect.letter.replace("_", " ").capitalize(),
         seed=effect.seed,
+    )
+    letter_requested.publish(
+        council_id=done.case.council_id, source="concerns.letter", request_id=request.pk
     )
     return f"letter {effect.letter}"
 

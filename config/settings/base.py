@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "decisions",
     "concerns",
     "restrictions",
+    "notices",
 ]
 
 MIDDLEWARE = [
@@ -153,6 +154,9 @@ SPECTACULAR_SETTINGS = {
         "AppealStatusEnum": "restrictions.models.AppealStatus",
         "NoticeStatusEnum": "restrictions.models.NoticeStatus",
         "RecommendationStatusEnum": "decisions.models.Status",
+        "LetterStatusEnum": "notices.models.LetterStatus",
+        "DeliveryStatusEnum": "notices.models.DeliveryStatus",
+        "LetterRequestStatusEnum": "concerns.models.LetterStatus",
     },
 }
 
@@ -180,6 +184,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE = {
     "timers-sweep": {"task": "core.tasks.timers_sweep", "schedule": 60.0},
+    "letters-retry": {"task": "notices.deliveries_retry", "schedule": 300.0},
+    "letters-catch-up": {"task": "notices.letters_catch_up", "schedule": crontab(minute=15)},
     # Those who chose a daily digest get it before the working day.
     "digests-daily": {"task": "core.tasks.digests_daily", "schedule": crontab(hour=7, minute=0)},
     "rating-changes-sweep": {"task": "monitoring.rating_changes_sweep", "schedule": 300.0},

@@ -12,7 +12,12 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 EVENT_RECEIVERS_RAISE = True  # a failing receiver fails the test, not only a log line
 # A subject kind that exists only in the tests (tests/decisions/permits): the decision chain
 # works for any subject.
-INSTALLED_APPS = [*INSTALLED_APPS, "tests.decisions.permits"]  # noqa: F405
+INSTALLED_APPS = [  # noqa: F405
+    *INSTALLED_APPS,  # noqa: F405
+    "tests.decisions.permits",
+    # Timer kinds for the real-worker tests of the sweep (tests/core/test_sweep_worker.py).
+    "tests.slow_timers",
+]
 # Every request checks its token and writes its placement check at once.
 TOKEN_CACHE_SECONDS = 0
 PLACEMENT_CHECK_FLUSH_SECONDS = 0

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from concerns.pack import Ladder
 from concerns.services.cases import apply_move, case_lock
+from core.letters import letter_requested
 from core.timers import timer_start, timers_end
 from councils.models import Council
 from providers.models import Location
@@ -154,7 +155,7 @@ def notices_request(*, restriction, pack: Restrictions, when: str, on: dt.date, 
     """A request for each audience the pack says to tell of this (004 19.1-19.5)."""
     policy = pack.policy
     due = policy.due(pack.tell_provider_within, on) if pack.tell_provider_within else None
-    Notice.objects.bulk_create(
+    made = Notice.objects.bulk_create(
         Notice(
             council=restriction.council,
             restriction=restriction,
@@ -169,6 +170,13 @@ def notices_request(*, restriction, pack: Restrictions, when: str, on: dt.date, 
         )
         for tell in pack.tells(when)
     )
+    for notice in made:
+        if notice.letter:
+            letter_requested.publish(
+                council_id=restriction.council_id,
+                source="restrictions.notice",
+                request_id=notice.pk,
+            )
 
 
 # --- what other councils see, and the feed --------------------------------------------------

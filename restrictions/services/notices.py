@@ -49,8 +49,25 @@ def notice_record_sent(*, notice: Notice, actor, sent_on: dt.date, how: str) -> 
         errors["how"] = ["Keep it to 300 characters."]
     if errors:
         raise ValidationFailed("", errors=errors)
+    notice_sent(notice=notice, sent_on=sent_on, how=how, by=actor_label(actor))
+    audit_record(
+        council=r.council,
+        actor=actor,
+        action="restriction.notice_sent",
+        summary=f"{r.reference}: {notice.label} sent {sent_on:%-d %B %Y}",
+        obj=r,
+        data={"audience": notice.audience, "how": how},
+    )
+    return notice
+
+
+def notice_sent(*, notice: Notice, sent_on: dt.date, how: str, by: str) -> None:
+    """Mark a notice sent (by a person's record, or by the letters app when its letter was
+    issued and sent): the provider's letter meets the time limit to tell it and opens its time
+    to appeal (004 19.1, 19.2). Inside the caller's transaction, the notice locked."""
+    r = notice.restriction
     notice.status, notice.sent_on, notice.sent_how = NoticeStatus.SENT, sent_on, how
-    notice.sent_by_label = actor_label(actor)
+    notice.sent_by_label = by[:200]
     notice.save()
     if notice.audience == "provider" and notice.when != "appeal_decided":
         pack = Restrictions.of(r.council)
@@ -72,12 +89,3 @@ def notice_record_sent(*, notice: Notice, actor, sent_on: dt.date, how: str) -> 
                 seed=window.seed,
                 cause=f"letter:{notice.pk}",
             )
-    audit_record(
-        council=r.council,
-        actor=actor,
-        action="restriction.notice_sent",
-        summary=f"{r.reference}: {notice.label} sent {sent_on:%-d %B %Y}",
-        obj=r,
-        data={"audience": notice.audience, "how": how},
-    )
-    return notice

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from core.workdays import WorkingCalendar, add_months, due_date
+from core.workdays import WorkingCalendar, add_months, before_date, due_date
 
 ENGLAND = WorkingCalendar()
 
@@ -61,3 +61,25 @@ def test_due_date_by_unit():
     assert due_date(start, amount=21, unit="days", calendar=ENGLAND) == dt.date(2026, 3, 23)
     assert due_date(start, amount=5, unit="working_days", calendar=ENGLAND) == dt.date(2026, 3, 9)
     assert due_date(start, amount=6, unit="months", calendar=ENGLAND) == dt.date(2026, 9, 2)
+
+
+def test_a_one_off_bank_holiday_is_not_a_working_day():
+    # The coronation of King Charles III: Monday 8 May 2023, a one-off bank holiday in
+    # England (beside the early May bank holiday on the 1st).
+    assert not ENGLAND.is_working_day(dt.date(2023, 5, 8))
+    assert ENGLAND.add_working_days(dt.date(2023, 5, 5), 1) == dt.date(2023, 5, 9)
+    # The State Funeral of Queen Elizabeth II: Monday 19 September 2022.
+    assert ENGLAND.add_working_days(dt.date(2022, 9, 16), 1) == dt.date(2022, 9, 20)
+
+
+def test_a_warning_before_a_limit_counts_working_days_back_over_holidays():
+    # A limit on Tuesday 29 Dec 2026, warned 2 working days before: 28 Dec (Boxing Day
+    # substitute) and 25 Dec are not working days, so Wednesday 23 and Thursday 24 count.
+    assert before_date(dt.date(2026, 12, 29), amount=2, unit="working_days", calendar=ENGLAND) == (
+        dt.date(2026, 12, 23)
+    )
+    # Easter 2026: a limit on Tuesday 7 April, one working day before is Thursday 2 April.
+    assert ENGLAND.subtract_working_days(dt.date(2026, 4, 7), 1) == dt.date(2026, 4, 2)
+    assert before_date(dt.date(2026, 8, 31), amount=6, unit="months", calendar=ENGLAND) == (
+        dt.date(2026, 2, 28)
+    )

@@ -1,0 +1,99 @@
+"""The letters a case's moves ask for (the pack's `letter` effects: 003 Quality Improvement
+Notice, Rectification Notice, Final Warning Notice, Letter of Termination; 001 Provider of
+Concern notification; 004 21.2 default warning letter and Default Notice): a `LetterSource`
+for the notices app, which writes and issues them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from concerns.models import LetterRequest
+from concerns.models import LetterStatus as RequestStatus
+from concerns.pack import Ladder
+from core.letters import LetterFacts, LetterSource, letter_source
+from core.models import Timer
+
+NAME = "concerns.letter"
+
+
+def day(value: dt.date | dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = timezone.localdate(value)
+    return f"{value:%-d %B %Y}"
+
+
+def _pending(*, council) -> list[int]:
+    return list(
+        LetterRequest.objects.filter(council=council, status=RequestStatus.REQUESTED).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def _facts(*, council, request_id: int) -> LetterFacts | None:
+    request = (
+        LetterRequest.objects.filter(council=council, pk=request_id)
+        .select_related("case__provider", "case__location", "move", "recommendation")
+        .first()
+    )
+    if request is None or request.case is None:
+        return None
+    case, move, rec = request.case, request.move, request.recommendation
+    ladder = Ladder.of(council)
+    facts: dict = {
+        "case": {
+            "reference": case.reference,
+            "opened_on": day(case.opened_at),
+            "stage": ladder.stage_label(case.stage),
+        },
+        "move": {},
+        "decision": {},
+        "deadlines": [],
+    }
+    if move is not None:
+        facts["move"] = {
+            "label": move.label,
+            "from_stage": ladder.stage_label(move.from_stage),
+            "to_stage": ladder.stage_label(move.to_stage),
+            "on": day(move.at),
+            "reason": move.reason,
+        }
+        rec = rec or move.recommendation
+        deadlines = Timer.objects.filter(
+            council=council,
+            subject_type="concerns.case",
+            subject_id=str(case.pk),
+            cause__startswith=f"move:{move.pk}:",
+        ).order_by("due_on")
+        facts["deadlines"] = [{"label": t.label, "due_on": day(t.due_on)} for t in deadlines]
+    if rec is not None and rec.decided_on:
+        facts["decision"] = {
+            "by": rec.decided_by_label,
+            "on": day(rec.decided_on),
+            "reasons": rec.decision_reasons,
+            "reference": rec.reference,
+        }
+    return LetterFacts(
+        letter=request.letter,
+        label=request.label,
+        seed=request.seed,
+        subject=("concerns.case", str(case.pk)),
+        facts=facts,
+        provider_id=case.provider_id,
+        location_id=case.location_id,
+        case_id=case.pk,
+        case_reference=case.reference,
+        please_ask_for_id=case.lead_officer_id,
+        requested_on=timezone.localdate(request.requested_at),
+    )
+
+
+def _issued(*, council, request_id: int, reference: str, on: dt.date, how: str) -> None:
+    LetterRequest.objects.filter(council=council, pk=request_id).update(status=RequestStatus.ISSUED)
+
+
+SOURCE = letter_source(LetterSource(name=NAME, pending=_pending, facts=_facts, issued=_issued))

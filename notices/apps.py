@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+
+
+class NoticesConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "notices"
+    verbose_name = "Letters"
+
+    def ready(self):
+        from core.letters import letter_requested
+        from councils.policy import pack_part
+        from notices import (
+            events,
+            panels,
+            permissions,  # noqa: F401  (its rules and token scopes)
+            tasks,
+        )
+        from notices.pack import PART
+
+        pack_part(PART)
+        panels.register()
+        letter_requested.connect(tasks.letter_requested)
+        events.letter_issued.connect(tasks.letter_issued)

@@ -1,0 +1,69 @@
+"""Where letters show on pages other apps own (registered in `NoticesConfig.ready`): the
+letters of a location in the council's record, the navigation entry and the timeline."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from core import extensions
+from core.extensions import NavEntry, Panel, TimelineEntry, TimelineSource, Waiting
+from core.views import id_url
+from notices.models import Letter, LetterStatus
+from notices.selectors import letters, letters_waiting_count
+
+
+def location_panel(*, request, location, forms) -> dict | None:
+    council = request.council
+    if council is None or not request.user.has_perm("notices.view_letters", council):
+        return None
+    rows = list(letters(council=council, location_id=location.pk)[:10])
+    if not rows:
+        return None
+    return {"letters": rows}
+
+
+def _timeline(*, council, location, limit: int) -> list[TimelineEntry]:
+    url = id_url("letter-detail")
+    rows = (
+        Letter.objects.filter(council=council, location=location, status=LetterStatus.ISSUED)
+        .only("pk", "title", "reference", "issued_at", "addressee_organisation")
+        .order_by("-issued_at")[:limit]
+    )
+    return [
+        TimelineEntry(
+            on=timezone.localdate(letter.issued_at),
+            kind="Letter",
+            title=f"{letter.title} issued",
+            detail=f"{letter.reference} to {letter.addressee_organisation}",
+            url=url(letter.pk),
+        )
+        for letter in rows
+    ]
+
+
+def register() -> None:
+    extensions.waiting.register(
+        Waiting(
+            "letters.waiting",
+            ("letter to check and issue", "letters to check and issue"),
+            "letter-list",
+            "notices.issue_letter",
+            lambda *, council, user: letters_waiting_count(council=council),
+            nav="letters",
+            order=20,
+        )
+    )
+    extensions.navigation.register(
+        NavEntry(
+            name="letters",
+            label="Letters",
+            url_name="letter-list",
+            permission="notices.view_letters",
+            order=45,
+            sections=("/letters/",),
+        )
+    )
+    extensions.location_page.register(
+        Panel("letters", "notices/panels/location_letters.html", location_panel, order=60)
+    )
+    extensions.timeline.register(TimelineSource("letters", "Letters", _timeline, order=60))

@@ -1,0 +1,26 @@
+"""Writes for letters, by topic: writing drafts from requests, issuing, sending and
+recording what came back."""
+
+from notices.services.issuing import letter_cancel, letter_correct, letter_issue
+from notices.services.sending import (
+    delivery_record_bounce,
+    delivery_retry,
+    delivery_send,
+    letter_record_post,
+    letter_record_receipt,
+)
+from notices.services.writing import letter_preview, letter_update, letter_write
+
+__all__ = [
+    "delivery_record_bounce",
+    "delivery_retry",
+    "delivery_send",
+    "letter_cancel",
+    "letter_correct",
+    "letter_issue",
+    "letter_preview",
+    "letter_record_post",
+    "letter_record_receipt",
+    "letter_update",
+    "letter_write",
+]
