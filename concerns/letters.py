@@ -61,6 +61,8 @@ def _facts(*, council, request_id: int) -> LetterFacts | None:
             "to_stage": ladder.stage_label(move.to_stage),
             "on": day(move.at),
             "reason": move.reason,
+            # The answers the move's form asked for (000 Appendix 2; 001 the trigger chosen).
+            "answers": {k: v for k, v in (move.details or {}).items() if isinstance(k, str)},
         }
         rec = rec or move.recommendation
         deadlines = Timer.objects.filter(

@@ -57,3 +57,8 @@ class ReceiptForm(GovukFormMixin, forms.Form):
         help_text="For example: email from the owner.",
         error_messages={"required": "Say how they confirmed it"},
     )
+
+
+class ActionForm(GovukFormMixin, forms.Form):
+    """A button with nothing to fill in (issue, send again): carries the service's errors to
+    the error summary."""

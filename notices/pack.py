@@ -11,7 +11,7 @@ from pathlib import Path
 from core.errors import NotFound
 from councils.policy import PackPart, policy_of, policy_of_version
 from notices.render import TemplateProblem, letter_html, templates_dir
-from notices.samples import sample
+from notices.samples import CASE_FACTS, RESTRICTION_FACTS, sample
 
 SCHEMA = Path(__file__).with_name("pack_schema.json")
 
@@ -84,16 +84,16 @@ class Letters:
         return self.templates.get(key)
 
 
-def _asked_for(content: dict) -> set[tuple[str, str]]:
-    """Every letter the pack's other sections ask for, with where."""
+def _asked_for(content: dict) -> set[tuple[str, str, str]]:
+    """Every letter the pack's other sections ask for: (letter, where, which facts it gets)."""
     out = set()
     for i, move in enumerate(content.get("escalation", {}).get("moves", [])):
         for j, effect in enumerate(move.get("effects", [])):
             if effect.get("kind") == "letter":
-                out.add((effect["letter"], f"escalation.moves[{i}].effects[{j}]"))
-    for i, notice in enumerate(content.get("restrictions", {}).get("notices", [])):
-        if notice.get("letter"):
-            out.add((notice["letter"], f"restrictions.notices[{i}]"))
+                out.add((effect["letter"], f"escalation.moves[{i}].effects[{j}]", "case"))
+    for i, tell in enumerate(content.get("restrictions", {}).get("tell", [])):
+        if tell.get("letter"):
+            out.add((tell["letter"], f"restrictions.tell[{i}]", "restriction"))
     return out
 
 
@@ -110,12 +110,12 @@ def check_letters(content: dict, problem) -> None:
             problem(
                 f"letters.templates.{key}.template", f"no file policies/letters/{t['template']}"
             )
-    for key, t in section.get("templates", {}).items():
-        if (templates_dir() / t["template"]).is_file():
-            _renders(key, t["template"], problem)
-    for letter, where in sorted(asked):
-        if letter not in section.get("templates", {}):
+    templates = section.get("templates", {})
+    for letter, where, facts in sorted(asked):
+        if letter not in templates:
             problem(where, f"the letter {letter!r} has no template in letters.templates")
+        elif (templates_dir() / templates[letter]["template"]).is_file():
+            _renders(letter, templates[letter]["template"], facts, problem)
 
 
 PART = PackPart(
@@ -126,10 +126,12 @@ PART = PackPart(
 )
 
 
-def _renders(key: str, template: str, problem) -> None:
-    """A template must fill from the documented data (notices.samples): one that names a
-    field no letter has is refused when the pack is loaded, not when a letter is issued."""
+def _renders(key: str, template: str, facts: str, problem) -> None:
+    """A template must fill from the data its request gives (notices.samples: a case's move,
+    or a restriction's notice): one that names a field its letters lack is refused when the
+    pack is loaded, not when a letter is issued."""
+    given = CASE_FACTS if facts == "case" else RESTRICTION_FACTS
     try:
-        letter_html(template, sample())
+        letter_html(template, sample(given))
     except TemplateProblem as exc:
         problem(f"letters.templates.{key}.template", exc.message)

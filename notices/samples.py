@@ -78,6 +78,7 @@ CASE_FACTS = {
         "to_stage": "Rectification Notice",
         "on": "3 January 2027",
         "reason": "Medicines not managed safely at two visits.",
+        "answers": {},
     },
     "decision": {
         "by": "Alex Chair",

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from core.forms import ReasonForm, on_form
 from core.views import council_view, require_perm
 from notices import selectors
-from notices.forms import LetterForm, PostedForm, ReceiptForm
+from notices.forms import ActionForm, LetterForm, PostedForm, ReceiptForm
 from notices.models import LetterStatus
 from notices.services import (
     delivery_retry,
@@ -68,7 +68,8 @@ def letter_detail(request, pk: int):
     posted_form = PostedForm(request.POST if action == "posted" else None, prefix="p")
     receipt_form = ReceiptForm(request.POST if action == "receipt" else None, prefix="r")
     reason_form = ReasonForm(request.POST if action in ("correct", "cancel") else None, prefix="c")
-    issue_form = ReasonForm(None, prefix="i")  # for its error summary when issuing fails
+    issue_form = ActionForm(data={})  # carries what refuses an issue to the error summary
+    issue_form.is_valid()
     done = None
     if action:
         require_perm(request, "notices.issue_letter")
@@ -81,10 +82,13 @@ def letter_detail(request, pk: int):
         )
     elif action == "issue":
         ok, done = on_form(issue_form, lambda: letter_issue(letter=letter, actor=request.user))
-        if not ok:  # name the fields of the draft, where the person can correct them
-            for field, errors in issue_form.errors.items():
-                for error in errors:
-                    letter_form.add_error(field if field in letter_form.fields else None, error)
+        if not ok and set(issue_form.errors) & set(LetterForm.base_fields):
+            # Name the draft's fields where the person corrects them.
+            letter_form = LetterForm(data={k: v or "" for k, v in initial.items()})
+            letter_form.is_valid()
+            letter_form.add_domain_errors(dict(issue_form.errors))
+            issue_form = ActionForm(data={})
+            issue_form.is_valid()
     elif action == "posted" and posted_form.is_valid():
         ok, done = on_form(
             posted_form,

@@ -15,6 +15,7 @@ urlpatterns = [
     path("restriction-lists/", views.lists_page, name="restriction-lists"),
     path("restriction-lists/issues/<int:pk>/", views.list_issue_page, name="list-issue"),
     path("restriction-lists/issues/<int:pk>/csv/", views.list_issue_csv, name="list-issue-csv"),
+    path("restriction-lists/issues/<int:pk>/pdf/", views.list_issue_pdf, name="list-issue-pdf"),
     path("placements/checks/", views.checks_page, name="placement-checks"),
 ]
 

@@ -466,6 +466,15 @@ def list_issue_csv(request, pk: int):
     return response
 
 
+@council_view("restrictions.view_lists")
+def list_issue_pdf(request, pk: int):
+    issue = _issue(request, pk)
+    response = HttpResponse(list_selectors.issue_pdf(issue), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{issue.reference}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @council_view("restrictions.view_checks")
 def checks_page(request):
     page = Paginator(feed_selectors.checks(council=request.council), 50).get_page(

@@ -30,7 +30,6 @@ from concerns.services import (
 )
 from core.audit import audit_record
 from core.models import AuditEntry, Notification, Timer
-from notices.models import Delivery, IssuedLetter, Letter
 from councils.models import ApiToken, Area, Delegation, Membership, PolicyVersion, Role
 from councils.services import token_create
 from decisions.models import DecisionStep, Recommendation
@@ -55,6 +54,7 @@ from monitoring.services import (
     intelligence_record,
 )
 from monitoring.services.risk import risk_recompute
+from notices.models import Delivery, IssuedLetter, Letter
 from providers.models import ColumnMapping, ImportProblem, ImportRun
 from providers.services import mapping_save
 from restrictions.models import (

@@ -12,7 +12,9 @@ import datetime as dt
 import io
 
 from django.db.models import Prefetch
+from django.template.loader import render_to_string
 
+from core.pdf import pdf_render
 from monitoring.models import Commissioning
 from monitoring.selectors import locations_in_scope
 from providers.models import Location, ServiceType
@@ -204,6 +206,20 @@ def issue_csv(issue: ListIssue) -> str:
     for row in issue_rows(issue):
         writer.writerow([_safe(row.get(key, "")) for key, _ in CSV_COLUMNS])
     return out.getvalue()
+
+
+def issue_pdf(issue: ListIssue) -> bytes:
+    """The issue as a tagged PDF (landscape A4, its marking on every page): what is circulated
+    and printed (003 Managed Placements Memo; 004 Providers with Restrictions List)."""
+    content = issue.content
+    sections = [*content.get("sections", [])]
+    if content.get("removed"):
+        sections.append(content["removed"])
+    html = render_to_string(
+        "restrictions/list_issue_pdf.html",
+        {"issue": issue, "content": content, "sections": sections, "council": issue.council},
+    )
+    return pdf_render(html)
 
 
 def _safe(value) -> str:

@@ -27,7 +27,7 @@ def test_somerset_up_and_down(load_pack, member):
     made = case_move(case=case, actor=officer, move="invoke_quality_improvement", reason="RI")
     case.refresh_from_db()
     assert case.stage == Stage.FORMAL
-    assert LetterRequest.objects.filter(case=case).count() == 2
+    assert LetterRequest.objects.filter(case=case).count() == 3
     rec = case_move(
         case=case,
         actor=officer,

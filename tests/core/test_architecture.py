@@ -10,7 +10,10 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management import call_command
 
-APPS = ["config", "core", "councils", "providers", "monitoring", "decisions", "concerns"]
+APPS = [
+    "config", "core", "councils", "providers", "monitoring", "decisions", "concerns",
+    "restrictions", "notices",
+]  # fmt: skip
 
 
 def _lint(root: Path) -> subprocess.CompletedProcess:

@@ -27,6 +27,9 @@ def people(council_a, member):
     boss = member(council_a, Role.MANAGER)
     other_manager = member(council_a, Role.MANAGER)
     Membership.objects.filter(user=officer, council=council_a).update(reports_to=boss)
+    for i, person in enumerate((officer, boss, other_manager)):
+        person.email = f"person{i}@bromley.example"
+        person.save(update_fields=["email"])
     return officer, boss, other_manager
 
 
@@ -90,9 +93,7 @@ def test_warned_by_the_pack_then_due_today_then_overdue_with_the_manager_told(
 
 def test_each_step_happens_once_however_often_the_sweep_runs(council_a, people):
     officer, *_ = people
-    timer = _deadline(
-        council_a, officer, dt.date(2027, 1, 5), starts_on=dt.date(2026, 12, 21)
-    )
+    timer = _deadline(council_a, officer, dt.date(2027, 1, 5), starts_on=dt.date(2026, 12, 21))
     later = _at(dt.date(2027, 1, 6))
     assert timers_advance(now=later) == 1
     assert timers_advance(now=later) == 0
@@ -189,15 +190,15 @@ def test_after_downtime_it_catches_up_oldest_first(council_a, people):
     ]
     now = _at(dt.date(2027, 2, 1))
     assert timers_advance(now=now, limit=2) == 2
-    fired = set(
-        Timer.objects.filter(status=TimerStatus.FIRED).values_list("due_on", flat=True)
-    )
+    fired = set(Timer.objects.filter(status=TimerStatus.FIRED).values_list("due_on", flat=True))
     assert fired == {dt.date(2027, 1, 4), dt.date(2027, 1, 5)}
     assert timers_advance(now=now) == 2
     assert all(Timer.objects.get(pk=t.pk).status == TimerStatus.FIRED for t in timers)
 
 
-def test_a_daily_digest_instead_of_each_email(council_a, people, django_capture_on_commit_callbacks):
+def test_a_daily_digest_instead_of_each_email(
+    council_a, people, django_capture_on_commit_callbacks
+):
     from core.notify import digests_send
 
     officer, boss, _ = people

@@ -23,6 +23,7 @@ from config.celery import app
 from core.models import AuditEntry, Timer, TimerStatus
 from core.tasks import timers_sweep
 from councils.models import Council
+from tests.worker_queue import QUEUE
 
 pytestmark = [
     pytest.mark.worker,
@@ -38,12 +39,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def queue():
-    """A queue of this test's own on the real broker; tasks sent from here go to it."""
-    name = f"sweep-{uuid.uuid4().hex[:8]}"
-    saved = {k: app.conf[k] for k in ("task_always_eager", "broker_url")}
-    app.conf.update(task_always_eager=False, broker_url=settings.REDIS_URL)
+    """This process's test queue on the real broker (tests.worker_queue): the workers started
+    here consume it, and tasks sent from here go to it."""
+    saved = {k: app.conf[k] for k in ("task_always_eager", "task_default_queue", "broker_url")}
+    app.conf.update(
+        task_always_eager=False, task_default_queue=QUEUE, broker_url=settings.REDIS_URL
+    )
     try:
-        yield name
+        yield QUEUE
     finally:
         app.conf.update(saved)
 
@@ -65,9 +68,24 @@ def workers(queue, tmp_path):
         }
         log = open(tmp_path / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
-             "-Q", queue, "-n", f"{name}@%h", "--without-gossip", "--without-mingle",
-             "--without-heartbeat", "-l", "WARNING"],  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "-Q",
+                queue,
+                "-n",
+                f"{name}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-l",
+                "WARNING",
+            ],  # fmt: skip
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -148,9 +166,7 @@ def test_two_workers_sweeping_together_fire_each_timer_once(workers, queue):
     assert _effects(council) == len(timers)
 
 
-def test_a_worker_killed_half_way_and_another_started_still_fires_once(
-    workers, queue, tmp_path
-):
+def test_a_worker_killed_half_way_and_another_started_still_fires_once(workers, queue, tmp_path):
     council = _council()
     (timer,) = _due(council, "test.slow")
     marker = tmp_path / "half-way"

@@ -46,23 +46,23 @@ def willow(db):
     return location
 
 
-def restriction_letter(team, location) -> Letter:
+def restriction_letter(people, location) -> Letter:
     """The decision letter a restriction put in place asks for (004 19.1), written."""
-    r = put_in_place(team, location=location)
+    r = put_in_place(people, location=location)
     notice = r.notices.get(audience="provider", when="imposed")
-    return letter_write(council=team.council, source="restrictions.notice", request_id=notice.pk)
+    return letter_write(council=people.council, source="restrictions.notice", request_id=notice.pk)
 
 
-def case_letter(team, location, letter: str) -> Letter:
+def case_letter(people, location, letter: str) -> Letter:
     """A letter a case's move asks for (the request a `letter` effect leaves), written."""
     case = case_open(
-        council=team.council,
-        actor=team.officer,
+        council=people.council,
+        actor=people.officer,
         summary="Medicines not managed safely",
         location=location,
-        lead_officer=team.officer,
+        lead_officer=people.officer,
     )
     request = LetterRequest.objects.create(
-        council=team.council, case=case, letter=letter, label=letter, seed="test"
+        council=people.council, case=case, letter=letter, label=letter, seed="test"
     )
-    return letter_write(council=team.council, source="concerns.letter", request_id=request.pk)
+    return letter_write(council=people.council, source="concerns.letter", request_id=request.pk)

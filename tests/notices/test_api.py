@@ -82,7 +82,9 @@ def test_another_councils_letter_is_not_found(wb, bedford, willow, api_as, api_t
         assert client.get(f"{LETTERS}{letter.pk}/").status_code == 404
         assert client.get(f"{LETTERS}{letter.pk}/pdf/").status_code == 404
         assert client.post(f"{LETTERS}{letter.pk}/issue/").status_code == 404
-        assert client.patch(f"{LETTERS}{letter.pk}/", {"note": "x"}, format="json").status_code == 404
+        assert (
+            client.patch(f"{LETTERS}{letter.pk}/", {"note": "x"}, format="json").status_code == 404
+        )
         assert client.get(LETTERS).json()["count"] == 0
     assert Letter.objects.get(pk=letter.pk).status == LetterStatus.DRAFT
 
@@ -113,7 +115,9 @@ def test_a_token_with_letters_scopes(wb, willow, api_token):
     assert reader.post(f"{LETTERS}{letter.pk}/issue/").status_code == 403
     writer = api_token(wb.council, ["letters:write"])
     assert writer.post(f"{LETTERS}{letter.pk}/issue/").status_code == 201
-    issued = writer.post(f"{LETTERS}{letter.pk}/receipt/", {"received_on": "2001-01-01", "how": "x"})
+    issued = writer.post(
+        f"{LETTERS}{letter.pk}/receipt/", {"received_on": "2001-01-01", "how": "x"}
+    )
     assert issued.status_code == 400 and "received_on" in named(issued)
 
 
@@ -121,7 +125,8 @@ def test_the_happy_path_change_issue_post_and_confirm(wb, willow, api_as):
     letter = restriction_letter(wb, willow)
     client = api_as(wb.officer)
     changed = client.patch(
-        f"{LETTERS}{letter.pk}/", {"addressee_name": "J. Owner", "note": "We meet on Monday."},
+        f"{LETTERS}{letter.pk}/",
+        {"addressee_name": "J. Owner", "note": "We meet on Monday."},
         format="json",
     )
     assert changed.status_code == 200 and changed.json()["addressee_name"] == "J. Owner"

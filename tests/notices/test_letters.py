@@ -56,13 +56,18 @@ def test_a_decision_leaves_a_request_that_a_task_writes_as_a_draft(
     )
     assert letter.reference.startswith(f"{wb.pack.policy.content['letters']['reference_prefix']}-")
     # Addressed from the register: the owner (Nominated Individual) at the provider's address.
-    assert (letter.addressee_name, letter.addressee_organisation) == ("Jane Owner", "Willow Care Ltd")
+    assert (letter.addressee_name, letter.addressee_organisation) == (
+        "Jane Owner",
+        "Willow Care Ltd",
+    )
     assert letter.address_lines == ["1 High Street", "Newbury", "RG14 1AA"]
     assert letter.facts["restriction"]["reference"] == r.reference
     # Written once: the task run again gives the same letter.
     from notices.services import letter_write
 
-    again = letter_write(council=wb.council, source="restrictions.notice", request_id=letter.source_id)
+    again = letter_write(
+        council=wb.council, source="restrictions.notice", request_id=letter.source_id
+    )
     assert again.pk == letter.pk and Letter.objects.filter(council=wb.council).count() == 1
 
 
@@ -122,9 +127,12 @@ def test_an_issued_letter_cannot_be_changed_in_the_database(wb, willow):
         "UPDATE notices_issuedletter SET sha256 = 'forged' WHERE id = %s",
         "DELETE FROM notices_issuedletter WHERE id = %s",
     ):
-        with pytest.raises(DatabaseError, match="append-only"):
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(sql, [issued.pk])
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, [issued.pk])
     assert IssuedLetter.objects.get(pk=issued.pk).sha256 == issued.sha256
 
 

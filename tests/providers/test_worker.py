@@ -3,7 +3,6 @@ REDIS_URL)."""
 
 import json
 import time
-import uuid
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -22,7 +21,7 @@ pytestmark = [
 
 
 # One queue for this run's workers: Celery reads the default queue once per process.
-QUEUE = f"test-{uuid.uuid4().hex[:8]}"
+from tests.worker_queue import QUEUE  # noqa: E402
 
 
 @pytest.fixture

@@ -63,6 +63,7 @@ def test_a_move_without_a_decision_is_made_at_once(sm, api_as):
     assert set(LetterRequest.objects.filter(case=case).values_list("letter", flat=True)) == {
         "quality_improvement_notice",
         "qim_invitation",
+        "qim_agenda",
     }
     entry = AuditEntry.objects.get(action="case.moved")
     assert entry.object_id == str(case.pk)
@@ -78,6 +79,7 @@ def test_a_move_without_a_decision_is_made_at_once(sm, api_as):
     assert {lt["letter"] for lt in detail["letters"]} == {
         "quality_improvement_notice",
         "qim_invitation",
+        "qim_agenda",
     }
 
 

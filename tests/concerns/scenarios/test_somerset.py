@@ -85,7 +85,7 @@ def test_somerset_ladder_up_and_back_down(load_pack, member):
         reason="medicines concerns",
         actor=officer,
     )
-    assert letters_of(made) == ["qim_invitation", "quality_improvement_notice"]
+    assert letters_of(made) == ["qim_agenda", "qim_invitation", "quality_improvement_notice"]
     assert not deadlines(case=case).exists()
 
     # formal -> rectification: referred to the Board, which decides at a quorate meeting.
@@ -315,7 +315,7 @@ def test_somerset_rating_below_good_opens_a_case_at_formal(load_pack, member):
     )
     assert record.actor is None and record.actor_label == "System"
     assert entry.actor_label == "System"
-    assert letters_of(record) == ["qim_invitation", "quality_improvement_notice"]
+    assert letters_of(record) == ["qim_agenda", "qim_invitation", "quality_improvement_notice"]
     # The same rating again raises nothing and moves nothing.
     assert check_rating(council=council, rating=rating) == []
     assert Alert.objects.filter(council=council).count() == 1
