@@ -6,7 +6,8 @@ ones (bench/escalation.py: a council's cases, decisions inbox and alerts, at 1,0
 the last two smaller in proportion when --locations asks for a quick run; then the
 restrictions ones in a database of their own (bench/restrictions.py: the placement status API,
 check page, bulk lookup and changes feed at 50,000 locations, 20 councils and 5,000
-restrictions).
+restrictions); then the letters and timers ones (bench/notices.py: one letter, a list of 500
+entries as PDF, the sweep over 100,000 timers, the start page's counts).
 
 Runs on PostgreSQL in its own database, `oversight_bench` at 127.0.0.1 (or BENCH_DATABASE_URL,
 whose database name must contain "bench": it is dropped and created anew). Prints each figure
@@ -17,6 +18,7 @@ import sys
 
 from bench import escalation as e
 from bench import monitoring as m
+from bench import notices as n
 from bench import register as r
 from bench import restrictions as rs
 
@@ -253,7 +255,7 @@ def main(argv=None) -> int:
     )
     parser.add_argument(
         "--only",
-        choices=["register", "monitoring", "escalation", "restrictions"],
+        choices=["register", "monitoring", "escalation", "restrictions", "notices"],
         help="run one part: the register (import, search), monitoring (the risk matrix) or "
         "escalation (cases, decisions, alerts)",
     )
@@ -330,6 +332,9 @@ def main(argv=None) -> int:
         "warmup": args.warmup,
         "explain_plans": args.explain,
     }
+    if args.only == "notices":
+        notices_summary(n.run(keep_db=args.keep_db))
+        return 0
     if args.only == "monitoring":
         summary(None, m.run(keep_db=args.keep_db, **monitoring_args))
         return 0
@@ -377,7 +382,13 @@ def main(argv=None) -> int:
     summary(results, mon[0] if mon else None, esc[0] if esc else None)
     if args.only is None:
         restrictions_summary(rs.run(keep_db=False, **restriction_args))
+        notices_summary(n.run(keep_db=False))
     return 0
+
+
+def notices_summary(res: n.NoticesResults) -> None:
+    r.log(f"\nLetters and timers (database {res.database})")
+    _table(n.summary_rows(res))
 
 
 def restrictions_summary(res: rs.RestrictionResults) -> None:

@@ -66,6 +66,14 @@ def notify(
     return len(rows)
 
 
+def notify_rows(rows: list[Notification]) -> int:
+    """Many notifications at once (the sweep's batch), each once per person and key; the
+    caller queues the emails."""
+    rows = [n for n in rows if n.user_id]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    return len(rows)
+
+
 def _link(url: str) -> str:
     return f"{settings.SITE_URL.rstrip('/')}{url}" if url.startswith("/") else url
 

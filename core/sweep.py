@@ -21,8 +21,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from core.models import NotificationKind, Timer, TimerStage, TimerStatus
-from core.notify import PEOPLE, notifications_email, notify
+from core.models import Notification, NotificationKind, Timer, TimerStage, TimerStatus
+from core.notify import PEOPLE, notifications_email, notify_rows
 from core.timers import HANDLERS, describe_subjects, next_look, start_of_day
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ def _batch(*, now: dt.datetime, size: int) -> int:
     with transaction.atomic(), scopes_disabled():
         timers = list(
             Timer.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("council")
+            .select_related("council", "owner")
             .filter(status=TimerStatus.RUNNING, next_at__lte=now)
             .order_by("next_at", "id")[:size]
         )
@@ -104,42 +104,41 @@ WORDS = {
 
 def _tell(told: list[tuple[Timer, str]]) -> None:
     """The owners, and for overdue ones their managers, told in a fixed number of queries
-    per council."""
+    per council (one insert for the whole batch)."""
     by_council: dict[int, list[tuple[Timer, str]]] = {}
     for timer, kind in told:
         by_council.setdefault(timer.council_id, []).append((timer, kind))
+    rows: list[Notification] = []
     for items in by_council.values():
         council = items[0][0].council
         with scope(council=council):
             names = describe_subjects(council=council, timers=[t for t, _ in items])
             overdue_owners = {t.owner_id for t, k in items if k == NotificationKind.TIMER_OVERDUE}
             managers = PEOPLE.managers(council, sorted(overdue_owners, key=lambda i: i or 0))
-            for timer, kind in items:
-                label, url = names.get((timer.subject_type, timer.subject_id), ("", ""))
-                what = f"{timer.label or 'A time limit'}" + (f" ({label})" if label else "")
-                day = f"{timer.due_on:%-d %B %Y}" if timer.due_on else ""
-                title = f"{WORDS[kind]}: {what}" + (f", by {day}" if day else "")
-                url = url or "/timers/"
-                notify(
-                    council=council,
-                    user_ids=[timer.owner_id],
-                    kind=kind,
-                    title=title,
-                    url=url,
-                    key=f"timer:{timer.pk}:{kind}",
-                    email=False,
-                )
-                if kind == NotificationKind.TIMER_OVERDUE:
-                    whose = f" (owned by {timer.owner})" if timer.owner_id else " (no owner)"
-                    notify(
-                        council=council,
-                        user_ids=[
-                            m for m in managers.get(timer.owner_id, []) if m != timer.owner_id
-                        ],
-                        kind=NotificationKind.TEAM_OVERDUE,
-                        title=f"Overdue in your team: {what}{whose}",
-                        url=url,
-                        key=f"timer:{timer.pk}:team",
-                        email=False,
+        for timer, kind in items:
+            label, url = names.get((timer.subject_type, timer.subject_id), ("", ""))
+            what = f"{timer.label or 'A time limit'}" + (f" ({label})" if label else "")
+            day = f"{timer.due_on:%-d %B %Y}" if timer.due_on else ""
+            title = (f"{WORDS[kind]}: {what}" + (f", by {day}" if day else ""))[:300]
+            url = (url or "/timers/")[:500]
+            if timer.owner_id:
+                rows.append(
+                    Notification(
+                        council=council, user_id=timer.owner_id, kind=kind, title=title,
+                        url=url, key=f"timer:{timer.pk}:{kind}",
                     )
+                )  # fmt: skip
+            if kind == NotificationKind.TIMER_OVERDUE:
+                whose = f" (owned by {timer.owner})" if timer.owner_id else " (no owner)"
+                for manager in managers.get(timer.owner_id, []):
+                    if manager != timer.owner_id:
+                        rows.append(
+                            Notification(
+                                council=council, user_id=manager,
+                                kind=NotificationKind.TEAM_OVERDUE,
+                                title=f"Overdue in your team: {what}{whose}"[:300], url=url,
+                                key=f"timer:{timer.pk}:team",
+                            )
+                        )  # fmt: skip
         notifications_email.later(council.pk)
+    notify_rows(rows)
