@@ -21,3 +21,4 @@ class NoticesConfig(AppConfig):
         panels.register()
         letter_requested.connect(tasks.letter_requested)
         events.letter_issued.connect(tasks.letter_issued)
+        tasks.hooks_connect()

@@ -179,3 +179,68 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.get_channel_display()} to {self.to}: {self.get_status_display()}"
+
+
+class Subscription(models.Model):
+    """Another council system (Mosaic, CareDirector, Liquidlogic) told of events by webhook:
+    an HTTPS address (plain HTTP only to this machine, for tests), the event types it wants,
+    and the secret each delivery is signed with (HMAC-SHA256)."""
+
+    council = models.ForeignKey("councils.Council", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=100, help_text="Which system, in words.")
+    url = models.URLField(max_length=500)
+    event_types = models.JSONField(default=list)
+    secret = models.CharField(max_length=64, help_text="Shared with the receiver to verify.")
+    is_active = models.BooleanField(default=True)
+    created_by_label = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(council="council")
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return f"{self.name} ({self.url})"
+
+
+class HookStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be sent"
+    DELIVERED = "delivered", "Delivered"
+    FAILED = "failed", "Failed: will be tried again"
+    GAVE_UP = "gave_up", "Not delivered after a day of tries"
+
+
+class HookDelivery(models.Model):
+    """One event for one subscription: sent at least once (tried again with backoff for a
+    day), with its id so the receiver can drop repeats, and logged (status, attempts, the
+    last answer)."""
+
+    council = models.ForeignKey("councils.Council", on_delete=models.CASCADE, related_name="+")
+    subscription = models.ForeignKey(
+        Subscription, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event_id = models.UUIDField(help_text="The event's id: the same on every try.")
+    event_type = models.CharField(max_length=40)
+    payload = models.JSONField()
+    status = models.CharField(max_length=10, choices=HookStatus.choices, default=HookStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_answer = models.CharField(max_length=500, blank=True)
+    next_try_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(council="council")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "event_id"], name="hook_event_once_per_subscription"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "next_try_at"], name="hook_retry")]
+
+    def __str__(self):
+        return f"{self.event_type} to {self.subscription}: {self.get_status_display()}"

@@ -63,6 +63,16 @@ def register() -> None:
             sections=("/letters/",),
         )
     )
+    extensions.navigation.register(
+        NavEntry(
+            name="webhooks",
+            label="Webhooks",
+            url_name="webhook-list",
+            permission="notices.manage_webhooks",
+            order=85,
+            sections=("/webhooks/",),
+        )
+    )
     extensions.location_page.register(
         Panel("letters", "notices/panels/location_letters.html", location_panel, order=60)
     )

@@ -7,10 +7,13 @@ from celery import shared_task
 from django.utils import timezone
 from django_scopes import scope
 
+from core.events import EVENTS
 from core.letters import SOURCES
-from core.tasks import CouncilTask, tenants
+from core.tasks import CouncilTask, tenant, tenants
 from notices.models import Delivery, DeliveryStatus, Letter
-from notices.services import delivery_send, letter_write
+from notices.services import delivery_send, hook_send, hooks_make, letter_write
+from notices.services.webhooks import hooks_due
+from notices.webhooks import TYPES
 
 
 @shared_task(base=CouncilTask, name="notices.letter_write", acks_late=True)
@@ -76,3 +79,38 @@ def letters_catch_up() -> int:
                         letter_write(council=council, source=source.name, request_id=request_id)
                         written += 1
     return written
+
+
+@shared_task(base=CouncilTask, name="notices.hook_send", acks_late=True)
+def hook_send_task(council, delivery_id: int) -> str:
+    delivery = hook_send(delivery_id=delivery_id)
+    return delivery.status if delivery else "not due"
+
+
+@shared_task(name="notices.hooks_retry", acks_late=True)
+def hooks_retry() -> int:
+    """Every minute: the webhook deliveries whose next try has come (backoff, for a day)."""
+    due = hooks_due(now=timezone.now())
+    for council_id, delivery_id in due:
+        hook_send_task.enqueue(council_id, delivery_id)
+    return len(due)
+
+
+def _receiver(hook_type: str):
+    def receive(*, council_id: int, **arguments) -> None:
+        with scope(council=tenant(council_id)):
+            made = hooks_make(council_id=council_id, hook_type=hook_type, arguments=arguments)
+        for delivery_id in made:
+            hook_send_task.enqueue(council_id, delivery_id)
+
+    receive.__name__ = f"webhook_{hook_type.replace('.', '_')}"
+    return receive
+
+
+RECEIVERS = {key: _receiver(key) for key in TYPES}
+
+
+def hooks_connect() -> None:
+    """Subscribe to each event a webhook may carry (by name: see notices.webhooks)."""
+    for key, kind in TYPES.items():
+        EVENTS[kind.event].connect(RECEIVERS[key])

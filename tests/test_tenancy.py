@@ -54,7 +54,7 @@ from monitoring.services import (
     intelligence_record,
 )
 from monitoring.services.risk import risk_recompute
-from notices.models import Delivery, IssuedLetter, Letter
+from notices.models import Delivery, HookDelivery, IssuedLetter, Letter, Subscription
 from providers.models import ColumnMapping, ImportProblem, ImportRun
 from providers.services import mapping_save
 from restrictions.models import (
@@ -435,6 +435,29 @@ def _delivery(council):
     )
 
 
+def _subscription(council):
+    return Subscription.objects.create(
+        council=council,
+        name="Mosaic",
+        url="https://mosaic.example.gov.uk/hooks",
+        event_types=["case.moved"],
+        secret="s" * 64,
+        created_by_label="Test",
+    )
+
+
+def _hook_delivery(council):
+    import uuid
+
+    return HookDelivery.objects.create(
+        council=council,
+        subscription=_subscription(council),
+        event_id=uuid.uuid4(),
+        event_type="case.moved",
+        payload={},
+    )
+
+
 def _placement_check(council):
     placement_check_log(
         council=council, actor=_officer(council), via="page", query="Kennet", found=0, shown=[]
@@ -545,6 +568,8 @@ MATRIX += [
     Owned(Letter, _draft_letter, "/api/v1/letters/", "/letters/{pk}/", ("letters:read",)),
     Owned(IssuedLetter, _issued_letter),
     Owned(Delivery, _delivery, "/api/v1/letter-deliveries/", None, ("letters:read",)),
+    Owned(Subscription, _subscription),  # its API is for council admins: below
+    Owned(HookDelivery, _hook_delivery),
 ]
 IDS = [o.model.__name__ for o in MATRIX]
 
@@ -909,3 +934,16 @@ def test_cannot_switch_to_a_council_one_does_not_belong_to(council_a, council_b,
     client = signed_in(member(council_a, Role.OFFICER))
     assert client.post("/council/switch/", {"council": council_b.code}).status_code == 404
     assert client.get("/api/v1/council/").json()["code"] == council_a.code
+
+
+def test_webhooks_of_another_council_404(council_a, council_b, member, api_as, signed_in):
+    theirs = _hook_delivery(council_b)
+    admin = member(council_a, Role.COUNCIL_ADMIN)
+    client = api_as(admin)
+    assert client.get("/api/v1/webhooks/").json()["count"] == 0
+    assert client.get(f"/api/v1/webhooks/{theirs.subscription_id}/").status_code == 404
+    assert client.post(f"/api/v1/webhooks/{theirs.subscription_id}/end/").status_code == 404
+    assert client.get(f"/api/v1/webhook-deliveries/{theirs.pk}/").status_code == 404
+    assert client.post(f"/api/v1/webhook-deliveries/{theirs.pk}/retry/").status_code == 404
+    page = signed_in(admin).get(f"/webhooks/{theirs.subscription_id}/")
+    assert page.status_code == 404

@@ -9,12 +9,22 @@ from notices.services.sending import (
     letter_record_post,
     letter_record_receipt,
 )
+from notices.services.webhooks import (
+    hook_retry,
+    hook_send,
+    hooks_make,
+    subscription_create,
+    subscription_end,
+)
 from notices.services.writing import letter_preview, letter_update, letter_write
 
 __all__ = [
     "delivery_record_bounce",
     "delivery_retry",
     "delivery_send",
+    "hook_retry",
+    "hook_send",
+    "hooks_make",
     "letter_cancel",
     "letter_correct",
     "letter_issue",
@@ -23,4 +33,6 @@ __all__ = [
     "letter_record_receipt",
     "letter_update",
     "letter_write",
+    "subscription_create",
+    "subscription_end",
 ]
