@@ -31,6 +31,7 @@ from concerns.services import (
     safeguarding_open,
     safeguarding_plan_start,
 )
+from core import extensions
 from core.forms import ReasonForm, on_form
 from core.views import council_view
 from councils.permissions import roles_in
@@ -146,6 +147,9 @@ def _case_page(request, case, safeguarding_form=None, status: int = 200):
                 and sg_spec.by & roles_in(request.user, case.council)
             ),
             "safeguarding_form": safeguarding_form,
+            "object_panels": extensions.panels(
+                extensions.object_page, request=request, subject=case
+            ),
             **record,
         },
         status=status,

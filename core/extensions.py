@@ -9,6 +9,9 @@ place, a higher app registers, and adding an app touches no shared file.
 - `start_page`: a panel on a person's start page (`Panel`), given the request.
 - `location_page`: a panel in the council's record of a location (`Panel`), given the request,
   the location and any forms a failed POST hands back.
+- `object_page`: a panel on the page of one object another app owns (a case, a restriction),
+  given the request and the `subject`; it returns None for subjects it has nothing about
+  (the letters of a case or a restriction).
 - `location_banner`: a banner at the top of a location's page, for every role (`Panel`): the
   placement status.
 - `location_columns`: a column in lists of locations (the register's search, the risk
@@ -160,6 +163,7 @@ section_nav: Registry[NavEntry] = Registry("section navigation entry")
 start_page: Registry[Panel] = Registry("start page panel")
 location_page: Registry[Panel] = Registry("location page panel")
 location_banner: Registry[Panel] = Registry("location banner")
+object_page: Registry[Panel] = Registry("object page panel")
 location_columns: Registry[Column] = Registry("location column")
 timeline: Registry[TimelineSource] = Registry("timeline source")
 demo: Registry[DemoStep] = Registry("demo step")

@@ -7,9 +7,11 @@ class NoticesConfig(AppConfig):
     verbose_name = "Letters"
 
     def ready(self):
+        from core import extensions
         from core.letters import letter_requested
         from councils.policy import pack_part
         from notices import (
+            demo,
             events,
             panels,
             permissions,  # noqa: F401  (its rules and token scopes)
@@ -22,3 +24,6 @@ class NoticesConfig(AppConfig):
         letter_requested.connect(tasks.letter_requested)
         events.letter_issued.connect(tasks.letter_issued)
         tasks.hooks_connect()
+        extensions.demo.register(
+            extensions.DemoStep("notices", demo.load, refresh=demo.refresh, order=60)
+        )

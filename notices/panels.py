@@ -22,6 +22,21 @@ def location_panel(*, request, location, forms) -> dict | None:
     return {"letters": rows}
 
 
+def object_panel(*, request, subject) -> dict | None:
+    """The letters of a case, or of a restriction (its decision letters), with their state."""
+    council = request.council
+    if council is None or not request.user.has_perm("notices.view_letters", council):
+        return None
+    kind = subject._meta.label_lower
+    if kind == "concerns.case":
+        rows = letters(council=council, case_id=subject.pk)
+    elif kind == "restrictions.restriction":
+        rows = letters(council=council).filter(subject_type=kind, subject_id=str(subject.pk))
+    else:
+        return None
+    return {"letters": list(rows[:20]), "case_id": subject.pk if kind == "concerns.case" else None}
+
+
 def _timeline(*, council, location, limit: int) -> list[TimelineEntry]:
     url = id_url("letter-detail")
     rows = (
@@ -75,5 +90,8 @@ def register() -> None:
     )
     extensions.location_page.register(
         Panel("letters", "notices/panels/location_letters.html", location_panel, order=60)
+    )
+    extensions.object_page.register(
+        Panel("letters", "notices/panels/object_letters.html", object_panel, order=10)
     )
     extensions.timeline.register(TimelineSource("letters", "Letters", _timeline, order=60))

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
+from core import extensions
 from core.forms import ReasonForm, on_form
 from core.views import council_view, require_perm
 from providers.models import Location, Provider
@@ -295,6 +296,7 @@ def restriction_detail(request, pk: int):
             if pack.sharing
             else [],
             "failed": failed,
+            "object_panels": extensions.panels(extensions.object_page, request=request, subject=r),
             "review_form": review_form,
             "contact_form": contact_form,
             "reason_form": reason_form,

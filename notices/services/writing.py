@@ -62,6 +62,9 @@ def _default_addressee(letter: Letter, to: str) -> None:
         letter.addressee_role = "Nominated Individual" if provider.nominated_individual else ""
         letter.addressee_organisation = provider.name
         parts = [provider.address, provider.postcode]
+        if not any(parts) and location is not None:  # the register has no head office
+            parts = [location.name, location.address_line1, location.address_line2,
+                     location.town, location.postcode]  # fmt: skip
     else:
         parts = []
     lines = [p.strip() for part in parts for p in (part or "").split(",") if p.strip()]

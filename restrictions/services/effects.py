@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from concerns.pack import Ladder
 from concerns.services.cases import apply_move, case_lock
+from core.actors import person_of
 from core.letters import letter_requested
 from core.timers import timer_start, timers_end
 from councils.models import Council
@@ -73,9 +74,18 @@ def level_changed(change: Change) -> None:
 # --- timers --------------------------------------------------------------------------------
 
 
+def _owner(c: Change):
+    """Who keeps the change's time limits: the officer who asked for it (told when they fall
+    due), else the person who made it."""
+    if c.recommendation is not None and getattr(c.recommendation, "proposed_by_id", None):
+        return c.recommendation.proposed_by
+    return person_of(c.actor)
+
+
 def _timers(c: Change) -> None:
     r, pack, policy = c.restriction, c.pack, c.pack.policy
     council = r.council
+    owner = _owner(c)
     if pack.tell_provider_within:
         # 004 19.1: "within five working days"; 19.5: the same when lifted or downgraded.
         limit = policy.time_limit(pack.tell_provider_within)
@@ -88,6 +98,8 @@ def _timers(c: Change) -> None:
             label=f"Tell the provider of the decision in writing ({limit.in_words})",
             seed=limit.seed,
             cause=f"event:{c.event.pk}",
+            owner=owner,
+            time_limit=pack.tell_provider_within,
         )
     if c.to_level == Level.NONE:
         timers_end(
@@ -112,6 +124,7 @@ def _timers(c: Change) -> None:
                 "consider a Default Notice",
                 seed=dn.seed,
                 cause=f"level:{c.to_level}:{c.on.isoformat()}",
+                owner=owner,
             )
         elif c.to_level not in dn.levels:
             timers_end(
