@@ -48,6 +48,7 @@ run: install assets demo
 # Chromium for the browser tests (Debian's; Playwright cannot download browsers here).
 browser:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+	@command -v pdftotext >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils)
 
 lint: install
 	$(VENV)/bin/ruff check .
