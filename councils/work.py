@@ -65,7 +65,10 @@ class NotifyForm(GovukFormMixin, forms.Form):
 @login_required
 def account(request):
     """Your notifications and how you are told."""
-    form = NotifyForm(request.POST or None, initial={"notify_by": request.user.notify_by})
+    form = NotifyForm(
+        request.POST if request.method == "POST" else None,
+        initial={"notify_by": request.user.notify_by},
+    )
     if request.method == "POST" and form.is_valid():
         user = request.user
         user.notify_by = form.cleaned_data["notify_by"]

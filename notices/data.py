@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from monitoring.models import ImprovementPlan, PlanKind, PlanStatus
 from notices.models import Letter
 from notices.pack import Letters, LetterTemplate
 from providers.models import Location, Provider, Rating
@@ -57,6 +58,35 @@ def location_facts(location: Location | None) -> dict:
         "inspected_on": day(rating.report_date if rating else location.last_inspection_date),
         "domain_ratings": domains,
         "domains_below_good": [d["domain"] for d in domains if d["rating"] in BELOW_GOOD],
+    }
+
+
+def plan_facts(council, location: Location | None) -> dict:
+    """The location's active plan, a Serious Concerns action plan first (001 App. 3: what,
+    who improves, who monitors, by when), else its improvement plan; {} when none."""
+    if location is None:
+        return {}
+    plans = ImprovementPlan.objects.filter(
+        council=council, location=location, status=PlanStatus.ACTIVE
+    ).order_by("-started_on", "-id")
+    plan = plans.filter(kind=PlanKind.SERIOUS_CONCERNS).first() or plans.first()
+    if plan is None:
+        return {}
+    actions = plan.actions.select_related("council_monitor").order_by("due_on", "id")
+    return {
+        "title": plan.title,
+        "kind": plan.get_kind_display(),
+        "started_on": day(plan.started_on),
+        "actions": [
+            {
+                "what": a.what,
+                "who_improves": a.provider_lead,
+                "who_monitors": str(a.council_monitor),
+                "by_when": day(a.due_on),
+                "status": a.get_status_display(),
+            }
+            for a in actions
+        ],
     }
 
 
@@ -116,6 +146,7 @@ def letter_data(letter: Letter, *, letters: Letters, template: LetterTemplate, t
         "case": {"reference": letter.case_reference},
         "provider": provider,
         "location": location,
+        "plan": plan_facts(letter.council, letter.location),
         "subject_name": subject_name,
         "facts": letter.facts,
     }

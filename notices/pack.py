@@ -29,6 +29,7 @@ class LetterTemplate:
     confirm_receipt: bool = False
     confidential: bool = False
     quote: str = ""
+    written_by: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class Letters:
                         **t,
                         "copies": tuple(t.get("copies", ())),
                         "enclosures": tuple(t.get("enclosures", ())),
+                        "written_by": frozenset(t.get("written_by", ())),
                     },
                 )
                 for key, t in section["templates"].items()
@@ -82,6 +84,10 @@ class Letters:
 
     def template(self, key: str) -> LetterTemplate | None:
         return self.templates.get(key)
+
+    def by_hand(self, roles) -> list[LetterTemplate]:
+        """The letters these roles may start by hand (no move or decision asks for them)."""
+        return [t for t in self.templates.values() if t.written_by & set(roles)]
 
 
 def _asked_for(content: dict) -> set[tuple[str, str, str]]:
@@ -111,6 +117,9 @@ def check_letters(content: dict, problem) -> None:
                 f"letters.templates.{key}.template", f"no file policies/letters/{t['template']}"
             )
     templates = section.get("templates", {})
+    for key, t in templates.items():
+        if t.get("written_by") and (templates_dir() / t["template"]).is_file():
+            _renders(key, t["template"], "none", problem)
     for letter, where, facts in sorted(asked):
         if letter not in templates:
             problem(where, f"the letter {letter!r} has no template in letters.templates")
@@ -130,7 +139,7 @@ def _renders(key: str, template: str, facts: str, problem) -> None:
     """A template must fill from the data its request gives (notices.samples: a case's move,
     or a restriction's notice): one that names a field its letters lack is refused when the
     pack is loaded, not when a letter is issued."""
-    given = CASE_FACTS if facts == "case" else RESTRICTION_FACTS
+    given = {"case": CASE_FACTS, "restriction": RESTRICTION_FACTS}.get(facts, {})
     try:
         letter_html(template, sample(given))
     except TemplateProblem as exc:

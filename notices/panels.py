@@ -9,17 +9,28 @@ from core import extensions
 from core.extensions import NavEntry, Panel, TimelineEntry, TimelineSource, Waiting
 from core.views import id_url
 from notices.models import Letter, LetterStatus
+from notices.permissions import BY_HAND
 from notices.selectors import letters, letters_waiting_count
+from notices.services import letters_by_hand
 
 
 def location_panel(*, request, location, forms) -> dict | None:
-    council = request.council
-    if council is None or not request.user.has_perm("notices.view_letters", council):
+    """The letters about this service, and the letters this person may start by hand."""
+    council, user = request.council, request.user
+    if council is None:
         return None
-    rows = list(letters(council=council, location_id=location.pk)[:10])
-    if not rows:
+    rows = letters(council=council, location_id=location.pk)
+    if not user.has_perm("notices.view_letters", council):
+        rows = rows.filter(source=BY_HAND, please_ask_for=user)  # their own only
+    rows = list(rows[:10])
+    by_hand = letters_by_hand(council=council, user=user)
+    if not rows and not by_hand:
         return None
-    return {"letters": rows}
+    return {
+        "letters": rows,
+        "by_hand": by_hand,
+        "all_letters": user.has_perm("notices.view_letters", council),
+    }
 
 
 def object_panel(*, request, subject) -> dict | None:

@@ -66,6 +66,20 @@ COMMON = {
         ],
         "domains_below_good": ["Safe", "Well-led"],
     },
+    "plan": {
+        "title": "Serious Concerns action plan",
+        "kind": "Serious Concerns action plan",
+        "started_on": "2 December 2026",
+        "actions": [
+            {
+                "what": "Medicines administration records completed at every round",
+                "who_improves": "Registered Manager",
+                "who_monitors": "Sam Officer",
+                "by_when": "16 December 2026",
+                "status": "Open",
+            }
+        ],
+    },
     "subject_name": "Willow Gardens",
 }
 

@@ -3,7 +3,10 @@ location), one letter to preview, correct, issue, download and follow up."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -21,9 +24,12 @@ from notices.services import (
     letter_preview,
     letter_record_post,
     letter_record_receipt,
+    letter_start,
     letter_update,
+    letters_by_hand,
 )
 from notices.tasks import delivery_send_task
+from providers.models import Location
 
 TABS = [("waiting", "Waiting to be issued"), ("issued", "Issued"), ("", "All letters")]
 
@@ -57,11 +63,21 @@ def letter_list(request):
     )
 
 
+def _letter(request, pk: int):
+    """One letter of the current council that this person may see (the quality team's, or
+    one they started by hand)."""
+    if request.council is None:
+        raise PermissionDenied
+    letter = selectors.letter_get(council=request.council, pk=pk)
+    require_perm(request, "notices.view_letters", letter)
+    return letter
+
+
 @require_http_methods(["GET", "POST"])
-@council_view("notices.view_letters")
+@login_required
 def letter_detail(request, pk: int):
     council = request.council
-    letter = selectors.letter_get(council=council, pk=pk)
+    letter = _letter(request, pk)
     action = request.POST.get("action", "") if request.method == "POST" else ""
     initial = {f: getattr(letter, f) for f in LetterForm.base_fields}
     letter_form = LetterForm(request.POST if action == "save" else None, initial=initial)
@@ -72,7 +88,7 @@ def letter_detail(request, pk: int):
     issue_form.is_valid()
     done = None
     if action:
-        require_perm(request, "notices.issue_letter")
+        require_perm(request, "notices.issue_letter", letter)
     if action == "save" and letter_form.is_valid():
         ok, done = on_form(
             letter_form,
@@ -147,7 +163,7 @@ def letter_detail(request, pk: int):
             "reason_form": reason_form,
             "failed_forms": [f for f in forms if f.errors],
             "action": action,
-            "may_issue": request.user.has_perm("notices.issue_letter", council),
+            "may_issue": request.user.has_perm("notices.issue_letter", letter),
             "is_open": letter.is_open,
             "is_issued": letter.status == LetterStatus.ISSUED,
             "replaced_by": getattr(letter, "replaced_by", None)
@@ -158,9 +174,9 @@ def letter_detail(request, pk: int):
     )
 
 
-@council_view("notices.view_letters")
+@login_required
 def letter_pdf(request, pk: int):
-    letter = selectors.letter_get(council=request.council, pk=pk)
+    letter = _letter(request, pk)
     body = letter_preview(letter=letter, actor=request.user)
     response = HttpResponse(body, content_type="application/pdf")
     name = (
@@ -169,3 +185,44 @@ def letter_pdf(request, pk: int):
     response["Content-Disposition"] = f'inline; filename="{name}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+class StartForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Which letter",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the letter to write"},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@council_view("notices.start_letter")
+def letter_new(request):
+    """Start a letter no move or decision asks for, about a location (000 5.i: to a family
+    choosing a provider rated below Good)."""
+    council = request.council
+    location = Location.objects.filter(pk=_int(request.GET.get("location", "")) or 0).first()
+    if location is None:
+        raise Http404
+    choices = letters_by_hand(council=council, user=request.user)
+    if not choices:
+        raise PermissionDenied
+    form = StartForm(request.POST if request.method == "POST" else None)
+    form.fields["kind"].choices = [(t.key, t.title) for t in choices]
+    if request.method == "POST" and form.is_valid():
+        ok, letter = on_form(
+            form,
+            lambda: letter_start(
+                council=council, actor=request.user, kind=form.cleaned_data["kind"],
+                location=location,
+            ),
+        )  # fmt: skip
+        if ok:
+            messages.success(request, "Written: enter whom it is to, check it, then issue it.")
+            return redirect("letter-detail", pk=letter.pk)
+    return render(
+        request,
+        "notices/letter_new.html",
+        {"form": form, "location": location, "choices": choices},
+        status=400 if form.errors else 200,
+    )

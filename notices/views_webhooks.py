@@ -40,7 +40,7 @@ class SubscriptionForm(GovukFormMixin, forms.Form):
 @council_view("notices.manage_webhooks")
 def webhook_list(request):
     council = request.council
-    form = SubscriptionForm(request.POST or None)
+    form = SubscriptionForm(request.POST if request.method == "POST" else None)
     secret = None
     if request.method == "POST" and form.is_valid():
         ok, made = on_form(

@@ -1,6 +1,7 @@
 """Writes for letters, by topic: writing drafts from requests, issuing, sending and
 recording what came back."""
 
+from notices.services.by_hand import letter_start, letters_by_hand
 from notices.services.issuing import letter_cancel, letter_correct, letter_issue
 from notices.services.sending import (
     delivery_record_bounce,
@@ -31,6 +32,8 @@ __all__ = [
     "letter_preview",
     "letter_record_post",
     "letter_record_receipt",
+    "letter_start",
+    "letters_by_hand",
     "letter_update",
     "letter_write",
     "subscription_create",

@@ -33,7 +33,7 @@ def _locked(letter: Letter) -> Letter:
 def letter_issue(*, letter: Letter, actor) -> IssuedLetter:
     letter = _locked(letter)
     council = letter.council
-    require(actor, "notices.issue_letter", council, "You may not issue letters here.")
+    require(actor, "notices.issue_letter", letter, "You may not issue letters here.")
     if letter.status == LetterStatus.ISSUED:
         raise Conflict(f"{letter.title} {letter.reference} was issued already.")
     if not letter.is_open:
@@ -117,7 +117,7 @@ def letter_issue(*, letter: Letter, actor) -> IssuedLetter:
 def letter_correct(*, letter: Letter, actor, reason: str) -> Letter:
     """A new draft that will replace an issued letter (an issued letter never changes)."""
     letter = _locked(letter)
-    require(actor, "notices.issue_letter", letter.council, "You may not correct letters here.")
+    require(actor, "notices.issue_letter", letter, "You may not correct letters here.")
     if letter.status != LetterStatus.ISSUED:
         raise Conflict("Only an issued letter is corrected; change the draft instead.")
     if Letter.objects.filter(replaces=letter).exists():
@@ -157,7 +157,7 @@ def letter_correct(*, letter: Letter, actor, reason: str) -> Letter:
 def letter_cancel(*, letter: Letter, actor, reason: str) -> Letter:
     """A draft that will not be sent (the request was a mistake); kept, with the reason."""
     letter = _locked(letter)
-    require(actor, "notices.issue_letter", letter.council, "You may not cancel letters here.")
+    require(actor, "notices.issue_letter", letter, "You may not cancel letters here.")
     if not letter.is_open:
         raise Conflict(f"{letter.title} {letter.reference} is {letter.get_status_display()}.")
     reason = (reason or "").strip() if isinstance(reason, str) else ""

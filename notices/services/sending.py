@@ -103,7 +103,7 @@ def delivery_record_bounce(*, delivery: Delivery, actor, reason: str) -> Deliver
     """The mail system (or a person) reports that an email did not arrive: it is marked and
     sent again later (an address may be full or down for a while)."""
     delivery = Delivery.objects.select_for_update(of=("self",)).get(pk=delivery.pk)
-    require(actor, "notices.issue_letter", delivery.council)
+    require(actor, "notices.issue_letter", delivery.letter)
     if delivery.channel != "email" or delivery.status not in (
         DeliveryStatus.SENT,
         DeliveryStatus.FAILED,
@@ -132,7 +132,7 @@ def delivery_record_bounce(*, delivery: Delivery, actor, reason: str) -> Deliver
 def delivery_retry(*, delivery: Delivery, actor) -> Delivery:
     """Send a failed or bounced email again now (a person asks, or the retry sweep)."""
     delivery = Delivery.objects.select_for_update(of=("self",)).get(pk=delivery.pk)
-    require(actor, "notices.issue_letter", delivery.council)
+    require(actor, "notices.issue_letter", delivery.letter)
     if delivery.channel != "email" or delivery.status not in (
         DeliveryStatus.FAILED,
         DeliveryStatus.BOUNCED,
@@ -158,7 +158,7 @@ def _day(value, field: str, errors: dict, *, not_before: dt.date | None) -> None
 @transaction.atomic
 def letter_record_post(*, letter: Letter, actor, sent_on: dt.date) -> Delivery:
     letter = Letter.objects.select_for_update(of=("self",)).get(pk=letter.pk)
-    require(actor, "notices.issue_letter", letter.council, "You may not record letters here.")
+    require(actor, "notices.issue_letter", letter, "You may not record letters here.")
     if letter.status != LetterStatus.ISSUED:
         raise Conflict("Issue the letter before recording that it was posted.")
     if letter.sent_by_post_on:
@@ -193,7 +193,7 @@ def letter_record_post(*, letter: Letter, actor, sent_on: dt.date) -> Delivery:
 def letter_record_receipt(*, letter: Letter, actor, received_on: dt.date, how: str) -> Letter:
     """The provider confirmed receipt (003 Tables 4, 5: "Please confirm receipt")."""
     letter = Letter.objects.select_for_update(of=("self",)).get(pk=letter.pk)
-    require(actor, "notices.issue_letter", letter.council, "You may not record letters here.")
+    require(actor, "notices.issue_letter", letter, "You may not record letters here.")
     if letter.status not in (LetterStatus.ISSUED, LetterStatus.REPLACED):
         raise Conflict("Only an issued letter has its receipt confirmed.")
     if letter.receipt_confirmed_on:

@@ -71,7 +71,7 @@ def _default_addressee(letter: Letter, to: str) -> None:
     letter.address = "\n".join(lines)
 
 
-def _check_template(letter: Letter, letters: Letters) -> None:
+def check_template(letter: Letter, letters: Letters) -> None:
     """The draft's status: ready to preview, or a problem naming what is missing."""
     template = letters.template(letter.kind)
     if template is None:
@@ -122,7 +122,7 @@ def letter_write(*, council, source: str, request_id: int) -> Letter | None:
         written_at=timezone.now(),
     )
     _default_addressee(letter, template.to if template else "owner")
-    _check_template(letter, letters)
+    check_template(letter, letters)
     try:
         with transaction.atomic():
             letter.save()
@@ -156,7 +156,7 @@ def letter_update(*, letter: Letter, actor, changes: dict) -> Letter:
     """Correct a draft before it is issued: whom it is to, the address, the email it goes
     to, who to ask for and who signs, and a paragraph of the officer's own."""
     letter = Letter.objects.select_for_update(of=("self",)).get(pk=letter.pk)
-    require(actor, "notices.issue_letter", letter.council, "You may not change letters here.")
+    require(actor, "notices.issue_letter", letter, "You may not change letters here.")
     if not letter.is_open:
         raise Conflict(f"{letter.title} {letter.reference} is {letter.get_status_display()}.")
     errors: dict[str, list[str]] = {}
@@ -188,7 +188,7 @@ def letter_update(*, letter: Letter, actor, changes: dict) -> Letter:
         raise ValidationFailed("The letter could not be changed.", errors=errors)
     if not changes:
         return letter
-    _check_template(letter, Letters.of(letter.council))
+    check_template(letter, Letters.of(letter.council))
     letter.save()
     audit_record(
         council=letter.council,
@@ -204,7 +204,7 @@ def letter_update(*, letter: Letter, actor, changes: dict) -> Letter:
 def letter_preview(*, letter: Letter, actor, today: dt.date | None = None) -> bytes:
     """The PDF as it would be issued today (nothing is kept); TemplateProblem names a field
     the template refers to that the letter does not have."""
-    require(actor, "notices.view_letters", letter.council)
+    require(actor, "notices.view_letters", letter)
     if letter.status == LetterStatus.ISSUED:
         return bytes(letter.issue.pdf)
     letters = Letters.of(letter.council)

@@ -19,6 +19,12 @@ from tests.restrictions.conftest import (  # noqa: F401  (fixtures)
     team,
     wb,
 )
+from tests.test_browser import (  # noqa: F401  (the browser walk's fixtures)
+    _async_unsafe_allowed,
+    _fresh_cache,
+    browser,
+    page,
+)
 
 
 @pytest.fixture

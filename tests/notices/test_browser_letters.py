@@ -11,15 +11,7 @@ from django.utils import timezone
 
 from core.sweep import timers_advance
 from tests.notices.conftest import case_letter, restriction_letter
-from tests.test_browser import (  # noqa: F401  (fixtures)
-    _async_unsafe_allowed,
-    _at_both_widths,
-    _fresh_cache,
-    _shot,
-    _sign_in,
-    browser,
-    page,
-)
+from tests.test_browser import _at_both_widths, _shot, _sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
