@@ -15,6 +15,8 @@ from core.actors import require
 from core.audit import audit_record
 from core.errors import Conflict, ValidationFailed
 from core.letters import SOURCES
+from core.models import NotificationKind
+from core.notify import notify
 from core.references import next_reference
 from councils.selectors import is_member_of
 from notices.data import letter_data
@@ -130,6 +132,15 @@ def letter_write(*, council, source: str, request_id: int) -> Letter | None:
         return Letter.objects.get(
             council=council, source=source, source_id=request_id, replaces__isnull=True
         )
+    about = letter.location.name if letter.location_id else str(letter.provider or "")
+    notify(  # the officer who leads the case is asked to check it
+        council=council,
+        user_ids=[letter.please_ask_for_id],
+        kind=NotificationKind.WAITING,
+        title=f"A letter to check and issue: {letter.title}, {about} ({letter.reference})",
+        url=f"/letters/{letter.pk}/",
+        key=f"letter:{letter.pk}:written",
+    )
     audit_record(
         council=council,
         actor=None,

@@ -12,6 +12,7 @@ from core.models import Notification, NotificationKind, Timer, TimerStage, Timer
 from core.sweep import timers_advance
 from core.timers import HANDLERS, start_of_day, timer_handler, timer_start
 from councils.models import Membership, NotifyBy, Role
+from councils.policy import policy_of
 from tests.factories import LocationFactory
 
 pytestmark = pytest.mark.django_db
@@ -219,8 +220,6 @@ def test_a_daily_digest_instead_of_each_email(
 
 def test_the_owner_is_warned_as_the_time_limit_itself_says(council_a, people):
     """A time limit's own `warn` in the pack overrides the calendar's `warn_before`."""
-    from councils.policy import policy_of
-
     policy = policy_of(council_a)
     limit = next(iter(policy.content["time_limits"]))
     policy.content["time_limits"][limit]["warn"] = {"amount": 1, "unit": "weeks"}
@@ -229,3 +228,38 @@ def test_the_owner_is_warned_as_the_time_limit_itself_says(council_a, people):
         assert policy.warn_on(dt.date(2027, 3, 15)) == dt.date(2027, 3, 11)
     finally:
         del policy.content["time_limits"][limit]["warn"]
+
+
+def test_people_are_told_when_a_decision_waits_for_them(
+    council_a, member, django_capture_on_commit_callbacks
+):
+    """Issue 10, 7: an email says what waits, with a link (the DASS is told of a request)."""
+    from concerns.services import exception_propose
+    from decisions.models import Recommendation
+
+    placer = member(council_a, Role.PLACEMENT)
+    dass_title = policy_of(council_a).decision_makers["dass"].title
+    dass = member(council_a, Role.DECISION_MAKER, title=dass_title)
+    dass.email = "dass@bromley.example"
+    dass.save(update_fields=["email"])
+    location = LocationFactory(overall_rating="Requires improvement")
+    with django_capture_on_commit_callbacks(execute=True):
+        exception_propose(
+            council=council_a,
+            actor=placer,
+            exception="family_choice",
+            location=location,
+            reason="The family want to stay near their daughter",
+            details={
+                "advice_date": "2026-11-20",
+                "reasons_given": "Rated Requires improvement",
+                "family_request": True,
+                "carefirst_reference": "CF-1",
+            },
+        )
+    rec = Recommendation.objects.get(council=council_a)
+    told = Notification.objects.get(user=dass)
+    assert told.url == f"/decisions/{rec.pk}/" and rec.reference in told.title
+    assert "daughter" not in told.title  # nothing of the person in care
+    (email,) = [m for m in mail.outbox if m.to == [dass.email]]
+    assert f"/decisions/{rec.pk}/" in email.body and "daughter" not in email.body
