@@ -26,6 +26,25 @@ def day(value: dt.date | dt.datetime | None) -> str:
     return f"{value:%-d %B %Y}"
 
 
+def _answer(value) -> str:
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return day(dt.date.fromisoformat(value))
+        except ValueError:
+            return value
+    return "" if value is None else str(value)
+
+
+def _answers(ladder: Ladder, move) -> dict[str, str]:
+    """Every question the move's form asks (empty when not answered), as words."""
+    found = ladder.move(move.move_key)
+    keys = [f.key for f in found.fields] if found else []
+    given = move.details or {}
+    return {key: _answer(given.get(key)) for key in {*keys, *given}}
+
+
 def _pending(*, council) -> list[int]:
     return list(
         LetterRequest.objects.filter(council=council, status=RequestStatus.REQUESTED).values_list(
@@ -62,7 +81,7 @@ def _facts(*, council, request_id: int) -> LetterFacts | None:
             "on": day(move.at),
             "reason": move.reason,
             # The answers the move's form asked for (000 Appendix 2; 001 the trigger chosen).
-            "answers": {k: v for k, v in (move.details or {}).items() if isinstance(k, str)},
+            "answers": _answers(ladder, move),
         }
         rec = rec or move.recommendation
         deadlines = Timer.objects.filter(

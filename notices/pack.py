@@ -5,6 +5,7 @@ with the packs), title, signatory, copies, enclosures and whether receipt is to 
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,16 +91,19 @@ class Letters:
         return [t for t in self.templates.values() if t.written_by & set(roles)]
 
 
-def _asked_for(content: dict) -> set[tuple[str, str, str]]:
-    """Every letter the pack's other sections ask for: (letter, where, which facts it gets)."""
-    out = set()
+def _asked_for(content: dict) -> list[tuple[str, str, str, tuple[str, ...]]]:
+    """Every letter the pack's other sections ask for: (letter, where, which facts it gets,
+    the questions the move's form asks)."""
+    out = []
     for i, move in enumerate(content.get("escalation", {}).get("moves", [])):
+        asks = tuple(f["key"] for f in move.get("fields", []) if isinstance(f, dict))
         for j, effect in enumerate(move.get("effects", [])):
             if effect.get("kind") == "letter":
-                out.add((effect["letter"], f"escalation.moves[{i}].effects[{j}]", "case"))
+                where = f"escalation.moves[{i}].effects[{j}]"
+                out.append((effect["letter"], where, "case", asks))
     for i, tell in enumerate(content.get("restrictions", {}).get("tell", [])):
         if tell.get("letter"):
-            out.add((tell["letter"], f"restrictions.tell[{i}]", "restriction"))
+            out.append((tell["letter"], f"restrictions.tell[{i}]", "restriction", ()))
     return out
 
 
@@ -119,12 +123,12 @@ def check_letters(content: dict, problem) -> None:
     templates = section.get("templates", {})
     for key, t in templates.items():
         if t.get("written_by") and (templates_dir() / t["template"]).is_file():
-            _renders(key, t["template"], "none", problem)
-    for letter, where, facts in sorted(asked):
+            _renders(key, t["template"], "none", (), problem)
+    for letter, where, facts, asks in asked:
         if letter not in templates:
             problem(where, f"the letter {letter!r} has no template in letters.templates")
         elif (templates_dir() / templates[letter]["template"]).is_file():
-            _renders(letter, templates[letter]["template"], facts, problem)
+            _renders(letter, templates[letter]["template"], facts, asks, problem)
 
 
 PART = PackPart(
@@ -135,11 +139,13 @@ PART = PackPart(
 )
 
 
-def _renders(key: str, template: str, facts: str, problem) -> None:
+def _renders(key: str, template: str, facts: str, asks: tuple[str, ...], problem) -> None:
     """A template must fill from the data its request gives (notices.samples: a case's move,
-    or a restriction's notice): one that names a field its letters lack is refused when the
-    pack is loaded, not when a letter is issued."""
-    given = {"case": CASE_FACTS, "restriction": RESTRICTION_FACTS}.get(facts, {})
+    with the answers its form asks for, or a restriction's notice): one that names a field its
+    letters lack is refused when the pack is loaded, not when a letter is issued."""
+    given = copy.deepcopy({"case": CASE_FACTS, "restriction": RESTRICTION_FACTS}.get(facts, {}))
+    if facts == "case":
+        given["move"]["answers"] = dict.fromkeys(asks, "")
     try:
         letter_html(template, sample(given))
     except TemplateProblem as exc:

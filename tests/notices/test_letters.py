@@ -288,3 +288,36 @@ def test_a_case_move_letter_names_the_case_and_its_lead_officer(somerset, willow
     assert "within a maximum of six months from being issued with a Final Warning Notice" in (
         " ".join(text.split())
     )
+
+
+def test_the_dass_agreement_form_holds_the_answers_given_to_resume_placements(bromley, willow):
+    """000 Appendix 2: the form's rows filled from the move's own questions (000 8)."""
+    from concerns.models import CaseMove, LetterRequest
+    from concerns.services import case_open
+    from notices.services import letter_write
+
+    case = case_open(council=bromley.council, actor=bromley.officer, summary="RI", location=willow)
+    move = CaseMove.objects.create(
+        council=bromley.council,
+        case=case,
+        move_key="resume_placements",
+        label="Resume placements",
+        from_stage="formal",
+        to_stage="closed",
+        actor_label="Test",
+        reason="All actions complete; Contract Compliance recommends resuming.",
+        details={
+            "cqc_action_plan_completed": "12 actions, all complete",
+            "next_cqc_visit": "2027-03-01",
+            "lbb_action_plan_completed": "Yes, 4 December",
+        },
+    )
+    request = LetterRequest.objects.create(
+        council=bromley.council, case=case, move=move, letter="dass_agreement_form", label="x"
+    )
+    letter = letter_write(council=bromley.council, source="concerns.letter", request_id=request.pk)
+    assert letter.status == LetterStatus.DRAFT, letter.problem
+    text = " ".join(pdf_text(bytes(letter_issue(letter=letter, actor=bromley.officer).pdf)).split())
+    assert "12 actions, all complete" in text
+    assert "1 March 2027" in text  # the date answered, in words
+    assert "Anticipated date of next CQC visit" in text

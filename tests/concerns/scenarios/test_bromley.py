@@ -155,7 +155,7 @@ def test_bromley_dass_decides_and_the_delegate_within_dates(load_pack, member):
         recommendation=rec,
         details=APPENDIX_2,
     )
-    assert letters_of(record) == ["dass_decision_letter"]
+    assert letters_of(record) == ["dass_agreement_form"]  # 000 Appendix 2
     monitoring.refresh_from_db()
     assert monitoring.status == ENDED
 
