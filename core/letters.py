@@ -22,6 +22,13 @@ letter_requested = Event(
     args=("council_id", "source", "request_id"),
 )
 
+letter_request_met = Event(
+    "core.letter_request_met",
+    "A request for a letter was met another way (a person recorded the provider told by hand): "
+    "its draft, if any, is not to be issued.",
+    args=("council_id", "source", "request_id"),
+)
+
 
 @dataclass(frozen=True)
 class Addressee:

@@ -8,7 +8,7 @@ class NoticesConfig(AppConfig):
 
     def ready(self):
         from core import extensions
-        from core.letters import letter_requested
+        from core.letters import letter_request_met, letter_requested
         from councils.policy import pack_part
         from notices import (
             demo,
@@ -22,6 +22,7 @@ class NoticesConfig(AppConfig):
         pack_part(PART)
         panels.register()
         letter_requested.connect(tasks.letter_requested)
+        letter_request_met.connect(tasks.letter_request_met)
         events.letter_issued.connect(tasks.letter_issued)
         tasks.hooks_connect()
         extensions.demo.register(

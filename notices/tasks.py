@@ -11,7 +11,13 @@ from core.events import EVENTS
 from core.letters import SOURCES
 from core.tasks import CouncilTask, tenant, tenants
 from notices.models import Delivery, DeliveryStatus, Letter
-from notices.services import delivery_send, hook_send, hooks_make, letter_write
+from notices.services import (
+    delivery_send,
+    hook_send,
+    hooks_make,
+    letter_write,
+    letters_not_needed,
+)
 from notices.services.webhooks import hooks_due
 from notices.webhooks import TYPES
 
@@ -31,6 +37,13 @@ def delivery_send_task(council, delivery_id: int) -> str:
 def letter_requested(*, council_id: int, source: str, request_id: int) -> None:
     """Subscribed to `core.letters.letter_requested`: write it in a worker."""
     letter_write_task.enqueue(council_id, source, request_id)
+
+
+def letter_request_met(*, council_id: int, source: str, request_id: int) -> None:
+    """Subscribed to `core.letters.letter_request_met`: its draft is set aside."""
+    council = tenant(council_id)
+    with scope(council=council):
+        letters_not_needed(council=council, source=source, request_id=request_id)
 
 
 def letter_issued(*, council_id: int, letter_id: int) -> None:

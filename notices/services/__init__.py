@@ -2,7 +2,12 @@
 recording what came back."""
 
 from notices.services.by_hand import letter_start, letters_by_hand
-from notices.services.issuing import letter_cancel, letter_correct, letter_issue
+from notices.services.issuing import (
+    letter_cancel,
+    letter_correct,
+    letter_issue,
+    letters_not_needed,
+)
 from notices.services.sending import (
     delivery_record_bounce,
     delivery_retry,
@@ -34,6 +39,7 @@ __all__ = [
     "letter_record_receipt",
     "letter_start",
     "letters_by_hand",
+    "letters_not_needed",
     "letter_update",
     "letter_write",
     "subscription_create",

@@ -177,3 +177,30 @@ def letter_cancel(*, letter: Letter, actor, reason: str) -> Letter:
         reason=reason,
     )
     return letter
+
+
+@transaction.atomic
+def letters_not_needed(*, council, source: str, request_id: int) -> int:
+    """The request was met another way (recorded by hand): its open draft is not to be
+    issued. How many were set aside."""
+    open_ones = list(
+        Letter.objects.select_for_update(of=("self",)).filter(
+            council=council,
+            source=source,
+            source_id=request_id,
+            replaces__isnull=True,
+            status__in=[LetterStatus.WAITING, LetterStatus.DRAFT, LetterStatus.PROBLEM],
+        )
+    )
+    for letter in open_ones:
+        letter.status = LetterStatus.CANCELLED
+        letter.problem = "Not needed: the provider was recorded as told another way."
+        letter.save(update_fields=["status", "problem", "updated_at"])
+        audit_record(
+            council=council,
+            actor=None,
+            action="letter.not_needed",
+            summary=f"{letter.title} {letter.reference} not needed: told another way",
+            obj=letter,
+        )
+    return len(open_ones)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from core.actors import actor_label, require
 from core.audit import audit_record
 from core.errors import Conflict, ValidationFailed
+from core.letters import letter_request_met
 from core.timers import timer_start, timers_meet
 from restrictions.models import Notice, NoticeStatus
 from restrictions.pack import Restrictions
@@ -50,6 +51,10 @@ def notice_record_sent(*, notice: Notice, actor, sent_on: dt.date, how: str) -> 
     if errors:
         raise ValidationFailed("", errors=errors)
     notice_sent(notice=notice, sent_on=sent_on, how=how, by=actor_label(actor))
+    if notice.letter:  # its letter, written or not, is no longer to be issued
+        letter_request_met.publish(
+            council_id=r.council_id, source="restrictions.notice", request_id=notice.pk
+        )
     audit_record(
         council=r.council,
         actor=actor,

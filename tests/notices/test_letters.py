@@ -321,3 +321,22 @@ def test_the_dass_agreement_form_holds_the_answers_given_to_resume_placements(br
     assert "12 actions, all complete" in text
     assert "1 March 2027" in text  # the date answered, in words
     assert "Anticipated date of next CQC visit" in text
+
+
+def test_a_provider_told_by_hand_sets_the_draft_aside(
+    wb, willow, django_capture_on_commit_callbacks
+):
+    """004 19.1 met another way (a letter sent outside the system, recorded by hand): the
+    draft is not left waiting to be issued."""
+    from tests.restrictions.conftest import tell_provider
+
+    letter = restriction_letter(wb, willow)
+    r_id = int(letter.subject_id)
+    from restrictions.models import Restriction
+
+    with django_capture_on_commit_callbacks(execute=True):
+        tell_provider(wb, Restriction.objects.get(pk=r_id))
+    letter.refresh_from_db()
+    assert letter.status == LetterStatus.CANCELLED and "told another way" in letter.problem
+    with pytest.raises(Conflict):
+        letter_issue(letter=letter, actor=wb.officer)
