@@ -60,3 +60,22 @@ def test_a_somerset_contract_visit_keeps_its_time_limits(load_pack, member):
     assert first_next.status == TimerStatus.MET and first_next.outcome.startswith("held on")
     entries = timeline_entries(council=council, location=location, kinds=["timers"])
     assert any(e.title.startswith("Met: Next review of") for e in entries)
+
+
+def test_somerset_questionnaire_returned_within_28_days(load_pack, member):
+    """003 1.3: "Providers will have 28 days to complete the questionnaire from the date it is
+    issued." """
+    from monitoring.services.reviews import SELF_CERTIFICATION
+
+    council = load_pack("somerset")
+    officer = member(council, Role.OFFICER)
+    sent = review_plan(
+        council=council,
+        location=LocationFactory(local_authority="Somerset"),
+        actor=officer,
+        kind="annual_questionnaire",
+        planned_for=TODAY,
+    )
+    timer = _timers(council)[SELF_CERTIFICATION]
+    assert timer.due_on == TODAY + dt.timedelta(days=28) == sent.self_certification_due_on
+    assert (timer.seed, timer.owner) == ("003 1.3", officer)
