@@ -47,7 +47,22 @@ def error_responses(*codes: int, conflict: str = "") -> dict[int, OpenApiRespons
     return out
 
 
+def query_id(request, key: str) -> int | None:
+    """A query parameter naming a row by its id: none, or a whole number of at most 18
+    digits (a larger one is refused with 400 naming it, never handed to the database)."""
+    value = request.query_params.get(key, "")
+    if not value:
+        return None
+    if not value.isdigit() or len(value) > 18:
+        raise serializers.ValidationError({key: ["Give the id as a whole number."]})
+    return int(value)
+
+
 def exception_handler(exc, context):
+    if isinstance(exc, OverflowError):  # a number too large for the database (SQLite)
+        return Response(
+            {"detail": "A number in the request is too large.", "code": "invalid"}, status=400
+        )
     if isinstance(exc, DomainError):
         body = {"detail": exc.message or exc.code, "code": exc.code}
         if exc.errors:

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.core.exceptions import PermissionDenied
 
 from core.errors import Conflict, NotAllowed, ValidationFailed
 
@@ -66,7 +67,8 @@ def on_form(form, call: Callable[[], Any]) -> tuple[bool, Any]:
     """Run a service for a page's form: (True, its result), or (False, None) with the domain
     error on the form, each field's message on its field (so the error summary links to it)
     and anything else at the top of the form. The one place pages turn domain errors into
-    form errors."""
+    form errors. What the person may not do is not a form error: it answers 403, as the API
+    does (issue 11: before any 409)."""
     try:
         return True, call()
     except ValidationFailed as exc:
@@ -74,7 +76,9 @@ def on_form(form, call: Callable[[], Any]) -> tuple[bool, Any]:
             form.add_domain_errors(exc.errors)
         else:
             form.add_error(None, exc.message)
-    except (Conflict, NotAllowed) as exc:
+    except NotAllowed as exc:
+        raise PermissionDenied(exc.message) from exc
+    except Conflict as exc:
         form.add_error(None, exc.message)
     return False, None
 

@@ -11,10 +11,12 @@ import threading
 import time
 
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 from django_scopes import scopes_disabled
 from rest_framework import authentication, exceptions
 
+from core.audit import audit_record
 from councils.models import ApiToken
 from councils.permissions import TOKEN_SCOPES, council_id_of
 
@@ -84,6 +86,44 @@ def _remember(digest: str, token: ApiToken) -> None:
         _CHECKED[digest] = (time.monotonic() + seconds, token)
 
 
+def _address(request) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def _failures_key(request) -> str:
+    return f"token-failures:{_address(request)}"
+
+
+def _throttled(request) -> None:
+    """An address that sent too many wrong tokens waits (429) until its window passes."""
+    if cache.get(_failures_key(request), 0) >= settings.TOKEN_FAILURE_LIMIT:
+        raise exceptions.Throttled(
+            wait=settings.TOKEN_FAILURE_WINDOW_SECONDS,
+            detail="Too many invalid tokens from this address: try again later.",
+        )
+
+
+def _failed(request) -> None:
+    """Count a wrong token from this address; the failure that reaches the limit is
+    audited (once per window)."""
+    key = _failures_key(request)
+    cache.add(key, 0, settings.TOKEN_FAILURE_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired in between
+        cache.set(key, 1, settings.TOKEN_FAILURE_WINDOW_SECONDS)
+        count = 1
+    if count == settings.TOKEN_FAILURE_LIMIT:
+        audit_record(
+            council=None,
+            actor=None,
+            action="token.throttled",
+            summary=f"{count} invalid API tokens from {_address(request)}: refused for "
+            f"{settings.TOKEN_FAILURE_WINDOW_SECONDS // 60} minutes",
+            data={"address": _address(request)},
+        )
+
+
 class CouncilTokenAuthentication(authentication.BaseAuthentication):
     keyword = "Token"
 
@@ -91,6 +131,7 @@ class CouncilTokenAuthentication(authentication.BaseAuthentication):
         header = authentication.get_authorization_header(request).split()
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
+        _throttled(request)
         if len(header) != 2:
             raise exceptions.AuthenticationFailed("Invalid token header.")
         try:
@@ -109,6 +150,7 @@ class CouncilTokenAuthentication(authentication.BaseAuthentication):
                 .first()
             )
         if token is None or not secrets.compare_digest(token.key_hash, digest):
+            _failed(request)
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
         now = timezone.now()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:

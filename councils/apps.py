@@ -8,6 +8,8 @@ class CouncilsConfig(AppConfig):
     verbose_name = "Councils"
 
     def ready(self):
+        from axes.signals import user_locked_out
+
         from core import extensions, tenancy
         from core.notify import PEOPLE
         from core.timers import WARNING
@@ -16,11 +18,13 @@ class CouncilsConfig(AppConfig):
             panels,
             permissions,  # noqa: F401  (its rules and token scopes)
             schema,  # noqa: F401  (the OpenAPI auth extension)
+            signin,
         )
         from councils.people import managers_of, warn_on
         from councils.policy import PackPart, check_councils_part, pack_part
         from councils.tenancy import councils_of
 
+        user_locked_out.connect(signin.locked_out, dispatch_uid="councils.locked_out")
         tenancy.councils_resolver(councils_of)
         WARNING.day = warn_on
         PEOPLE.managers = managers_of

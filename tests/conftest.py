@@ -4,6 +4,7 @@ that setup code can touch any council's rows; requests still go through the real
 themselves."""
 
 import pytest
+from django.http import HttpRequest
 from django_scopes import scopes_disabled
 from rest_framework.test import APIClient
 
@@ -91,7 +92,10 @@ def signed_in(client):
     """signed_in(user) -> the Django test client, signed in as that user."""
 
     def sign_in(user):
-        assert client.login(username=user.username, password=PASSWORD)
+        # A request for django-axes, which checks every sign-in against its lockouts.
+        signing_in = HttpRequest()
+        signing_in.META["REMOTE_ADDR"] = "127.0.0.1"
+        assert client.login(request=signing_in, username=user.username, password=PASSWORD)
         return client
 
     return sign_in

@@ -23,7 +23,7 @@ from concerns.selectors import covering, pending_move
 from concerns.services.effects import apply_effects
 from core.actors import actor_label, person_of, require
 from core.audit import audit_record
-from core.errors import Conflict, ValidationFailed
+from core.errors import Conflict, NotAllowed, ValidationFailed
 from core.references import next_reference
 from core.timers import timers_end
 from councils.models import Council
@@ -133,6 +133,9 @@ def case_move(
     found = ladder.move(move)
     if found is None:
         raise ValidationFailed("", errors={"move": ["This is not one of the council's moves."]})
+    if actor is not None and not found.automatic and not roles_in(actor, case) & found.by:
+        # Not theirs to make, whatever the case's state: 403 before any 409.
+        raise NotAllowed(f"Only {ladder.policy.roles_text(found.by)} may make this move.")
     if expected_stage and case.stage != expected_stage:
         raise Conflict(
             f"{case.reference} moved to “{ladder.stage_label(case.stage)}” meanwhile: "

@@ -13,3 +13,4 @@ if "EMAIL_URL" not in env.ENVIRON:
 
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+DEMO_ALLOWED = True  # manage.py demo_load: local use only

@@ -105,6 +105,10 @@ class CommissioningViewSet(
         serializer.context.update(self._totals())  # the answer reflects the saved figures
 
     def perform_update(self, serializer):
+        if not serializer.validated_data:
+            raise ValidationFailed(
+                "Nothing to change.", errors={"non_field_errors": ["Give at least one field."]}
+            )
         location = serializer.validated_data.get("location")
         if location is not None and location != serializer.instance.location:
             raise ValidationFailed(

@@ -6,7 +6,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import CouncilScopedMixin, HasCouncilPermission
+from core.api import CouncilScopedMixin, HasCouncilPermission, query_id
 from councils.models import User
 from monitoring import selectors
 from monitoring.models import (
@@ -139,8 +139,7 @@ class IntelligenceViewSet(
         p = self.request.query_params
 
         def number(key):
-            value = p.get(key, "")
-            return int(value) if value.isdigit() else None
+            return query_id(self.request, key)
 
         filters = selectors.IntelligenceFilters(
             source=p.get("source", ""),

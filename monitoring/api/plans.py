@@ -6,6 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api import CouncilScopedMixin, HasCouncilPermission
+from core.parsers import BoundedJSONParser
 from councils.models import User
 from monitoring import selectors
 from monitoring.api.common import MONITORING_PERMISSIONS
@@ -95,6 +96,9 @@ class ImprovementPlanViewSet(
     permission_classes = [HasCouncilPermission]
     permission_required = MONITORING_PERMISSIONS
     serializer_class = ImprovementPlanSerializer
+    # JSON only: a form or multipart body cannot carry the list of actions, which would be
+    # dropped with a 201 (issue 11, 7): such a body is 415.
+    parser_classes = [BoundedJSONParser]
     queryset = ImprovementPlan.objects.none()  # for the schema; requests use get_queryset
 
     def get_queryset(self):

@@ -45,6 +45,9 @@ def commissioning_save(*, council: Council, location: Location, actor, **values)
         errors["contact_officer"] = ["The contact officer must work for this council."]
     if errors:
         raise ValidationFailed("The commissioning could not be saved.", errors=errors)
+    current = Commissioning.objects.filter(council=council, location=location).first()
+    if current is not None and all(getattr(current, k) == v for k, v in values.items()):
+        return current  # nothing changed: no write, no "changed" in the audit log
     record, created = Commissioning.objects.update_or_create(
         council=council, location=location, defaults=values
     )

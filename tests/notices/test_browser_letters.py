@@ -24,6 +24,8 @@ def test_an_officer_checks_issues_and_follows_up_a_letter(page, live_server, wb,
     letter = restriction_letter(wb, willow)
     timers_advance(now=timezone.now() + dt.timedelta(days=3))
     base = live_server.url
+    refused = []  # the Content-Security-Policy blocks nothing the pages need (issue 11, 9)
+    page.on("console", lambda m: "Content Security Policy" in m.text and refused.append(m.text))
     _sign_in(page, base, wb.officer)
     _at_both_widths(page, "40-start-waiting", lambda: page.goto(f"{base}/"))
     expect(page.get_by_test_id("waiting")).to_contain_text("letter to check and issue")
@@ -54,6 +56,8 @@ def test_an_officer_checks_issues_and_follows_up_a_letter(page, live_server, wb,
     _at_both_widths(page, "44-letter-issued", lambda: page.goto(f"{base}/letters/{letter.pk}/"))
     _at_both_widths(page, "45-my-time-limits", lambda: page.goto(f"{base}/timers/"))
     _at_both_widths(page, "46-account", lambda: page.goto(f"{base}/account/"))
+    assert page.evaluate("document.body.classList.contains('govuk-frontend-supported')")
+    assert refused == []
 
 
 def test_managers_see_what_is_overdue_and_the_letters_of_a_case(

@@ -1,0 +1,58 @@
+"""The API's JSON parser, with limits (issue 11: a body nested 10,000 deep exhausted the
+stack; an oversized one was answered with an HTML page). Its own module: DRF's settings
+import it while `rest_framework.views` is still loading."""
+
+import json
+
+from django.conf import settings
+from rest_framework import exceptions, parsers, status
+
+# No request this API takes nests deeper than this (a placement lookup's ids: 2).
+MAX_JSON_DEPTH = 10
+
+
+class BodyTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "too_large"
+
+
+def _depth(value) -> int:
+    """How deeply a parsed JSON value nests (iteratively: no recursion to exhaust)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, dict | list):
+            deepest = max(deepest, level)
+            children = node.values() if isinstance(node, dict) else node
+            stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+class BoundedJSONParser(parsers.JSONParser):
+    """JSON with limits: at most `API_MAX_BODY_BYTES` (413 in JSON, not an HTML page) and at
+    most `MAX_JSON_DEPTH` levels (400; 10,000 levels no longer exhaust the stack)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        limit = settings.API_MAX_BODY_BYTES
+        request = (parser_context or {}).get("request")
+        length = request.META.get("CONTENT_LENGTH", "") if request is not None else ""
+        if length.isdigit() and int(length) > limit:
+            raise BodyTooLarge(f"The request body is too large: at most {limit:,} bytes.")
+        raw = stream.read(limit + 1) if stream is not None else b""
+        if len(raw) > limit:
+            raise BodyTooLarge(f"The request body is too large: at most {limit:,} bytes.")
+        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
+        try:
+            data = json.loads(raw.decode(encoding)) if raw else {}
+        except RecursionError as exc:
+            raise exceptions.ParseError(
+                f"JSON parse error: nested deeper than {MAX_JSON_DEPTH} levels."
+            ) from exc
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise exceptions.ParseError(f"JSON parse error: {exc}") from exc
+        if _depth(data) > MAX_JSON_DEPTH:
+            raise exceptions.ParseError(
+                f"JSON parse error: nested deeper than {MAX_JSON_DEPTH} levels."
+            )
+        return data

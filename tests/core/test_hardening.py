@@ -1,0 +1,293 @@
+"""Issue 11, finding 5 and part of 10: no input makes the server answer 500, and bad input is
+refused in the request's own format (JSON for the API). Each test failed on the code before."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from councils.models import Role
+
+pytestmark = pytest.mark.django_db
+
+DEEP = "[" * 10_000 + "]" * 10_000
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/cases/", "/api/v1/intelligence/", "/api/v1/placements/lookup/"]
+)
+def test_json_nested_10000_deep_is_400_not_500(url, council_a, member, api_as, api):
+    client = api_as(member(council_a, Role.OFFICER))
+    answer = client.post(url, DEEP, content_type="application/json")
+    assert answer.status_code == 400, answer.content[:200]
+    assert "nested" in answer.json()["detail"]
+    # Before authentication too: no credentials is 401, never a parse of the body.
+    assert api.post(url, DEEP, content_type="application/json").status_code == 401
+
+
+def test_json_nested_a_little_deeper_than_any_request_needs_is_refused(council_a, member, api_as):
+    nested: object = "x"
+    for _ in range(40):
+        nested = [nested]
+    body = json.dumps({"ids": nested})
+    client = api_as(member(council_a, Role.PLACEMENT))
+    answer = client.post("/api/v1/placements/lookup/", body, content_type="application/json")
+    assert answer.status_code == 400 and "nested" in answer.json()["detail"]
+
+
+def test_an_oversized_json_body_is_answered_in_json(council_a, member, api_as, settings):
+    settings.API_MAX_BODY_BYTES = 10_000
+    client = api_as(member(council_a, Role.OFFICER))
+    body = json.dumps({"narrative": "x" * 20_000})
+    answer = client.post("/api/v1/intelligence/", body, content_type="application/json")
+    assert answer.status_code == 413
+    assert answer["Content-Type"].startswith("application/json")
+    assert "too large" in answer.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/intelligence/?provider=354220953484611223552",
+        "/api/v1/intelligence/?location=354220953484611223552",
+        "/api/v1/letters/?case=354220953484611223552",
+    ],
+)
+def test_a_huge_number_in_a_filter_is_400_naming_it(url, council_a, member, api_as):
+    answer = api_as(member(council_a, Role.OFFICER)).get(url)
+    assert answer.status_code == 400, answer.content[:200]
+    body = answer.json()
+    named = set(body.get("errors", body))
+    assert named & {"provider", "location", "case"}
+
+
+def test_a_huge_id_in_a_path_is_404_not_500(council_a, member, api_as, signed_in):
+    officer = member(council_a, Role.OFFICER)
+    huge = "354220953484611223552"
+    assert api_as(officer).get(f"/api/v1/intelligence/{huge}/").status_code == 404
+    assert signed_in(officer).get(f"/intelligence/{huge}/").status_code == 404
+
+
+# --- finding 6: throttling and lockout -------------------------------------------------------
+
+
+def test_five_wrong_passwords_lock_the_username_at_that_address_with_an_audit_entry(
+    council_a, member, client
+):
+    from core.models import AuditEntry
+    from tests.factories import PASSWORD
+
+    officer = member(council_a, Role.OFFICER)
+    for _ in range(5):
+        wrong = client.post(
+            "/accounts/login/", {"username": officer.username, "password": "not-it"}
+        )
+        assert wrong.status_code in (200, 429)
+    locked = client.post("/accounts/login/", {"username": officer.username, "password": PASSWORD})
+    assert locked.status_code == 429
+    assert "Sign-in is locked for now" in locked.content.decode()
+    entry = AuditEntry.objects.filter(action="signin.locked_out").first()
+    assert entry is not None and officer.username in entry.summary
+    # The admin's sign-in is the same door.
+    admin = client.post(
+        "/admin/login/?next=/admin/", {"username": officer.username, "password": PASSWORD}
+    )
+    assert admin.status_code == 429
+
+
+def test_an_address_sending_wrong_tokens_is_refused_for_a_while(council_a, api, settings):
+    from core.models import AuditEntry
+
+    settings.TOKEN_FAILURE_LIMIT = 5
+    api.credentials(HTTP_AUTHORIZATION="Token abcd1234.not-a-real-token")
+    answers = [api.get("/api/v1/council/").status_code for _ in range(7)]
+    assert answers[:5] == [401] * 5 and answers[5:] == [429, 429]
+    assert AuditEntry.objects.filter(action="token.throttled").count() == 1
+
+
+# --- finding 9: headers, caching, sessions, passwords ----------------------------------------
+
+
+def test_pages_carry_a_strict_csp_and_no_inline_script(council_a, member, signed_in):
+    import re
+
+    response = signed_in(member(council_a, Role.OFFICER)).get("/")
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp and "object-src 'none'" in csp
+    html = response.content.decode()
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)  # every script from a file
+    assert ' style="' not in html
+    assert "camera=()" in response["Permissions-Policy"]
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_nothing_personal_is_cached(council_a, member, signed_in, api_as):
+    from django.test import Client
+
+    officer = member(council_a, Role.OFFICER)
+    assert signed_in(officer).get("/").headers["Cache-Control"] == "no-store"
+    assert api_as(officer).get("/api/v1/council/").headers["Cache-Control"] == "no-store"
+    assert Client().get("/accounts/login/").headers.get("Cache-Control") != "no-store"
+
+
+def test_a_session_unused_for_its_idle_time_is_signed_out(council_a, member, signed_in, settings):
+    import time
+
+    client = signed_in(member(council_a, Role.OFFICER))
+    assert client.get("/").status_code == 200
+    session = client.session
+    session["_seen"] = int(time.time()) - settings.SESSION_IDLE_MINUTES * 60 - 5
+    session.save()
+    answer = client.get("/")
+    assert answer.status_code == 302 and "/accounts/login/" in answer["Location"]
+    assert settings.SESSION_COOKIE_AGE <= 12 * 3600  # never 14 days
+
+
+def test_a_password_like_the_username_or_short_is_refused(council_a, member):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    officer = member(council_a, Role.OFFICER)
+    for weak in (officer.username, "short-pw", "123456789012"):
+        with pytest.raises(ValidationError):
+            validate_password(weak, officer)
+    validate_password("a long and unusual phrase for Oversight", officer)
+
+
+# --- finding 2: the demo and the admin -------------------------------------------------------
+
+
+def test_demo_load_refuses_to_run_under_production_settings(settings):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    settings.DEMO_ALLOWED = False  # as config.settings.prod leaves it
+    with pytest.raises(CommandError, match="never in production"):
+        call_command("demo_load")
+
+
+def test_tokens_cannot_be_changed_in_the_admin_and_roles_changed_there_are_audited(
+    council_a, council_b, client
+):
+    from core.models import AuditEntry
+    from councils.models import Membership, User
+    from councils.services import token_create
+
+    token, _ = token_create(council=council_a, name="Mosaic", scopes=["register:read"])
+    boss = User.objects.create_superuser("root", "root@example.invalid", "a long admin phrase!")
+    client.force_login(boss)
+    change = client.post(
+        f"/admin/councils/apitoken/{token.pk}/change/",
+        {"council": council_b.pk, "name": "Mosaic", "scopes": '["imports:write"]'},
+    )
+    assert change.status_code == 403
+    token.refresh_from_db()
+    assert (token.council_id, token.scopes) == (council_a.pk, ["register:read"])
+    person = User.objects.create(username="pat")
+    page = client.post(
+        f"/admin/councils/user/{person.pk}/change/",
+        {
+            "username": "pat",
+            "notify_by": "each",
+            "date_joined_0": "2026-11-29",
+            "date_joined_1": "08:00:00",
+            "initial-date_joined_0": "2026-11-29",
+            "initial-date_joined_1": "08:00:00",
+            "memberships-TOTAL_FORMS": "1",
+            "memberships-INITIAL_FORMS": "0",
+            "memberships-0-council": council_a.pk,
+            "memberships-0-role": "council_admin",
+            "memberships-0-title": "",
+            "memberships-0-is_active": "on",
+            "memberships-0-user": person.pk,
+        },
+    )
+    assert page.status_code == 302, page.content.decode()[:2000]
+    assert Membership.objects.filter(user=person, role="council_admin").exists()
+    entry = AuditEntry.objects.get(action="membership.changed_in_admin")
+    assert entry.council_id == council_a.pk and "given" in entry.summary
+
+
+# --- finding 11: 403 before 409 --------------------------------------------------------------
+
+
+def test_a_move_not_ones_own_is_403_even_with_a_decision_pending(council_a, member, api_as):
+    from concerns.models import Case
+    from concerns.services import case_open
+    from decisions.models import Recommendation
+    from tests.factories import LocationFactory
+
+    officer = member(council_a, Role.OFFICER)
+    board = member(council_a, Role.BOARD_MEMBER)  # sees cases, makes none of Bromley's moves
+    case = case_open(
+        council=council_a, actor=officer, summary="Rated below Good", location=LocationFactory()
+    )
+    client = api_as(officer)
+    made = client.post(
+        f"/api/v1/cases/{case.pk}/moves/",
+        {
+            "move": "refer_to_dass",
+            "reason": "Rated Requires improvement",
+            "evidence": [{"kind": "compliance_guidance", "note": "Visit of 2 November"}],
+            "details": {
+                "reason": "Inspection rating below Good published",
+                "recommendation": "Suspend new placements",
+            },
+        },
+        format="json",
+    )
+    assert made.status_code == 202, made.json()  # waits for the DASS
+    assert Recommendation.objects.filter(council=council_a, status="pending").exists()
+    # The same move by someone whose role may not make it: 403, not "a decision is pending".
+    forbidden = api_as(board).post(
+        f"/api/v1/cases/{case.pk}/moves/",
+        {"move": "refer_to_dass", "reason": "x"},
+        format="json",
+    )
+    assert forbidden.status_code == 403, forbidden.json()
+    assert Case.objects.get(pk=case.pk).stage == "informal"
+
+
+# --- finding 7: no partial or silent writes --------------------------------------------------
+
+
+def test_a_plan_posted_as_a_form_is_refused_not_saved_without_its_actions(
+    council_a, member, api_as
+):
+    from monitoring.models import ImprovementPlan
+    from tests.factories import LocationFactory
+
+    client = api_as(member(council_a, Role.OFFICER))
+    answer = client.post(
+        "/api/v1/improvement-plans/",
+        {
+            "location": LocationFactory().pk,
+            "title": "Medicines",
+            "started_on": "2026-11-01",
+            "actions[0]what": "Audit the MAR charts",
+        },
+        format="multipart",
+    )
+    assert answer.status_code == 415
+    assert not ImprovementPlan.objects.exists()
+
+
+def test_an_empty_patch_changes_nothing_and_writes_nothing(council_a, member, api_as):
+    from core.models import AuditEntry
+    from tests.factories import LocationFactory
+
+    client = api_as(member(council_a, Role.COUNCIL_ADMIN))
+    made = client.post(
+        "/api/v1/commissioning/",
+        {"location": LocationFactory().pk, "contract_type": "spot", "people": 2, "in_area": True},
+        format="json",
+    )
+    assert made.status_code in (200, 201), made.json()
+    before = AuditEntry.objects.filter(action="commissioning.saved").count()
+    empty = client.patch(f"/api/v1/commissioning/{made.json()['id']}/", {}, format="json")
+    assert empty.status_code == 400
+    same = client.patch(f"/api/v1/commissioning/{made.json()['id']}/", {"people": 2}, format="json")
+    assert same.status_code == 200
+    assert AuditEntry.objects.filter(action="commissioning.saved").count() == before
