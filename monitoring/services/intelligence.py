@@ -13,6 +13,7 @@ from django_scopes import scope, scopes_disabled
 from core.actors import actor_label, require
 from core.audit import audit_record
 from core.errors import ValidationFailed
+from core.limits import date_problem, file_name
 from core.references import next_reference
 from councils.models import Council
 from councils.policy import policy_of
@@ -55,6 +56,8 @@ def _check_item(council: Council, values: dict, errors: dict) -> None:
             errors["received_on"] = ["Enter the date it was received."]
         elif received > timezone.localdate():
             errors["received_on"] = ["The date received must be today or in the past."]
+        elif problem := date_problem(received, latest=timezone.localdate()):
+            errors["received_on"] = [problem]
     if "themes" in values:
         bad = [t for t in values["themes"] or [] if t not in themes]
         if bad:
@@ -286,7 +289,7 @@ def attachment_add(
         errors["file"] = [f"The file must be no larger than {max_bytes / (1024 * 1024):g} MB."]
     if errors:
         raise ValidationFailed("The attachment could not be added.", errors=errors)
-    name = Path(filename).name[:200]
+    name = file_name(filename, 200)
     attachment = IntelligenceAttachment(
         council=item.council,
         item=item,

@@ -10,6 +10,7 @@ from django.utils import timezone
 from core.actors import actor_label, require
 from core.audit import audit_record
 from core.errors import Conflict, ValidationFailed
+from core.limits import date_problem, years_ahead
 from core.timers import timer_start, timers_meet
 from core.workdays import add_months, due_date
 from councils.models import Council
@@ -69,6 +70,8 @@ def review_plan(
         errors["announced"] = [f"A {kind_def.label.lower()} is always announced."]
     if not isinstance(planned_for, dt.date):
         errors["planned_for"] = ["Enter the date planned."]
+    elif problem := date_problem(planned_for, latest=years_ahead(timezone.localdate(), 5)):
+        errors["planned_for"] = [problem]
     _check_officers(council, officers, errors)
     if errors:
         raise ValidationFailed("The review could not be planned.", errors=errors)

@@ -291,3 +291,45 @@ def test_an_empty_patch_changes_nothing_and_writes_nothing(council_a, member, ap
     same = client.patch(f"/api/v1/commissioning/{made.json()['id']}/", {"people": 2}, format="json")
     assert same.status_code == 200
     assert AuditEntry.objects.filter(action="commissioning.saved").count() == before
+
+
+# --- finding 10: lengths, dates, file names --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("narrative", "x" * 1_000_000),
+        ("received_on", "0001-01-01"),
+        ("received_on", "9999-12-31"),
+    ],
+)
+def test_implausible_intelligence_is_refused_naming_the_field(
+    field, value, council_a, member, api_as
+):
+    from monitoring.models import Intelligence
+    from tests.factories import LocationFactory
+
+    client = api_as(member(council_a, Role.OFFICER))
+    body = {
+        "source": "complaint",
+        "received_on": "2026-11-01",
+        "severity": "low",
+        "narrative": "Reported by a relative",
+        "location": LocationFactory().pk,
+        field: value,
+    }
+    answer = client.post("/api/v1/intelligence/", body, format="json")
+    assert answer.status_code in (400, 413), answer.content[:300]
+    if answer.status_code == 400:
+        payload = answer.json()
+        assert field in set(payload.get("errors", payload))
+    assert not Intelligence.objects.exists()
+
+
+def test_a_long_attachment_name_keeps_its_extension():
+    from core.limits import file_name
+
+    name = file_name("a" * 300 + ".pdf", 200)
+    assert len(name) == 200 and name.endswith(".pdf")
+    assert file_name("../../etc/passwd.txt") == "passwd.txt"

@@ -1,0 +1,37 @@
+"""Plausible values (issue 11: dates such as 0001-01-01 and 9999-12-31 were accepted, and a long
+file name lost its extension): one place for the bounds every service checks against."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from core.workdays import add_months
+
+# Nothing this service records happened before the Care Quality Commission began (2009);
+# older council records brought in go back a decade before that at most.
+EARLIEST_DATE = dt.date(1999, 1, 1)
+
+
+def date_problem(value, *, latest: dt.date, earliest: dt.date = EARLIEST_DATE) -> str:
+    """What is wrong with a date that must fall between `earliest` and `latest`, or ""."""
+    if not isinstance(value, dt.date):
+        return "Enter a date."
+    if value < earliest:
+        return f"The date cannot be before {earliest:%-d %B %Y}."
+    if value > latest:
+        return f"The date cannot be after {latest:%-d %B %Y}."
+    return ""
+
+
+def years_ahead(today: dt.date, years: int) -> dt.date:
+    return add_months(today, 12 * years)
+
+
+def file_name(name: str, limit: int = 200) -> str:
+    """A file's name shortened to `limit` characters, keeping its extension."""
+    base = Path(name).name
+    if len(base) <= limit:
+        return base
+    suffix = Path(base).suffix[:20]
+    return base[: limit - len(suffix)] + suffix
