@@ -5,6 +5,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from celery import shared_task
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -167,6 +168,7 @@ def import_execute(
             return _finish(run, ImportStatus.FAILED, f"The import failed: {exc}", echo)
 
         problems = result.problems + loader.counts.problems
+        kept = sorted(problems, key=lambda p: p.row)[: settings.IMPORT_MAX_PROBLEMS_KEPT]
         ImportProblem.objects.bulk_create(
             [
                 ImportProblem(
@@ -176,7 +178,7 @@ def import_execute(
                     identifier=p.identifier,
                     reason=p.reason[:500],
                 )
-                for p in sorted(problems, key=lambda p: p.row)
+                for p in kept
             ],
             batch_size=2000,
         )
@@ -194,7 +196,8 @@ def import_execute(
         message = (
             f"{c.locations_created} locations added, {c.locations_updated} updated, "
             f"{c.unchanged} unchanged; {c.ratings_added} ratings added; "
-            f"{c.rating_changes} rating changes; {len(problems)} rows with problems."
+            f"{c.rating_changes} rating changes; {len(problems)} rows with problems"
+            + (f" (the first {len(kept):,} kept)." if len(kept) < len(problems) else ".")
         )
         return _finish(run, ImportStatus.DONE, message, echo)
 

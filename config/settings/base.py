@@ -276,6 +276,11 @@ API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
 # Uploads for imports: the largest file a browser may send.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
+# What an import may hold once unpacked (an XLSX is a zip), its rows, and the problem rows
+# kept (the rest are counted).
+IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=300 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=200_000)
+IMPORT_MAX_PROBLEMS_KEPT = env.int("IMPORT_MAX_PROBLEMS_KEPT", default=1_000)
 
 POLICY_DIR = BASE_DIR / "policies"
 

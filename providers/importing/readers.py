@@ -4,8 +4,11 @@ import codecs
 import csv
 import io
 import json
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from django.conf import settings
 
 from providers.importing.records import (
     FileRefused,
@@ -314,9 +317,39 @@ def read_cqc_json_path(path: Path) -> ReadResult:
 # --- Tabular files (CSV or XLSX) ------------------------------------------------------------
 
 
+def _unzipped_size_check(data: bytes, name: str) -> None:
+    """An XLSX is a zip: what it holds, unpacked, is bounded before anything is unpacked (a
+    megabyte of compressed blanks once took a worker to 2.2 GB)."""
+    limit = settings.IMPORT_MAX_UNPACKED_BYTES
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise FileRefused(f"{name} could not be opened as an Excel workbook: {exc}") from exc
+    if unpacked > limit:
+        raise FileRefused(
+            f"{name} unpacks to {unpacked / 1024 / 1024:,.0f} MB, more than the "
+            f"{limit / 1024 / 1024:,.0f} MB an import may hold."
+        )
+
+
+def _bounded(rows, name: str):
+    """At most `IMPORT_MAX_ROWS` rows: a larger file is refused, not half-read."""
+    limit = settings.IMPORT_MAX_ROWS
+    out = []
+    for row in rows:
+        out.append(row)
+        if len(out) > limit:
+            raise FileRefused(
+                f"{name} has more than {limit:,} rows: split it, or ask for the limit to be raised."
+            )
+    return out
+
+
 def table_rows(data: bytes, name: str):
     """(row number, list of cells) for every row of a CSV or the first sheet of an XLSX."""
     if data[:4] == b"PK\x03\x04":
+        _unzipped_size_check(data, name)
         try:
             import openpyxl
 
@@ -324,16 +357,21 @@ def table_rows(data: bytes, name: str):
         except Exception as exc:  # noqa: BLE001 - any failure means the workbook is unreadable
             raise FileRefused(f"{name} could not be opened as an Excel workbook: {exc}") from exc
         sheet = book.worksheets[0]
-        rows = [
-            (i, ["" if c is None else c for c in row])
-            for i, row in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
-        book.close()
+        try:
+            rows = _bounded(
+                (
+                    (i, ["" if c is None else c for c in row])
+                    for i, row in enumerate(sheet.iter_rows(values_only=True), start=1)
+                ),
+                name,
+            )
+        finally:
+            book.close()
         return rows
     text = decode(data, name)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        return [(reader.line_num, row) for row in reader]
+        return _bounded(((reader.line_num, row) for row in reader), name)
     except csv.Error as exc:
         raise FileRefused(f"{name} is not a readable CSV file: {exc}") from exc
 

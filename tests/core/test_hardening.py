@@ -333,3 +333,74 @@ def test_a_long_attachment_name_keeps_its_extension():
     name = file_name("a" * 300 + ".pdf", 200)
     assert len(name) == 200 and name.endswith(".pdf")
     assert file_name("../../etc/passwd.txt") == "passwd.txt"
+
+
+# --- finding 4: imports bounded after decompression and in rows ------------------------------
+
+
+def _xlsx(rows) -> bytes:
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet()
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_workbook_that_unpacks_too_large_is_refused_unopened(settings):
+    import io
+    import zipfile
+
+    from providers.importing.readers import FileRefused, table_rows
+
+    settings.IMPORT_MAX_UNPACKED_BYTES = 1_000_000
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", " " * 5_000_000)  # 5 MB of blanks
+    data = bomb.getvalue()
+    assert len(data) < 50_000
+    with pytest.raises(FileRefused, match="unpacks to"):
+        table_rows(data, "blanks.xlsx")
+
+
+def test_a_file_with_too_many_rows_is_refused(settings):
+    from providers.importing.readers import FileRefused, table_rows
+
+    settings.IMPORT_MAX_ROWS = 100
+    with pytest.raises(FileRefused, match="more than 100 rows"):
+        table_rows(
+            _xlsx([["Name", "Postcode"]] + [[f"Home {i}", "BR1 1AA"] for i in range(150)]),
+            "big.xlsx",
+        )
+    with pytest.raises(FileRefused, match="more than 100 rows"):
+        table_rows(("Name,Postcode\n" + "Home,BR1 1AA\n" * 150).encode(), "big.csv")
+    assert len(table_rows(("Name,Postcode\n" + "Home,BR1 1AA\n" * 50).encode(), "ok.csv")) == 51
+
+
+def test_an_import_keeps_its_first_problems_and_counts_the_rest(
+    council_a, member, settings, django_capture_on_commit_callbacks
+):
+    from providers.models import ImportProblem, ImportRun, ImportStatus
+    from providers.services import import_start
+    from tests.providers.importing.helpers import location_record, provider_record
+
+    settings.IMPORT_MAX_PROBLEMS_KEPT = 2
+    content = json.dumps([provider_record(), *[location_record(f"bad{i}") for i in range(5)]])
+    with django_capture_on_commit_callbacks(execute=True):
+        run = import_start(
+            council=council_a,
+            actor=member(council_a, Role.OFFICER),
+            format="cqc_json",
+            filename="bad.json",
+            content=content.encode(),
+        )
+    run = ImportRun.objects.get(pk=run.pk)
+    assert run.status == ImportStatus.DONE, run.message
+    assert run.problem_count == 5
+    assert ImportProblem.objects.filter(run=run).count() == 2
+    assert "the first 2 kept" in run.message
