@@ -56,7 +56,7 @@ class PrivateResponsesMiddleware:
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         user = getattr(request, "user", None)
         private = request.path.startswith("/api/") or bool(user and user.is_authenticated)
-        if private and not request.path.startswith(settings.STATIC_URL):
+        if private and not request.path.startswith("/" + settings.STATIC_URL.lstrip("/")):
             response.headers["Cache-Control"] = "no-store"
         return response
 

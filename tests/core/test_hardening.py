@@ -404,3 +404,36 @@ def test_an_import_keeps_its_first_problems_and_counts_the_rest(
     assert run.problem_count == 5
     assert ImportProblem.objects.filter(run=run).count() == 2
     assert "the first 2 kept" in run.message
+
+
+# --- finding 3 and item 4: a server fit to deploy --------------------------------------------
+
+
+def test_health_and_readiness_answer_without_a_session(client):
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["database"] == "ok"
+    assert "no-cache" in ready["Cache-Control"] or "no-store" in ready["Cache-Control"]
+
+
+def test_the_production_settings_pass_djangos_deploy_checks():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.prod",
+        "SECRET_KEY": "a-long-random-production-secret-key-for-the-checks-" + "x" * 30,
+        "ALLOWED_HOSTS": "oversight.example.gov.uk",
+    }
+    done = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
