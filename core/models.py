@@ -38,6 +38,28 @@ class AuditEntry(AppendOnlyModel):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label}: {self.summary}"
 
 
+class AuditSeal(AppendOnlyModel):
+    """The audit log's hash chain (issue 11): each entry, once settled, is sealed in turn with
+    the SHA-256 of its content and of the seal before it, so that an entry changed or removed
+    afterwards, even by someone with the database's keys, breaks the chain
+    (`manage.py audit_verify`). Sealing is a periodic task's, one at a time, so that writing
+    the log never waits for the chain."""
+
+    position = models.PositiveBigIntegerField(unique=True)
+    entry = models.OneToOneField(AuditEntry, on_delete=models.PROTECT, related_name="seal")
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+    sealed_at = models.DateTimeField(auto_now_add=True)
+
+    objects = append_only_manager()
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self):
+        return f"seal {self.position}: {self.hash[:12]}"
+
+
 class TimerStatus(models.TextChoices):
     RUNNING = "running", "Running"
     FIRED = "fired", "Due date passed"

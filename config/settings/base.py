@@ -256,6 +256,7 @@ CELERY_BEAT_SCHEDULE = {
     "timers-sweep": {"task": "core.tasks.timers_sweep", "schedule": 60.0},
     "letters-retry": {"task": "notices.deliveries_retry", "schedule": 300.0},
     "webhooks-retry": {"task": "notices.hooks_retry", "schedule": 60.0},
+    "audit-seal": {"task": "core.tasks.audit_seal", "schedule": 300.0},
     "letters-catch-up": {"task": "notices.letters_catch_up", "schedule": crontab(minute=15)},
     # Those who chose a daily digest get it before the working day.
     "digests-daily": {"task": "core.tasks.digests_daily", "schedule": crontab(hour=7, minute=0)},

@@ -437,3 +437,50 @@ def test_the_production_settings_pass_djangos_deploy_checks():
         timeout=120,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+# --- finding 8 and item 6: the audit log's hash chain ---------------------------------------
+
+
+def test_the_audit_chain_seals_settled_entries_and_finds_one_changed(council_a):
+    import datetime as dt
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from core.audit import audit_record
+    from core.audit_chain import audit_seal, audit_verify
+    from core.models import AuditEntry
+
+    for i in range(5):
+        audit_record(council=council_a, actor=None, action="test.thing", summary=f"thing {i}")
+    later = timezone.now() + dt.timedelta(minutes=5)
+    assert audit_seal(now=later) >= 5
+    assert audit_seal(now=later) == 0  # sealed once
+    assert audit_verify().ok
+    audit_record(council=council_a, actor=None, action="test.late", summary="late")
+    assert audit_seal(now=later) == 1  # a later entry joins the chain
+    assert audit_verify().ok
+    victim = AuditEntry.objects.filter(action="test.thing").order_by("id")[2]
+    table = AuditEntry._meta.db_table
+    with connection.cursor() as cursor:  # someone with the database's keys
+        if connection.vendor == "postgresql":  # the append-only trigger switched off
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute(f"UPDATE {table} SET summary = 'rewritten' WHERE id = %s", [victim.pk])
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+    verdict = audit_verify()
+    assert not verdict.ok and str(victim.pk) in verdict.problem
+
+
+def test_the_verify_command_says_the_chain_holds(council_a):
+    import io
+
+    from django.core.management import call_command
+
+    from core.audit import audit_record
+
+    audit_record(council=council_a, actor=None, action="test.thing", summary="a thing")
+    out = io.StringIO()
+    call_command("audit_verify", "--seal", stdout=out)
+    assert "The audit chain holds" in out.getvalue()
