@@ -33,6 +33,14 @@ def _scopes_disabled():
 
 
 @pytest.fixture(autouse=True)
+def _cache_cleared():
+    """Counts kept in the cache (wrong tokens from an address) start afresh in each test."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _policies_forgotten():
     """Each test starts with no policy version, and no placement status, remembered by id
     (SQLite reuses ids after a rollback)."""

@@ -14,3 +14,6 @@ if "EMAIL_URL" not in env.ENVIRON:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 DEMO_ALLOWED = True  # manage.py demo_load: local use only
+# WhiteNoise finds static files where they are (no collectstatic outside production).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

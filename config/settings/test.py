@@ -23,3 +23,6 @@ TOKEN_CACHE_SECONDS = 0
 PLACEMENT_CHECK_FLUSH_SECONDS = 0
 PLACEMENT_STATUS_FRESH_SECONDS = 0
 DEMO_ALLOWED = True  # manage.py demo_load: local use only
+# WhiteNoise finds static files where they are (no collectstatic outside production).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
