@@ -258,7 +258,7 @@ class CaseViewSet(CouncilScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnly
             "when the caller may not make it."
         ),
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def moves(self, request, pk=None):
         case = self.get_object()
         if request.method == "GET":
@@ -320,7 +320,7 @@ class ExceptionRequestView(CouncilScopedMixin, APIView):
 
 
 class AlertSerializer(serializers.ModelSerializer):
-    case = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    case = serializers.SlugRelatedField(slug_field="reference", read_only=True, allow_null=True)
 
     class Meta:
         model = Alert

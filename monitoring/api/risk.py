@@ -28,8 +28,10 @@ class RiskRatingSerializer(serializers.ModelSerializer):
     location_name = serializers.CharField(source="location.name", read_only=True)
     provider_name = serializers.CharField(source="location.provider.name", read_only=True)
     cqc_overall = serializers.CharField(source="location.overall_rating", read_only=True)
-    override_until = serializers.DateField(source="override.expires_on", default=None)
-    override_reason = serializers.CharField(source="override.reason", default=None)
+    override_until = serializers.DateField(
+        source="override.expires_on", default=None, allow_null=True
+    )
+    override_reason = serializers.CharField(source="override.reason", default=None, allow_null=True)
 
     class Meta:
         model = RiskRating

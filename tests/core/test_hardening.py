@@ -484,3 +484,36 @@ def test_the_verify_command_says_the_chain_holds(council_a):
     out = io.StringIO()
     call_command("audit_verify", "--seal", stdout=out)
     assert "The audit chain holds" in out.getvalue()
+
+
+# --- finding 12: the schema says what the API answers ----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def schema():
+    from drf_spectacular.generators import SchemaGenerator
+
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def test_every_operation_documents_its_errors(schema):
+    lacking = []
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            need = {"401", "403"}
+            if "{" in path:
+                need.add("404")
+            if method in ("post", "put", "patch"):
+                need.add("400")
+            if need - set(map(str, operation["responses"])):
+                lacking.append((method, path))
+    assert lacking == []
+
+
+def test_the_schema_agrees_with_the_answers(schema):
+    parts = schema["components"]["schemas"]
+    assert parts["Alert"]["properties"]["case"].get("nullable") is True
+    for field in ("override_until", "override_reason"):
+        assert parts["RiskRating"]["properties"][field].get("nullable") is True
+    moves = schema["paths"]["/api/v1/cases/{id}/moves/"]["get"]["responses"]["200"]
+    assert moves["content"]["application/json"]["schema"]["type"] == "array"  # not paginated
