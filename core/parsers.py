@@ -17,16 +17,26 @@ class BodyTooLarge(exceptions.APIException):
     default_code = "too_large"
 
 
-def _depth(value) -> int:
-    """How deeply a parsed JSON value nests (iteratively: no recursion to exhaust)."""
-    deepest, stack = 0, [(value, 1)]
+# No text this API takes is longer (a narrative, a reason: the services keep tighter limits of
+# their own; this bounds every field, named or not).
+MAX_TEXT = 20_000
+
+
+def _walk(value) -> tuple[int, str]:
+    """How deeply a parsed JSON value nests, and the path of the first text longer than
+    MAX_TEXT ("" when none), iteratively: no recursion to exhaust."""
+    deepest, stack, too_long = 0, [(value, 1, "")], ""
     while stack:
-        node, level = stack.pop()
-        if isinstance(node, dict | list):
+        node, level, path = stack.pop()
+        if isinstance(node, dict):
             deepest = max(deepest, level)
-            children = node.values() if isinstance(node, dict) else node
-            stack.extend((child, level + 1) for child in children)
-    return deepest
+            stack.extend((v, level + 1, f"{path}.{k}" if path else str(k)) for k, v in node.items())
+        elif isinstance(node, list):
+            deepest = max(deepest, level)
+            stack.extend((v, level + 1, f"{path}[{i}]") for i, v in enumerate(node))
+        elif isinstance(node, str) and len(node) > MAX_TEXT and not too_long:
+            too_long = path or "(body)"
+    return deepest, too_long
 
 
 class BoundedJSONParser(parsers.JSONParser):
@@ -51,8 +61,14 @@ class BoundedJSONParser(parsers.JSONParser):
             ) from exc
         except (ValueError, UnicodeDecodeError) as exc:
             raise exceptions.ParseError(f"JSON parse error: {exc}") from exc
-        if _depth(data) > MAX_JSON_DEPTH:
+        depth, too_long = _walk(data)
+        if depth > MAX_JSON_DEPTH:
             raise exceptions.ParseError(
                 f"JSON parse error: nested deeper than {MAX_JSON_DEPTH} levels."
+            )
+        if too_long:
+            field = too_long.split(".")[0].split("[")[0]
+            raise exceptions.ValidationError(
+                {field: [f"Keep it to {MAX_TEXT:,} characters ({too_long} is longer)."]}
             )
         return data

@@ -517,3 +517,13 @@ def test_the_schema_agrees_with_the_answers(schema):
         assert parts["RiskRating"]["properties"][field].get("nullable") is True
     moves = schema["paths"]["/api/v1/cases/{id}/moves/"]["get"]["responses"]["200"]
     assert moves["content"]["application/json"]["schema"]["type"] == "array"  # not paginated
+
+
+def test_no_text_in_a_request_is_longer_than_the_limit(council_a, member, api_as):
+    """Issue 11, 10: a 1,000,000-character text was stored; every field is bounded now, the
+    field named, before any service sees it."""
+    client = api_as(member(council_a, Role.OFFICER))
+    answer = client.post("/api/v1/cases/", {"summary": "x" * 30_000, "location": 1}, format="json")
+    assert answer.status_code == 400
+    body = answer.json()
+    assert "20,000 characters" in body.get("errors", body)["summary"][0]
