@@ -104,3 +104,22 @@ def test_an_admin_adds_a_webhook_and_reads_its_log(page, live_server, wb):
     _shot(page, "50-webhook-secret.png")
     page.get_by_role("link", name="Mosaic").click()
     _at_both_widths(page, "51-webhook-log", lambda: page.reload())
+
+
+def test_the_forbidden_and_locked_out_pages(page, live_server, wb):
+    """A role that may not see letters gets a GOV.UK 403 page; too many wrong passwords get the
+    lockout page (issue 11)."""
+    from playwright.sync_api import expect
+
+    base = live_server.url
+    _sign_in(page, base, wb.placement)
+    _at_both_widths(page, "52-forbidden", lambda: page.goto(f"{base}/letters/"))
+    expect(page.get_by_role("heading", name="You cannot do this")).to_be_visible()
+    page.context.clear_cookies()
+    for _ in range(6):
+        page.goto(f"{base}/accounts/login/")
+        page.get_by_label("Username").fill(wb.officer.username)
+        page.get_by_label("Password").fill("not-the-password")
+        page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Sign-in is locked for now")).to_be_visible()
+    _shot(page, "53-locked-out.png")
