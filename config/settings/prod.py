@@ -12,7 +12,7 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # the load balancer asks over plain HTTP
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]  # asked for over plain HTTP
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 # Static files, compressed, served by WhiteNoise (after collectstatic).
 STORAGES = {
@@ -20,3 +20,5 @@ STORAGES = {
     # Compressed, not renamed by hash: the GOV.UK module imports its neighbours by name.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# JSON log lines for the log collector, unless LOG_FORMAT says otherwise.
+LOGGING["handlers"]["console"]["formatter"] = env("LOG_FORMAT", default="json")  # noqa: F405

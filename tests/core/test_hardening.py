@@ -527,3 +527,40 @@ def test_no_text_in_a_request_is_longer_than_the_limit(council_a, member, api_as
     assert answer.status_code == 400
     body = answer.json()
     assert "20,000 characters" in body.get("errors", body)["summary"][0]
+
+
+# --- item 4: request ids, JSON logs, metrics -------------------------------------------------
+
+
+def test_every_answer_carries_a_request_id_which_the_log_lines_carry_too(client):
+    import logging
+
+    from core.observability import REQUEST_ID, JsonFormatter, RequestIdFilter
+
+    given = client.get("/healthz", HTTP_X_REQUEST_ID="abc12345-from-the-proxy")
+    assert given["X-Request-ID"] == "abc12345-from-the-proxy"
+    made = client.get("/healthz", HTTP_X_REQUEST_ID="<script>")  # not a sensible id
+    assert len(made["X-Request-ID"]) == 32 and "<" not in made["X-Request-ID"]
+    token = REQUEST_ID.set("req-0001-test")
+    try:
+        record = logging.LogRecord("oversight", logging.WARNING, __file__, 1, "hello", (), None)
+        RequestIdFilter().filter(record)
+        line = json.loads(JsonFormatter().format(record))
+    finally:
+        REQUEST_ID.reset(token)
+    assert (line["level"], line["message"], line["request_id"]) == (
+        "WARNING",
+        "hello",
+        "req-0001-test",
+    )
+
+
+def test_metrics_are_for_the_monitoring_system(client, settings):
+    assert client.get("/healthz").status_code == 200
+    local = client.get("/metrics", REMOTE_ADDR="127.0.0.1")
+    assert local.status_code == 200 and b"django_http_requests" in local.content
+    assert client.get("/metrics", REMOTE_ADDR="203.0.113.9").status_code == 403
+    settings.METRICS_TOKEN = "monitoring-secret-123"
+    assert client.get("/metrics").status_code == 403
+    ok = client.get("/metrics", HTTP_AUTHORIZATION="Bearer monitoring-secret-123")
+    assert ok.status_code == 200
