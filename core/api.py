@@ -70,7 +70,37 @@ def exception_handler(exc, context):
         return Response(body, status=exc.status_code)
     if isinstance(exc, ObjectDoesNotExist):
         exc = Http404()
-    return drf_exception_handler(exc, context)
+    if isinstance(exc, exceptions.ValidationError):
+        # One shape for every 400 (issue 11): the serializer's messages by field, under
+        # `errors`, as a service's are.
+        return Response(
+            {"detail": "Check the input.", "code": "invalid", "errors": _by_field(exc.detail)},
+            status=400,
+        )
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(response.data, dict) and "detail" in response.data:
+        response.data.setdefault("code", getattr(exc, "default_code", "error"))
+    return response
+
+
+def _by_field(detail, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested error detail as {"field" or "field.sub" or "field[0]": [messages]}."""
+    out: dict[str, list[str]] = {}
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            for field, messages in _by_field(value, name).items():
+                out.setdefault(field, []).extend(messages)
+    elif isinstance(detail, list):
+        if all(not isinstance(v, dict | list) for v in detail):
+            out[prefix or "non_field_errors"] = [str(v) for v in detail]
+        else:
+            for i, value in enumerate(detail):
+                for field, messages in _by_field(value, f"{prefix}[{i}]").items():
+                    out.setdefault(field, []).extend(messages)
+    else:
+        out[prefix or "non_field_errors"] = [str(detail)]
+    return out
 
 
 def council_of_request(request):

@@ -564,3 +564,19 @@ def test_metrics_are_for_the_monitoring_system(client, settings):
     assert client.get("/metrics").status_code == 403
     ok = client.get("/metrics", HTTP_AUTHORIZATION="Bearer monitoring-secret-123")
     assert ok.status_code == 200
+
+
+def test_every_400_has_one_shape_with_the_fields_named(council_a, member, api_as):
+    """Issue 11: a serializer's 400 and a service's 400 read the same: detail, code, and the
+    messages by field under `errors`."""
+    client = api_as(member(council_a, Role.OFFICER))
+    bad = client.post(
+        "/api/v1/intelligence/",
+        {"received_on": "not a date", "severity": "low", "source": "complaint"},
+        format="json",
+    )
+    body = bad.json()
+    assert bad.status_code == 400 and body["code"] == "invalid"
+    assert set(body) == {"detail", "code", "errors"}
+    assert "received_on" in body["errors"] and "narrative" in body["errors"]
+    assert all(isinstance(m, list) for m in body["errors"].values())
