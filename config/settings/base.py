@@ -285,6 +285,9 @@ CELERY_TIMEZONE = TIME_ZONE
 # settings allow it.
 DEMO_ALLOWED = False
 
+# Private networks webhooks may be sent to (a council's own systems), e.g. "10.20.0.0/16".
+WEBHOOK_ALLOWED_NETWORKS = env.list("WEBHOOK_ALLOWED_NETWORKS", default=[])
+
 # The largest JSON body the API reads (imports and attachments come as files, not JSON).
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
 

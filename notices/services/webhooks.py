@@ -9,9 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
 import secrets
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -42,6 +44,31 @@ def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(minutes=min(2 ** max(attempts - 1, 0), 120))
 
 
+def refused_address(host: str) -> str:
+    """Why a webhook may not be sent to this host, or "": every address it resolves to must be
+    public, or loopback (tests), or inside a network the settings allow
+    (`WEBHOOK_ALLOWED_NETWORKS`: a council's own systems on its private network). Link-local
+    and the cloud's metadata addresses never are. Checked when subscribing and again before
+    each delivery (a name may come to resolve elsewhere)."""
+    allowed = [ipaddress.ip_network(n) for n in settings.WEBHOOK_ALLOWED_NETWORKS]
+    try:
+        found = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except (socket.gaierror, UnicodeError):
+        return ""  # not found from here: nothing to judge (its delivery fails and is retried)
+    for text in found:
+        address = ipaddress.ip_address(text.split("%", 1)[0])
+        if address.is_loopback or any(address in net for net in allowed):
+            continue
+        if (
+            address.is_link_local
+            or address.is_private
+            or address.is_reserved
+            or (address.is_multicast or address.is_unspecified)
+        ):
+            return f"{host} is on a private or reserved network ({address}), not allowed here."
+    return ""
+
+
 def _check_url(url, errors: dict) -> str:
     url = (url or "").strip() if isinstance(url, str) else ""
     try:
@@ -57,6 +84,8 @@ def _check_url(url, errors: dict) -> str:
         errors["url"] = ["Use an https:// address (plain http only to this machine, for tests)."]
     if parts.username or parts.password:
         errors["url"] = ["Leave passwords out of the address: the delivery is signed instead."]
+    if "url" not in errors and (why := refused_address(host)):
+        errors["url"] = [why]
     return url
 
 
@@ -153,6 +182,9 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
 
 
 def _post(sub: Subscription, delivery: HookDelivery) -> tuple[int | None, str]:
+    why = refused_address(urlsplit(sub.url).hostname or "")
+    if why:
+        return None, f"not sent: {why}"
     body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
     stamp = int(time.time())
     request = urllib.request.Request(

@@ -177,3 +177,25 @@ def test_the_webhooks_pages_and_api_are_for_council_admins(wb, signed_in, api_as
         format="json",
     )
     assert bad.status_code == 400
+
+
+def test_no_webhook_to_a_private_or_metadata_address(wb, settings):
+    """Issue 11: a council admin cannot make the server call into its own network or the
+    cloud's metadata service; a council's own private network may be allowed by settings."""
+    for url in (
+        "https://169.254.169.254/latest/meta-data/",
+        "https://10.1.2.3/hooks",
+        "https://[fd00::1]/hooks",
+    ):
+        with pytest.raises(ValidationFailed) as refused:
+            subscription_create(
+                council=wb.council, actor=wb.admin, name="X", url=url,
+                event_types=["case.moved"],
+            )  # fmt: skip
+        assert "private or reserved" in refused.value.errors["url"][0]
+    settings.WEBHOOK_ALLOWED_NETWORKS = ["10.1.0.0/16"]
+    sub, _ = subscription_create(
+        council=wb.council, actor=wb.admin, name="Mosaic", url="https://10.1.2.3/hooks",
+        event_types=["case.moved"],
+    )  # fmt: skip
+    assert sub.pk
