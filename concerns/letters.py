@@ -14,16 +14,9 @@ from concerns.models import LetterStatus as RequestStatus
 from concerns.pack import Ladder
 from core.letters import LetterFacts, LetterSource, letter_source
 from core.models import Timer
+from core.workdays import in_words
 
 NAME = "concerns.letter"
-
-
-def day(value: dt.date | dt.datetime | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        value = timezone.localdate(value)
-    return f"{value:%-d %B %Y}"
 
 
 def _answer(value) -> str:
@@ -31,7 +24,7 @@ def _answer(value) -> str:
         return "Yes" if value else "No"
     if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
         try:
-            return day(dt.date.fromisoformat(value))
+            return in_words(dt.date.fromisoformat(value))
         except ValueError:
             return value
     return "" if value is None else str(value)
@@ -66,7 +59,7 @@ def _facts(*, council, request_id: int) -> LetterFacts | None:
     facts: dict = {
         "case": {
             "reference": case.reference,
-            "opened_on": day(case.opened_at),
+            "opened_on": in_words(case.opened_at),
             "stage": ladder.stage_label(case.stage),
         },
         "move": {},
@@ -78,7 +71,7 @@ def _facts(*, council, request_id: int) -> LetterFacts | None:
             "label": move.label,
             "from_stage": ladder.stage_label(move.from_stage),
             "to_stage": ladder.stage_label(move.to_stage),
-            "on": day(move.at),
+            "on": in_words(move.at),
             "reason": move.reason,
             # The answers the move's form asked for (000 Appendix 2; 001 the trigger chosen).
             "answers": _answers(ladder, move),
@@ -90,11 +83,11 @@ def _facts(*, council, request_id: int) -> LetterFacts | None:
             subject_id=str(case.pk),
             cause__startswith=f"move:{move.pk}:",
         ).order_by("due_on")
-        facts["deadlines"] = [{"label": t.label, "due_on": day(t.due_on)} for t in deadlines]
+        facts["deadlines"] = [{"label": t.label, "due_on": in_words(t.due_on)} for t in deadlines]
     if rec is not None and rec.decided_on:
         facts["decision"] = {
             "by": rec.decided_by_label,
-            "on": day(rec.decided_on),
+            "on": in_words(rec.decided_on),
             "reasons": rec.decision_reasons,
             "reference": rec.reference,
         }

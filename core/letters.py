@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from core.events import Event
 
@@ -31,15 +31,6 @@ letter_request_met = Event(
 
 
 @dataclass(frozen=True)
-class Addressee:
-    name: str = ""
-    role: str = ""
-    organisation: str = ""
-    address: tuple[str, ...] = ()
-    email: str = ""
-
-
-@dataclass(frozen=True)
 class LetterFacts:
     """What a request says a letter is about. `facts` are plain values (text, numbers, ISO
     dates, lists and dicts of them) for the template; `subject` is the object the letter is
@@ -54,7 +45,6 @@ class LetterFacts:
     location_id: int | None = None
     case_id: int | None = None
     case_reference: str = ""
-    addressee: Addressee = field(default_factory=Addressee)
     please_ask_for_id: int | None = None
     requested_on: dt.date | None = None
 

@@ -116,3 +116,15 @@ def before_date(end: dt.date, *, amount: int, unit: str, calendar: WorkingCalend
     if unit == "months":
         return add_months(end, -amount)
     raise ValueError(f"unknown unit {unit!r}")
+
+
+def in_words(value) -> str:
+    """A date as letters and pages write it ("4 January 2027"); a datetime by its local day;
+    "" for none."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        from django.utils import timezone
+
+        value = timezone.localdate(value) if timezone.is_aware(value) else value.date()
+    return f"{value:%-d %B %Y}"

@@ -5,8 +5,7 @@ made from."""
 
 from __future__ import annotations
 
-import datetime as dt
-
+from core.workdays import in_words
 from monitoring.models import ImprovementPlan, PlanKind, PlanStatus
 from notices.models import Letter
 from notices.pack import Letters, LetterTemplate
@@ -20,10 +19,6 @@ DOMAINS = (
     ("well_led", "Well-led"),
 )
 BELOW_GOOD = {"Requires improvement", "Inadequate"}
-
-
-def day(value: dt.date | None) -> str:
-    return f"{value:%-d %B %Y}" if value else ""
 
 
 def person(user, post: str = "") -> dict:
@@ -55,7 +50,7 @@ def location_facts(location: Location | None) -> dict:
         ),
         "cqc_location_id": location.cqc_location_id or "",
         "overall_rating": (rating.overall if rating else location.overall_rating) or "",
-        "inspected_on": day(rating.report_date if rating else location.last_inspection_date),
+        "inspected_on": in_words(rating.report_date if rating else location.last_inspection_date),
         "domain_ratings": domains,
         "domains_below_good": [d["domain"] for d in domains if d["rating"] in BELOW_GOOD],
     }
@@ -76,13 +71,13 @@ def plan_facts(council, location: Location | None) -> dict:
     return {
         "title": plan.title,
         "kind": plan.get_kind_display(),
-        "started_on": day(plan.started_on),
+        "started_on": in_words(plan.started_on),
         "actions": [
             {
                 "what": a.what,
                 "who_improves": a.provider_lead,
                 "who_monitors": str(a.council_monitor),
-                "by_when": day(a.due_on),
+                "by_when": in_words(a.due_on),
                 "status": a.get_status_display(),
             }
             for a in actions
@@ -123,10 +118,10 @@ def letter_data(letter: Letter, *, letters: Letters, template: LetterTemplate, t
             "title": letter.title,
             "seed": letter.seed,
             "reference": letter.reference,
-            "date": day(letter.dated or today),
+            "date": in_words(letter.dated or today),
             "version": letter.version,
             "replaces_reference": replaced.reference if replaced else "",
-            "replaces_date": day(replaced.dated) if replaced else "",
+            "replaces_date": in_words(replaced.dated) if replaced else "",
             "confidential": template.confidential,
             "confirm_receipt": template.confirm_receipt,
             "copies": list(template.copies),

@@ -62,3 +62,13 @@ class ReceiptForm(GovukFormMixin, forms.Form):
 class ActionForm(GovukFormMixin, forms.Form):
     """A button with nothing to fill in (issue, send again): carries the service's errors to
     the error summary."""
+
+
+class StartForm(forms.Form):
+    """Which letter to start by hand (the pack's letters this person's role may write)."""
+
+    kind = forms.ChoiceField(
+        label="Which letter",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the letter to write"},
+    )

@@ -3,7 +3,6 @@ location), one letter to preview, correct, issue, download and follow up."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from core.forms import ReasonForm, on_form
 from core.views import council_view, require_perm
 from notices import selectors
-from notices.forms import ActionForm, LetterForm, PostedForm, ReceiptForm
+from notices.forms import ActionForm, LetterForm, PostedForm, ReceiptForm, StartForm
 from notices.models import LetterStatus
 from notices.services import (
     delivery_retry,
@@ -185,14 +184,6 @@ def letter_pdf(request, pk: int):
     response["Content-Disposition"] = f'inline; filename="{name}"'
     response["Cache-Control"] = "no-store"
     return response
-
-
-class StartForm(forms.Form):
-    kind = forms.ChoiceField(
-        label="Which letter",
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose the letter to write"},
-    )
 
 
 @require_http_methods(["GET", "POST"])

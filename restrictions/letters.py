@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.letters import LetterFacts, LetterSource, letter_source
+from core.workdays import in_words
 from restrictions.models import AppealStatus, Notice, NoticeStatus
 from restrictions.pack import Restrictions
 from restrictions.services.notices import notice_sent
@@ -24,10 +25,6 @@ WHEN = {
     "lifted": "lifted",
     "appeal_decided": "the appeal decided",
 }
-
-
-def day(value: dt.date | None) -> str:
-    return f"{value:%-d %B %Y}" if value else ""
 
 
 def _pending(*, council) -> list[int]:
@@ -64,14 +61,14 @@ def _facts(*, council, request_id: int) -> LetterFacts | None:
             "whole_provider": r.location_id is None,
             "reasons": r.reasons,
             "exceptions": r.exceptions,
-            "review_on": day(r.review_on),
-            "hold_until": day(r.hold_until),
-            "decided_on": day(r.decided_on),
+            "review_on": in_words(r.review_on),
+            "hold_until": in_words(r.hold_until),
+            "decided_on": in_words(r.decided_on),
             "decided_by": r.decided_by_label,
-            "since": day(r.level_since),
-            "ended_on": day(r.ended_on),
+            "since": in_words(r.level_since),
+            "ended_on": in_words(r.ended_on),
             "reason_for_change": event.reason if event is not None else "",
-            "on": day(event.on) if event is not None else "",
+            "on": in_words(event.on) if event is not None else "",
             "contact": {"name": r.contact_name, "phone": r.contact_phone, "email": r.contact_email},
         },
         "appeal": {},
@@ -89,11 +86,11 @@ def _facts(*, council, request_id: int) -> LetterFacts | None:
         a = notice.appeal
         facts["appeal_outcome"] = {
             "reference": a.reference,
-            "received_on": day(a.received_on),
+            "received_on": in_words(a.received_on),
             "upheld": a.status == AppealStatus.UPHELD,
             "status": a.get_status_display(),
             "outcome": a.outcome,
-            "decided_on": day(a.decided_on),
+            "decided_on": in_words(a.decided_on),
         }
     return LetterFacts(
         letter=notice.letter,
