@@ -438,7 +438,7 @@ def _expected_matches(params: dict) -> int:
     from providers.selectors import LocationFilters, location_search
 
     filters = LocationFilters(**{k: v for k, v in params.items() if k != "page"})
-    return location_search(filters=filters).count()
+    return location_search(council=None, filters=filters).count()
 
 
 def _get(client, kind: Kind, params: dict):

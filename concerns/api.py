@@ -37,7 +37,8 @@ from councils.models import Role, User
 from decisions.api import EvidenceSerializer, ReasonSerializer, RecommendationSerializer
 from decisions.models import Recommendation
 from decisions.selectors import with_subjects
-from providers.models import Location, Provider
+from providers.api import LocationField
+from providers.models import Provider
 
 CASE_PERMISSIONS = {
     "read": "concerns.view_case",
@@ -104,9 +105,7 @@ class LetterRequestSerializer(serializers.ModelSerializer):
 
 
 class CaseSerializer(serializers.ModelSerializer):
-    location = serializers.PrimaryKeyRelatedField(
-        queryset=Location.objects.all(), required=False, allow_null=True
-    )
+    location = LocationField(required=False, allow_null=True)
     provider = serializers.PrimaryKeyRelatedField(queryset=Provider.objects.all(), required=False)
     lead_officer = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.all(), required=False, allow_null=True
@@ -192,7 +191,7 @@ class MoveRequestSerializer(serializers.Serializer):
 
 class ExceptionRequestSerializer(serializers.Serializer):
     exception = serializers.CharField()
-    location = serializers.PrimaryKeyRelatedField(queryset=Location.objects.all())
+    location = LocationField()
     reason = serializers.CharField(allow_blank=True)
     details = serializers.DictField(required=False)
     evidence = EvidenceSerializer(many=True, required=False)

@@ -37,7 +37,7 @@ from core.views import council_view
 from councils.permissions import roles_in
 from decisions.models import Recommendation
 from decisions.selectors import with_subjects
-from providers.models import Location
+from providers.selectors import locations_for
 
 
 def _case(request, pk: int):
@@ -80,7 +80,7 @@ def case_new(request):
     ladder = Ladder.of(council)
     wanted = request.GET.get("location", "")
     location = (
-        Location.objects.select_related("provider").filter(pk=int(wanted)).first()
+        locations_for(council).select_related("provider").filter(pk=int(wanted)).first()
         if wanted.isdigit()
         else None
     )
@@ -332,7 +332,7 @@ def exception_new(request, location_pk: int, key: str):
     council = request.council
     ladder = Ladder.of(council)
     spec = ladder.exception(key)
-    location = Location.objects.select_related("provider").filter(pk=location_pk).first()
+    location = locations_for(council).select_related("provider").filter(pk=location_pk).first()
     if spec is None or location is None:
         raise Http404
     if not roles_in(request.user, council) & spec.by:

@@ -225,8 +225,10 @@ def nav_entries(registry: Registry[NavEntry], *, request, group: str = "") -> li
     """The entries this person may open in their current council, each with its URL and
     whether it is the current page ("page") or the current section ("true")."""
     council, user = getattr(request, "council", None), request.user
-    if council is None:
+    if not user.is_authenticated:
         return []
+    # Without a council only entries of a role that is no council's show (the national
+    # register's keepers): every council permission is refused for no council.
     shown = {
         entry.name: entry
         for entry in registry
@@ -243,7 +245,7 @@ def nav_entries(registry: Registry[NavEntry], *, request, group: str = "") -> li
             current = "true"
         count = sum(
             w["count"]
-            for w in (waiting_items(request=request) if group == "" else [])
+            for w in (waiting_items(request=request) if group == "" and council else [])
             if w["nav"] == entry.name or w["nav"] in entry.replaces and w["nav"]
         )
         out.append({"label": entry.label, "url": url, "current": current, "count": count})

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from core import extensions
@@ -83,6 +83,9 @@ def council_view(perm: str) -> Callable:
 def home(request):
     """The start page: what waits for this person, from the panels each app registers."""
     council = request.council
+    if council is None and request.user.has_perm("providers.keep_register"):
+        # The national register's keepers belong to no council: their work is the register.
+        return redirect("register-home")
     panels = extensions.panels(extensions.start_page, request=request) if council else []
     waiting = extensions.waiting_items(request=request) if council else []
     return render(

@@ -19,6 +19,22 @@ class MembershipInline(admin.TabularInline):
 @admin.register(User)
 class OversightUserAdmin(UserAdmin):
     inlines = [MembershipInline]
+    fieldsets = (*UserAdmin.fieldsets, ("National register", {"fields": ("keeps_register",)}))
+    list_display = [*UserAdmin.list_display, "keeps_register"]
+
+    def save_model(self, request, obj, form, change):
+        """Giving or taking away the national register's keeper role is audited."""
+        super().save_model(request, obj, form, change)
+        if "keeps_register" in form.changed_data:
+            audit_record(
+                council=None,
+                actor=request.user,
+                action="register.keeper_changed_in_admin",
+                summary=f"{obj}: national register keeper "
+                + ("given" if obj.keeps_register else "taken away")
+                + " in the admin",
+                obj=obj,
+            )
 
     def save_formset(self, request, form, formset, change):
         """Each role given, changed or taken away here is written to the audit log."""

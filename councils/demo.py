@@ -55,6 +55,17 @@ def load(echo, **options) -> None:
         councils.append(result.council)
         echo(f"Policy: {result.council.name} v{result.version.number}")
 
+    # The national register's keeper: a role that is no council's (issue 11).
+    keeper, _ = User.objects.get_or_create(
+        username="register-keeper",
+        defaults={
+            "first_name": "National register",
+            "last_name": "Keeper",
+            "email": "register-keeper@example.invalid",
+            "password": password,
+            "keeps_register": True,
+        },
+    )
     admin, created = User.objects.get_or_create(
         username="admin", defaults={"is_staff": True, "is_superuser": True, "first_name": "Admin"}
     )

@@ -23,6 +23,11 @@ class User(AbstractUser):
         default=NotifyBy.EACH,
         help_text="How this person is emailed what waits for them.",
     )
+    keeps_register = models.BooleanField(
+        default=False,
+        help_text="Keeps the national register (no council's role): brings in CQC's files and "
+        "watches the sync with CQC.",
+    )
 
     def __str__(self):
         return self.get_full_name() or self.username

@@ -50,11 +50,12 @@ from monitoring.services import (
     risk_override_set,
 )
 from providers.models import Location
+from providers.selectors import locations_for
 from providers.views import location_detail
 
 
-def _location(pk: int) -> Location:
-    location = Location.objects.select_related("provider").filter(pk=pk).first()
+def _location(pk: int, council) -> Location:
+    location = locations_for(council).select_related("provider").filter(pk=pk).first()
     if location is None:
         raise Http404
     return location
@@ -62,7 +63,7 @@ def _location(pk: int) -> Location:
 
 @council_view("monitoring.change_commissioning")
 def commissioning_edit(request, location_pk: int):
-    location = _location(location_pk)
+    location = _location(location_pk, request.council)
     current = selectors.commissioning_of(council=request.council, location_id=location.pk)
     initial = {f: getattr(current, f) for f in COMMISSIONING_FIELDS} if current else None
     if initial is not None:
@@ -114,7 +115,7 @@ def intelligence_list(request):
 
 @council_view("monitoring.record_intelligence")
 def intelligence_new(request, location_pk: int):
-    location = _location(location_pk)
+    location = _location(location_pk, request.council)
     form = IntelligenceForm(request.POST or None, council=request.council)
     if request.method == "POST" and form.is_valid():
         d = dict(form.cleaned_data)
@@ -286,7 +287,7 @@ def risk_matrix(request):
 @council_view("monitoring.change_monitoring")
 @require_POST
 def risk_override(request, location_pk: int):
-    location = _location(location_pk)
+    location = _location(location_pk, request.council)
     if request.POST.get("end"):
         try:
             risk_override_end(
@@ -332,7 +333,7 @@ def reviews_list(request):
 
 @council_view("monitoring.change_monitoring")
 def review_new(request, location_pk: int):
-    location = _location(location_pk)
+    location = _location(location_pk, request.council)
     form = ReviewPlanForm(request.POST or None, council=request.council)
     if request.method == "POST" and form.is_valid():
         ok, review = on_form(
@@ -393,7 +394,7 @@ def review_detail(request, pk: int):
 
 @council_view("monitoring.change_monitoring")
 def plan_new(request, location_pk: int):
-    location = _location(location_pk)
+    location = _location(location_pk, request.council)
     form = PlanForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         ok, plan = on_form(
@@ -462,7 +463,7 @@ def plan_detail(request, pk: int):
 def location_timeline(request, location_pk: int):
     """Everything about a location in date order, from every app's timeline source,
     filterable by kind."""
-    location = _location(location_pk)
+    location = _location(location_pk, request.council)
     kinds = {source.name: source.label for source in extensions.timeline}
     chosen = [k for k in request.GET.getlist("kind")[:20] if k in kinds]
     entries = extensions.timeline_entries(council=request.council, location=location, kinds=chosen)

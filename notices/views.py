@@ -28,7 +28,7 @@ from notices.services import (
     letters_by_hand,
 )
 from notices.tasks import delivery_send_task
-from providers.models import Location
+from providers.selectors import locations_for
 
 TABS = [("waiting", "Waiting to be issued"), ("issued", "Issued"), ("", "All letters")]
 
@@ -192,7 +192,7 @@ def letter_new(request):
     """Start a letter no move or decision asks for, about a location (000 5.i: to a family
     choosing a provider rated below Good)."""
     council = request.council
-    location = Location.objects.filter(pk=_int(request.GET.get("location", "")) or 0).first()
+    location = locations_for(council).filter(pk=_int(request.GET.get("location", "")) or 0).first()
     if location is None:
         raise Http404
     choices = letters_by_hand(council=council, user=request.user)

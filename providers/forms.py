@@ -40,29 +40,47 @@ class LocationSearchForm(GovukFormMixin, forms.Form):
 
 
 class ImportForm(GovukFormMixin, forms.Form):
-    format = forms.ChoiceField(
-        label="Kind of file",
-        choices=ImportFormat.choices,
-        error_messages={"required": "Select the kind of file"},
-    )
+    """A council's own spreadsheet: it changes only the council's records (issue 11)."""
+
     mapping = forms.ModelChoiceField(
         label="Column mapping",
         queryset=ColumnMapping.objects.none(),
-        required=False,
-        help_text="Only for a council spreadsheet: how its columns map onto the register.",
+        help_text="How your spreadsheet's columns map onto your records.",
+        error_messages={"required": "Select the column mapping for this spreadsheet"},
     )
     file = forms.FileField(
-        label="File",
+        label="Spreadsheet",
         error_messages={"required": "Select a file to import", "empty": "The file is empty"},
-        help_text="JSON for CQC API records; CSV for the CQC care directory; CSV or XLSX for "
-        "a council spreadsheet.",
+        help_text="CSV or XLSX. It updates your council's records of the locations it names "
+        "(your names for them, contacts, contract references, your own assessments) and adds "
+        "your services that CQC does not register. The national register's details and CQC "
+        "ratings come from CQC.",
     )
 
     def __init__(self, *args, council=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["mapping"].queryset = ColumnMapping.objects.filter(council=council)
-        self.fields["mapping"].empty_label = "None"
-        self.fields["format"].widget.attrs["class"] = "govuk-select"
+        self.fields["mapping"].empty_label = "Select a mapping"
+        self.fields["mapping"].widget.attrs["class"] = "govuk-select"
+
+
+class NationalImportForm(GovukFormMixin, forms.Form):
+    """The national register's keepers bring in CQC's own files."""
+
+    format = forms.ChoiceField(
+        label="Kind of file",
+        choices=[
+            (ImportFormat.CQC_JSON, ImportFormat.CQC_JSON.label),
+            (ImportFormat.CQC_CSV, ImportFormat.CQC_CSV.label),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the kind of file"},
+    )
+    file = forms.FileField(
+        label="File",
+        error_messages={"required": "Select a file to import", "empty": "The file is empty"},
+        help_text="JSON for CQC API records; CSV or XLSX for CQC's care directory.",
+    )
 
 
 class MappingForm(GovukFormMixin, forms.Form):

@@ -1,6 +1,8 @@
 """The national register (shared by every council, never scoped): providers, their
-locations, and regulator ratings as history. Import runs and column mappings are a
-council's own."""
+locations, and regulator ratings as history. It changes only from authoritative sources (CQC's
+API and directory files, brought in by the national register's keepers). Import runs, column
+mappings and a council's own records of locations (`LocalRecord`, and the services outside
+CQC's register it adds, `owner_council`) are a council's own."""
 
 from django.conf import settings
 from django.db import models
@@ -53,6 +55,15 @@ class Provider(models.Model):
     website = models.CharField(max_length=300, blank=True)
     address = models.CharField(max_length=400, blank=True)
     postcode = models.CharField(max_length=12, blank=True)
+    owner_council = models.ForeignKey(
+        "councils.Council",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The council whose own record this is (a provider outside CQC's register); "
+        "empty for the national register.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -88,6 +99,16 @@ class Location(models.Model):
         help_text="Identity for a location without a CQC ID: provider, name and postcode.",
     )
     regulator = models.CharField(max_length=10, choices=Regulator.choices, default=Regulator.CQC)
+    owner_council = models.ForeignKey(
+        "councils.Council",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The council whose own record this is: a service outside CQC's register "
+        "(000 1.ii: 16+ semi-independent provision), seen only by that council. Empty for the "
+        "national register.",
+    )
     name = models.CharField(max_length=300, db_index=True)
     address_line1 = models.CharField(max_length=300, blank=True)
     address_line2 = models.CharField(max_length=300, blank=True)
@@ -190,7 +211,12 @@ class RatingChange(models.Model):
 class ImportFormat(models.TextChoices):
     CQC_JSON = "cqc_json", "CQC API records (JSON)"
     CQC_CSV = "cqc_csv", "CQC care directory (CSV)"
+    CQC_API = "cqc_api", "CQC Syndication API (scheduled)"
     SPREADSHEET = "spreadsheet", "Council spreadsheet (CSV or XLSX) with a column mapping"
+
+
+# The authoritative sources: only the national register's keepers (and the schedule) use them.
+NATIONAL_FORMATS = (ImportFormat.CQC_JSON, ImportFormat.CQC_CSV, ImportFormat.CQC_API)
 
 
 class ImportStatus(models.TextChoices):
@@ -261,6 +287,9 @@ class ImportRun(models.Model):
     unchanged = models.PositiveIntegerField(default=0)
     ratings_added = models.PositiveIntegerField(default=0)
     rating_changes = models.PositiveIntegerField(default=0)
+    local_records = models.PositiveIntegerField(
+        default=0, help_text="The council's own records of national locations added or changed."
+    )
     problem_count = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -306,3 +335,79 @@ class ImportProblem(models.Model):
 
     def __str__(self):
         return f"Row {self.row}: {self.reason}"
+
+
+class LocalRecord(models.Model):
+    """A council's own record about a location: the name it knows it by, its contacts and
+    contract reference, and its own assessment of the service. Brought by the council's
+    spreadsheet or kept by hand; never the register's record, and a rating here is the
+    council's assessment, never CQC's (issue 11, finding 1)."""
+
+    council = models.ForeignKey(
+        "councils.Council", on_delete=models.CASCADE, related_name="local_records"
+    )
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="local_records")
+    local_name = models.CharField(max_length=300, blank=True)
+    contact_name = models.CharField(max_length=200, blank=True)
+    contact_phone = models.CharField(max_length=40, blank=True)
+    contact_email = models.EmailField(max_length=254, blank=True)
+    contract_reference = models.CharField(max_length=100, blank=True)
+    assessed_rating = models.CharField(
+        max_length=40, blank=True, help_text="The council's own assessment, never CQC's rating."
+    )
+    assessed_on = models.DateField(null=True, blank=True)
+    import_run = models.ForeignKey(
+        "providers.ImportRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(council="council")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["council", "location"], name="local_record_once")
+        ]
+
+    def __str__(self):
+        return f"{self.council}'s record of {self.location}"
+
+
+LOCAL_FIELDS = (
+    "local_name",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "contract_reference",
+    "assessed_rating",
+    "assessed_on",
+)
+
+
+class RegisterSync(models.Model):
+    """Where the scheduled sync with an authoritative source stands: the cursor up to which
+    its changes are applied, and the window in progress, kept so that a sync that fails part
+    way resumes where it stopped instead of starting again."""
+
+    source = models.CharField(max_length=20, unique=True, default="cqc_api")
+    cursor = models.DateTimeField(
+        null=True, blank=True, help_text="Every change up to this moment is applied."
+    )
+    window_end = models.DateTimeField(null=True, blank=True)
+    pending_locations = models.JSONField(default=list, blank=True)
+    pending_providers = models.JSONField(default=list, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    last_run = models.ForeignKey(
+        "providers.ImportRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    last_error = models.TextField(blank=True)
+    last_tried_at = models.DateTimeField(null=True, blank=True)
+    last_done_at = models.DateTimeField(null=True, blank=True)
+    calls = models.PositiveIntegerField(default=0, help_text="API calls in the last sync")
+
+    def __str__(self):
+        return f"Sync with {self.source}"
+
+    @property
+    def pending(self) -> int:
+        return max(len(self.pending_providers) + len(self.pending_locations) - self.position, 0)

@@ -19,6 +19,14 @@ def imports_panel(*, request) -> dict | None:
     return {"recent_imports": runs} if runs else None
 
 
+def local_record_panel(*, request, location, forms) -> dict | None:
+    """The council's own details of the location (from its spreadsheet), if it keeps any."""
+    record = getattr(location, "local_record", None)
+    if record is None or not request.user.has_perm("providers.view_register", request.council):
+        return None
+    return {"record": record, "own_service": location.owner_council_id is not None}
+
+
 def register() -> None:
     extensions.navigation.register(
         NavEntry(
@@ -38,6 +46,24 @@ def register() -> None:
             "providers.view_imports",
             60,
             sections=("/imports/",),
+        )
+    )
+    extensions.navigation.register(
+        NavEntry(
+            "national-register",
+            "National register",
+            "register-home",
+            "providers.keep_register",
+            95,
+            sections=("/register/",),
+        )
+    )
+    extensions.location_page.register(
+        Panel(
+            "providers.local_record",
+            "providers/panels/location_local_record.html",
+            local_record_panel,
+            25,
         )
     )
     extensions.start_page.register(

@@ -21,3 +21,14 @@ token_scope(
 )
 token_scope("imports:read", "Read imports and their reports", {"providers.view_imports"})
 token_scope("imports:write", "Start imports", {"providers.view_imports", "providers.run_import"})
+
+
+@rules.predicate
+def keeps_register(user) -> bool:
+    """The national register's keepers: no council's role (issue 11), set on the person."""
+    if getattr(user, "token", None) is not None:
+        return False  # a council system's token is never the register's keeper
+    return bool(getattr(user, "is_active", False) and getattr(user, "keeps_register", False))
+
+
+rules.add_perm("providers.keep_register", keeps_register)

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db.models import Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Concat
+from django_scopes import scopes_disabled
 
 from providers.importing.records import postcode_key
 from providers.models import (
     RATING_ORDER,
     ImportRun,
+    LocalRecord,
     Location,
     Provider,
     Rating,
@@ -73,8 +75,19 @@ def _q_filter(q: str) -> Q:
     return Q(name__icontains=q)
 
 
-def location_search(*, filters: LocationFilters) -> QuerySet[Location]:
-    qs = Location.objects.select_related("provider")
+def visible_to(council) -> Q:
+    """The register every council sees, and this council's own services outside it."""
+    if council is None:
+        return Q(owner_council=None)
+    return Q(owner_council=None) | Q(owner_council=council)
+
+
+def locations_for(council) -> QuerySet[Location]:
+    return Location.objects.filter(visible_to(council))
+
+
+def location_search(*, council, filters: LocationFilters) -> QuerySet[Location]:
+    qs = locations_for(council).select_related("provider")
     if filters.q:
         qs = qs.filter(_q_filter(filters.q))
     if filters.postcode:
@@ -112,7 +125,8 @@ def local_authorities() -> list[str]:
     values = cache.get(key)
     if values is None:
         values = list(
-            Location.objects.exclude(local_authority="")
+            Location.objects.filter(owner_council=None)
+            .exclude(local_authority="")
             .order_by("local_authority")
             .values_list("local_authority", flat=True)
             .distinct()
@@ -134,19 +148,30 @@ def register_caches_clear() -> None:
     cache.delete_many(["register:local-authorities", "register:service-types"])
 
 
-def location_detail(*, pk: int) -> Location:
-    return (
-        Location.objects.select_related("provider")
+def location_detail(*, council, pk: int) -> Location:
+    """A location and, on `local_record`, the council's own record of it (or None)."""
+    location = (
+        locations_for(council)
+        .select_related("provider")
         .prefetch_related(
             "service_types",
             Prefetch("ratings", queryset=Rating.objects.order_by("-report_date", "-id")),
         )
         .get(pk=pk)
     )
+    location.local_record = local_record(council=council, location=location)
+    return location
 
 
-def provider_search(*, q: str = "", cqc_id: str = "") -> QuerySet[Provider]:
-    qs = Provider.objects.all()
+def local_record(*, council, location) -> LocalRecord | None:
+    if council is None:
+        return None
+    with scopes_disabled():
+        return LocalRecord.objects.filter(council=council, location=location).first()
+
+
+def provider_search(*, council, q: str = "", cqc_id: str = "") -> QuerySet[Provider]:
+    qs = Provider.objects.filter(visible_to(council))
     if q:
         qs = qs.filter(name__icontains=q.strip())
     if cqc_id:
@@ -154,11 +179,24 @@ def provider_search(*, q: str = "", cqc_id: str = "") -> QuerySet[Provider]:
     return qs.order_by("name", "id")
 
 
-def provider_detail(*, pk: int) -> Provider:
-    return Provider.objects.prefetch_related(
-        Prefetch("locations", queryset=Location.objects.order_by("name"))
-    ).get(pk=pk)
+def provider_detail(*, council, pk: int) -> Provider:
+    return (
+        Provider.objects.filter(visible_to(council))
+        .prefetch_related(Prefetch("locations", queryset=locations_for(council).order_by("name")))
+        .get(pk=pk)
+    )
 
 
 def import_runs(*, council) -> QuerySet[ImportRun]:
     return ImportRun.objects.filter(council=council).select_related("created_by", "mapping")
+
+
+def national_import_runs() -> QuerySet[ImportRun]:
+    """The national register's imports and syncs (no council's): for its keepers."""
+    with scopes_disabled():
+        return ImportRun.objects.filter(council=None).select_related("created_by")
+
+
+def national_import_run(*, pk: int) -> ImportRun:
+    with scopes_disabled():
+        return national_import_runs().get(pk=pk)

@@ -12,9 +12,10 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from core.audit import audit_record
-from core.errors import ValidationFailed
+from core.errors import NotAllowed, ValidationFailed
 from core.tasks import later
 from providers import events
+from providers.importing.council import CouncilSheetLoader
 from providers.importing.loader import RegisterLoader
 from providers.importing.readers import (
     ReadResult,
@@ -25,7 +26,14 @@ from providers.importing.readers import (
     read_spreadsheet,
 )
 from providers.importing.records import FileRefused
-from providers.models import ColumnMapping, ImportFormat, ImportProblem, ImportRun, ImportStatus
+from providers.models import (
+    NATIONAL_FORMATS,
+    ColumnMapping,
+    ImportFormat,
+    ImportProblem,
+    ImportRun,
+    ImportStatus,
+)
 from providers.selectors import register_caches_clear
 
 log = logging.getLogger(__name__)
@@ -77,9 +85,20 @@ def import_start(
     content: bytes,
     mapping: ColumnMapping | None = None,
 ) -> ImportRun:
-    """Keep the uploaded file and queue the import; the worker does the rest."""
+    """Keep the uploaded file and queue the import; the worker does the rest.
+
+    With a council, the file is that council's spreadsheet and changes only its own records;
+    without one (`council=None`), the national register's keeper brings in CQC's files, the
+    only files that change the register (issue 11, finding 1)."""
+    if council is None and not actor.has_perm("providers.keep_register"):
+        raise NotAllowed("Only the national register's keepers bring in CQC's files.")
+    if council is not None and format in NATIONAL_FORMATS:
+        raise NotAllowed(
+            "A council's import changes only its own records: CQC's files come to the national "
+            "register through its keepers and the sync with CQC."
+        )
     errors = {}
-    if format not in ImportFormat.values:
+    if format not in ImportFormat.values or format == ImportFormat.CQC_API:
         errors["format"] = ["Choose the kind of file."]
     elif Path(filename).suffix.lower() not in UPLOAD_SUFFIXES[format]:
         allowed = " or ".join(sorted(UPLOAD_SUFFIXES[format]))
@@ -88,7 +107,7 @@ def import_start(
         errors["file"] = ["The file is empty."]
     if format == ImportFormat.SPREADSHEET and mapping is None:
         errors["mapping"] = ["Choose the column mapping for this spreadsheet."]
-    if mapping is not None and mapping.council_id != council.pk:
+    if mapping is not None and council is not None and mapping.council_id != council.pk:
         errors["mapping"] = ["Choose one of your council's column mappings."]
     if errors:
         raise ValidationFailed("The import could not be started.", errors=errors)
@@ -105,7 +124,7 @@ def import_start(
         audit_record(
             council=council,
             actor=actor,
-            action="import.started",
+            action="import.started" if council is not None else "register.import_started",
             summary=f"Import of {run.source_name} ({run.get_format_display()}) queued",
             obj=run,
         )
@@ -142,19 +161,24 @@ def import_execute(
         try:
             result = _read(run, path)
         except FileRefused as exc:
-            return _finish(run, ImportStatus.REFUSED, str(exc), echo)
+            return import_finish(run, ImportStatus.REFUSED, str(exc), echo)
         except Exception as exc:
             log.exception("import %s could not be read", run.pk)
-            return _finish(run, ImportStatus.FAILED, f"The import failed: {exc}", echo)
+            return import_finish(run, ImportStatus.FAILED, f"The import failed: {exc}", echo)
 
         total = len(result.locations) + len(result.providers)
         ImportRun.objects.filter(pk=run.pk).update(total=total)
         if echo:
             echo(f"Read {total} records ({len(result.problems)} with problems).")
-        loader = RegisterLoader(run=run)
+        own = run.council_id is not None and run.format == ImportFormat.SPREADSHEET
+        loader = (
+            CouncilSheetLoader(run=run, council=run.council) if own else RegisterLoader(run=run)
+        )
         try:
-            loader.apply_providers(result.providers)
-            done_providers = len(result.providers)
+            done_providers = 0
+            if not own:
+                loader.apply_providers(result.providers)
+                done_providers = len(result.providers)
 
             def progress(done: int) -> None:
                 processed = done_providers + done
@@ -162,10 +186,13 @@ def import_execute(
                 if echo:
                     echo(f"  {processed}/{total} records ({100 * processed // max(total, 1)}%)")
 
-            loader.apply_locations(result.locations, progress)
+            if own:
+                loader.apply(result.locations, progress)
+            else:
+                loader.apply_locations(result.locations, progress)
         except Exception as exc:
             log.exception("import %s failed", run.pk)
-            return _finish(run, ImportStatus.FAILED, f"The import failed: {exc}", echo)
+            return import_finish(run, ImportStatus.FAILED, f"The import failed: {exc}", echo)
 
         problems = result.problems + loader.counts.problems
         kept = sorted(problems, key=lambda p: p.row)[: settings.IMPORT_MAX_PROBLEMS_KEPT]
@@ -191,18 +218,26 @@ def import_execute(
             unchanged=c.unchanged,
             ratings_added=c.ratings_added,
             rating_changes=c.rating_changes,
+            local_records=getattr(loader, "local_records", 0),
             problem_count=len(problems),
         )
-        message = (
-            f"{c.locations_created} locations added, {c.locations_updated} updated, "
-            f"{c.unchanged} unchanged; {c.ratings_added} ratings added; "
-            f"{c.rating_changes} rating changes; {len(problems)} rows with problems"
-            + (f" (the first {len(kept):,} kept)." if len(kept) < len(problems) else ".")
-        )
-        return _finish(run, ImportStatus.DONE, message, echo)
+        if own:
+            message = (
+                f"{loader.local_records} of your records of locations added or changed; "
+                f"{c.locations_created} of your own services added, {c.locations_updated} "
+                f"changed; {c.unchanged} unchanged; {len(problems)} rows with problems"
+            )
+        else:
+            message = (
+                f"{c.locations_created} locations added, {c.locations_updated} updated, "
+                f"{c.unchanged} unchanged; {c.ratings_added} ratings added; "
+                f"{c.rating_changes} rating changes; {len(problems)} rows with problems"
+            )
+        message += f" (the first {len(kept):,} kept)." if len(kept) < len(problems) else "."
+        return import_finish(run, ImportStatus.DONE, message, echo)
 
 
-def _finish(run: ImportRun, status: str, message: str, echo) -> ImportRun:
+def import_finish(run: ImportRun, status: str, message: str, echo) -> ImportRun:
     if status == ImportStatus.DONE:
         register_caches_clear()
     ImportRun.objects.filter(pk=run.pk).update(
@@ -212,11 +247,11 @@ def _finish(run: ImportRun, status: str, message: str, echo) -> ImportRun:
     if run.rating_changes:
         # Councils' intelligence logs pick the changes up (monitoring listens).
         events.ratings_changed.publish(import_run_id=run.pk, changes=run.rating_changes)
-    if run.council_id:
+    if run.council_id or run.format in NATIONAL_FORMATS:
         audit_record(
             council=run.council,
             actor=None,
-            action=f"import.{status}",
+            action=f"import.{status}" if run.council_id else f"register.import_{status}",
             summary=f"Import of {run.source_name}: {run.get_status_display().lower()}",
             obj=run,
             reason=message,
@@ -234,7 +269,10 @@ def import_from_path(
     mapping: ColumnMapping | None = None,
     echo: Callable[[str], None] | None = None,
 ) -> ImportRun:
-    """The shell's import: read the file (or folder) in place and run it now."""
+    """The shell's import: read the file (or folder) in place and run it now. CQC's files go
+    only to the national register (`council=None`)."""
+    if council is not None and format in NATIONAL_FORMATS:
+        raise NotAllowed("CQC's files go to the national register, not to a council's records.")
     with scopes_disabled():
         run = ImportRun.objects.create(
             council=council, format=format, mapping=mapping, source_name=str(path)[:300]

@@ -12,6 +12,8 @@ urlpatterns = [
     path("imports/mappings/", views.mapping_list, name="mapping-list"),
     path("imports/mappings/new/", views.mapping_edit, name="mapping-new"),
     path("imports/mappings/<int:pk>/", views.mapping_edit, name="mapping-edit"),
+    path("register/", views.register_home, name="register-home"),
+    path("register/imports/<int:pk>/", views.register_import, name="register-import"),
 ]
 
 api_routes = [
@@ -19,4 +21,9 @@ api_routes = [
     ("locations", api.LocationViewSet, "location"),
     ("imports", api.ImportRunViewSet, "import"),
     ("column-mappings", api.ColumnMappingViewSet, "column-mapping"),
+    ("register/imports", api.NationalImportViewSet, "register-import"),
+]
+
+api_urlpatterns = [
+    path("register/sync/", api.RegisterSyncView.as_view(), name="register-sync"),
 ]

@@ -1,19 +1,24 @@
 """Pages for the register and imports. Thin: forms in, selectors and services out."""
 
+from functools import wraps
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django_scopes import scopes_disabled
 
 from core import extensions
 from core.forms import on_form
 from core.views import council_view, require_perm
 from providers import selectors
-from providers.forms import ImportForm, LocationSearchForm, MappingForm
-from providers.models import ColumnMapping, ImportRun, Location, Provider
+from providers.forms import ImportForm, LocationSearchForm, MappingForm, NationalImportForm
+from providers.models import ColumnMapping, ImportFormat, ImportRun, Location, Provider
 from providers.services import import_start, mapping_save
+from providers.sync import register_sync_request, sync_state
 
 PAGE_SIZE = 25
 
@@ -22,9 +27,9 @@ PAGE_SIZE = 25
 def location_search(request):
     form = LocationSearchForm(request.GET or None)
     filters = form.filters() if form.is_bound else selectors.LocationFilters()
-    page = Paginator(selectors.location_search(filters=filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        selectors.location_search(council=request.council, filters=filters), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -48,7 +53,7 @@ def location_detail(request, pk: int, forms: dict | None = None):
     from the panels each app registers (`core.extensions.location_page`). A panel's failed
     form comes back in `forms` (by name) with its errors."""
     try:
-        location = selectors.location_detail(pk=pk)
+        location = selectors.location_detail(council=request.council, pk=pk)
     except Location.DoesNotExist:
         raise Http404 from None
     ratings = list(location.ratings.all())
@@ -75,7 +80,7 @@ def location_detail(request, pk: int, forms: dict | None = None):
 
 @login_required
 def location_by_cqc_id(request, cqc_id: str):
-    location = Location.objects.filter(cqc_location_id=cqc_id).only("pk").first()
+    location = Location.objects.filter(cqc_location_id=cqc_id, owner_council=None).first()
     if location is None:
         raise Http404
     return redirect("location-detail", pk=location.pk)
@@ -84,7 +89,7 @@ def location_by_cqc_id(request, cqc_id: str):
 @council_view("providers.view_register")
 def provider_detail(request, pk: int):
     try:
-        provider = selectors.provider_detail(pk=pk)
+        provider = selectors.provider_detail(council=request.council, pk=pk)
     except Provider.DoesNotExist:
         raise Http404 from None
     return render(request, "providers/provider_detail.html", {"provider": provider})
@@ -107,7 +112,7 @@ def import_list(request):
                     lambda: import_start(
                         council=council,
                         actor=request.user,
-                        format=form.cleaned_data["format"],
+                        format=ImportFormat.SPREADSHEET,
                         filename=upload.name,
                         content=upload.read(),
                         mapping=form.cleaned_data["mapping"],
@@ -172,3 +177,69 @@ def mapping_edit(request, pk: int | None = None):
             messages.success(request, f"Column mapping “{name}” saved.")
             return redirect("mapping-list")
     return render(request, "providers/mapping_form.html", {"form": form, "mapping": mapping})
+
+
+# --- The national register's keepers (no council's role) --------------------------------------
+
+
+def keeper_view(view):
+    """A page for the national register's keepers: signed in, with the role, any council."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.has_perm("providers.keep_register"):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@keeper_view
+def register_home(request):
+    """The register's sources: the sync with CQC (where it stands, run it now) and CQC's
+    files brought in by hand; the national imports and syncs below."""
+    form = NationalImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and "sync" in request.POST:
+        register_sync_request(actor=request.user)
+        messages.success(request, "The sync with CQC has been asked to run now.")
+        return redirect("register-home")
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > settings.IMPORT_MAX_UPLOAD_BYTES:
+            form.add_error("file", "The file is too large.")
+        else:
+            ok, run = on_form(
+                form,
+                lambda: import_start(
+                    council=None,
+                    actor=request.user,
+                    format=form.cleaned_data["format"],
+                    filename=upload.name,
+                    content=upload.read(),
+                ),
+            )
+            if ok:
+                messages.success(request, f"Import of {run.source_name} started.")
+                return redirect("register-import", pk=run.pk)
+    page = Paginator(selectors.national_import_runs(), 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "providers/register_home.html",
+        {"form": form, "page": page, "sync": sync_state(), "sync_on": settings.CQC_SYNC_ENABLED},
+        status=400 if form.errors else 200,
+    )
+
+
+@keeper_view
+def register_import(request, pk: int):
+    try:
+        run = selectors.national_import_run(pk=pk)
+    except ImportRun.DoesNotExist:
+        raise Http404 from None
+    with scopes_disabled():
+        problems = Paginator(run.problems.all(), 50).get_page(request.GET.get("page"))
+        template = (
+            "providers/_import_status.html" if request.htmx else "providers/import_detail.html"
+        )
+        return render(request, template, {"run": run, "problems": problems, "national": True})

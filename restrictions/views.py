@@ -11,7 +11,8 @@ from django.shortcuts import redirect, render
 from core import extensions
 from core.forms import ReasonForm, on_form
 from core.views import council_view, require_perm
-from providers.models import Location, Provider
+from providers.models import Provider
+from providers.selectors import locations_for
 from restrictions.forms import (
     WHOLE,
     AppealForm,
@@ -133,7 +134,8 @@ def restriction_new(request):
         location, provider = suggestion.location, suggestion.provider
     else:
         location = (
-            Location.objects.select_related("provider")
+            locations_for(request.council)
+            .select_related("provider")
             .filter(pk=_int(request.GET.get("location")))
             .first()
         )

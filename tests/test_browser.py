@@ -294,9 +294,32 @@ def _cqc_record(location_id, provider_id, name, postcode, rating, report_date):
     }
 
 
-def test_import_a_cqc_file(page, live_server, officer):
+def test_the_keeper_brings_in_a_cqc_file_and_a_council_its_own_list(
+    page, live_server, bromley, officer
+):
+    """The national register changes only from CQC's files (issue 11): its keeper brings one
+    in at /register/; Bromley's officer then imports Bromley's own list, which gives Bromley's
+    contract reference on the location's page and changes nothing of the register's."""
     from playwright.sync_api import expect
 
+    from councils.models import User
+    from providers.services import mapping_save
+
+    keeper = User.objects.create(username="register-keeper", keeps_register=True)
+    keeper.set_password(PASSWORD)
+    keeper.save()
+    mapping_save(
+        council=bromley,
+        name="Bromley commissioned services",
+        columns={
+            "cqc_location_id": "CQC ID",
+            "name": "Service",
+            "provider_name": "Provider",
+            "contract_reference": "Contract ref",
+            "overall_rating": "Our rating",
+            "rating_date": "Rated on",
+        },
+    )
     records = [
         _cqc_record(
             "1-100000001", "1-200000001", "Willow Gardens", "BR1 3AA", "Good", "2025-03-01"
@@ -310,23 +333,14 @@ def test_import_a_cqc_file(page, live_server, officer):
             "2024-10-12",
         ),
     ]
-    _sign_in(page, live_server.url, officer)
-    expect(page).to_have_url(f"{live_server.url}/")
-    page.goto(f"{live_server.url}/imports/")
-
-    expect(page.get_by_role("heading", level=1)).to_have_text("Imports")
-    kind = page.get_by_label("Kind of file")
-    mapping = page.get_by_label("Column mapping")
-    upload = page.get_by_label("File", exact=True)
-    for field in (kind, mapping, upload):
-        expect(field).to_be_visible()
-    expect(mapping).to_have_accessible_description(
-        "Only for a council spreadsheet: how its columns map onto the register."
-    )
-    expect(page.get_by_text("No imports yet.")).to_be_visible()
-
-    kind.select_option(label="CQC API records (JSON)")
-    upload.set_input_files(
+    base = live_server.url
+    _sign_in(page, base, keeper)
+    expect(page).to_have_url(f"{base}/register/")  # the keeper's start page
+    expect(page.get_by_role("heading", level=1)).to_have_text("The national register")
+    _at_both_widths(page, "05-national-register", lambda: page.goto(f"{base}/register/"))
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_label("CQC API records (JSON)").check()
+    page.get_by_label("File", exact=True).set_input_files(
         {
             "name": "cqc-locations.json",
             "mimeType": "application/json",
@@ -334,24 +348,44 @@ def test_import_a_cqc_file(page, live_server, officer):
         }
     )
     page.get_by_role("button", name="Start import").click()
-
     expect(page.get_by_role("heading", level=1)).to_have_text("Import of cqc-locations.json")
-    expect(page.get_by_role("alert").filter(has_text="Success")).to_contain_text(
-        "Import of cqc-locations.json started."
-    )
     expect(page.get_by_test_id("import-status")).to_have_text("Done", timeout=20_000)
     added = page.locator(".govuk-summary-list__row").filter(has_text="Locations added")
     expect(added.locator("dd")).to_have_text("2")
-    # Finished: the summary replaces the progress bar.
     expect(page.get_by_role("progressbar", name="Import progress")).to_have_count(0)
     _shot(page, "05-import.png")
+    page.get_by_role("button", name="Sign out").click()
 
-    page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="Imports").click()
-    row = page.locator("table tbody tr").filter(has_text="cqc-locations.json")
-    expect(row).to_contain_text("Done")
-    page.goto(f"{live_server.url}/locations/?q=Hawthorn")
+    _sign_in(page, base, officer)
+    page.goto(f"{base}/imports/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Imports")
+    expect(page.get_by_label("Kind of file")).to_have_count(0)
+    page.get_by_label("Column mapping").select_option(label="Bromley commissioned services")
+    page.get_by_label("Spreadsheet", exact=True).set_input_files(
+        {
+            "name": "our-list.csv",
+            "mimeType": "text/csv",
+            "buffer": b"CQC ID,Service,Provider,Contract ref,Our rating,Rated on\r\n"
+            b"1-100000002,Hawthorn,,LBB-ASC-7,Inadequate,2026-10-01\r\n",
+        }
+    )
+    _shot(page, "05-council-import-form.png")
+    page.get_by_role("button", name="Start import").click()
+    expect(page.get_by_test_id("import-status")).to_have_text("Done", timeout=20_000)
+    changed = page.locator(".govuk-summary-list__row").filter(
+        has_text="Your records of locations added or changed"
+    )
+    expect(changed.locator("dd")).to_have_text("1")
+    page.goto(f"{base}/locations/?q=Hawthorn")
     expect(page.locator("#results tbody tr")).to_have_count(1)
+    # CQC's rating stays; Bromley's assessment is shown as Bromley's.
     expect(page.locator("#results .app-rating")).to_have_text("Requires improvement")
+    page.locator("#results tbody tr a").first.click()
+    record = page.get_by_test_id("local-record")
+    expect(record).to_contain_text("LBB-ASC-7")
+    expect(record).to_contain_text("Known to you as")
+    expect(record).to_contain_text("not a CQC rating")
+    _at_both_widths(page, "05-location-own-details", lambda: page.reload())
 
 
 def test_admin_pages_policy_mapping_and_tokens(page, live_server, bromley, member):

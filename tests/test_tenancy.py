@@ -55,7 +55,7 @@ from monitoring.services import (
 )
 from monitoring.services.risk import risk_recompute
 from notices.models import Delivery, HookDelivery, IssuedLetter, Letter, Subscription
-from providers.models import ColumnMapping, ImportProblem, ImportRun
+from providers.models import ColumnMapping, ImportProblem, ImportRun, LocalRecord
 from providers.services import mapping_save
 from restrictions.models import (
     Appeal,
@@ -103,6 +103,12 @@ def _import_run(council):
 def _import_problem(council):
     return ImportProblem.objects.create(
         run=_import_run(council), council=council, row=2, reason="bad"
+    )
+
+
+def _local_record(council):
+    return LocalRecord.objects.create(
+        council=council, location=LocationFactory(), contract_reference=f"{council.code}-1"
     )
 
 
@@ -500,6 +506,7 @@ MATRIX = [
     Owned(ColumnMapping, _mapping, "/api/v1/column-mappings/", None, ("imports:read",)),
     Owned(ImportRun, _import_run, "/api/v1/imports/", "/imports/{pk}/", ("imports:read",)),
     Owned(ImportProblem, _import_problem),
+    Owned(LocalRecord, _local_record),
     Owned(AuditEntry, lambda c: audit_record(council=c, actor=None, action="t", summary="t")),
     Owned(Timer, _timer),
     Owned(Notification, _notification),
@@ -947,3 +954,16 @@ def test_webhooks_of_another_council_404(council_a, council_b, member, api_as, s
     assert client.post(f"/api/v1/webhook-deliveries/{theirs.pk}/retry/").status_code == 404
     page = signed_in(admin).get(f"/webhooks/{theirs.subscription_id}/")
     assert page.status_code == 404
+
+
+def test_a_councils_own_details_of_a_shared_location_are_its_own(
+    council_a, council_b, member, api_as, signed_in
+):
+    """Each council sees its own record of a shared location, never another's."""
+    location = LocationFactory()
+    LocalRecord.objects.create(council=council_a, location=location, contract_reference="A-1")
+    LocalRecord.objects.create(council=council_b, location=location, contract_reference="B-1")
+    body = api_as(member(council_a, Role.OFFICER)).get(f"/api/v1/locations/{location.pk}/").json()
+    assert body["local_record"]["contract_reference"] == "A-1"
+    page = signed_in(member(council_b, Role.OFFICER)).get(f"/locations/{location.pk}/")
+    assert b"B-1" in page.content and b"A-1" not in page.content

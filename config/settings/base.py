@@ -278,12 +278,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "concerns.triggers_sweep",
         "schedule": crontab(hour=3, minute=0),
     },
+    # The national register from CQC's Syndication API (does nothing until it is configured).
+    "register-sync": {"task": "providers.register_sync", "schedule": crontab(minute=40)},
 }
 CELERY_TIMEZONE = TIME_ZONE
 
 # `manage.py demo_load` creates users with a published password: only the development and test
 # settings allow it.
 DEMO_ALLOWED = False
+
+# The CQC Syndication API: the register's authoritative source (issue 11). The sync runs only
+# with CQC_SYNC_ENABLED; the partner code is sent with every call, within the rate limit.
+CQC_API_URL = env.str("CQC_API_URL", default="https://api.service.cqc.org.uk/public/v1")
+CQC_API_KEY = env.str("CQC_API_KEY", default="")
+CQC_PARTNER_CODE = env.str("CQC_PARTNER_CODE", default="")
+CQC_API_PER_MINUTE = env.int("CQC_API_PER_MINUTE", default=600)
+CQC_SYNC_ENABLED = env.bool("CQC_SYNC_ENABLED", default=False)
+# The first sync's window, when no sync has run (the register is first filled from CQC's files).
+CQC_SYNC_FIRST_DAYS = env.int("CQC_SYNC_FIRST_DAYS", default=7)
 
 # Private networks webhooks may be sent to (a council's own systems), e.g. "10.20.0.0/16".
 WEBHOOK_ALLOWED_NETWORKS = env.list("WEBHOOK_ALLOWED_NETWORKS", default=[])

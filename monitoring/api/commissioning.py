@@ -16,7 +16,7 @@ from monitoring.services import (
     COMMISSIONING_FIELDS,
     commissioning_save,
 )
-from providers.models import Location
+from providers.api import LocationField
 
 
 class MarketPositionSerializer(serializers.Serializer):
@@ -27,7 +27,7 @@ class MarketPositionSerializer(serializers.Serializer):
 
 
 class CommissioningSerializer(serializers.ModelSerializer):
-    location = serializers.PrimaryKeyRelatedField(queryset=Location.objects.all())
+    location = LocationField()
     contract_type = serializers.ChoiceField(choices=ContractType.choices)
     contact_officer = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.all(), required=False, allow_null=True

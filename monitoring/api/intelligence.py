@@ -20,7 +20,8 @@ from monitoring.services import (
     intelligence_record,
     intelligence_set_outcome,
 )
-from providers.models import Location, Provider
+from providers.api import LocationField
+from providers.models import Provider
 
 
 class CorrectionSerializer(serializers.ModelSerializer):
@@ -30,9 +31,7 @@ class CorrectionSerializer(serializers.ModelSerializer):
 
 
 class IntelligenceSerializer(serializers.ModelSerializer):
-    location = serializers.PrimaryKeyRelatedField(
-        queryset=Location.objects.all(), required=False, allow_null=True
-    )
+    location = LocationField(required=False, allow_null=True)
     provider = serializers.PrimaryKeyRelatedField(queryset=Provider.objects.all(), required=False)
     source = serializers.ChoiceField(choices=Source.choices)
     allocated_to = serializers.PrimaryKeyRelatedField(
@@ -84,7 +83,7 @@ class CorrectionRequest(serializers.Serializer):
     themes = serializers.ListField(child=serializers.CharField(), required=False)
     severity = serializers.CharField(required=False)
     narrative = serializers.CharField(required=False)
-    location = serializers.PrimaryKeyRelatedField(queryset=Location.objects.all(), required=False)
+    location = LocationField(required=False)
     allocated_to = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.all(), required=False, allow_null=True
     )

@@ -21,7 +21,7 @@ from monitoring.services import (
     plan_is_failing,
     plan_review_record,
 )
-from providers.models import Location
+from providers.api import LocationField
 
 
 class PlanActionSerializer(serializers.ModelSerializer):
@@ -40,7 +40,7 @@ class PlanReviewSerializer(serializers.ModelSerializer):
 
 
 class ImprovementPlanSerializer(serializers.ModelSerializer):
-    location = serializers.PrimaryKeyRelatedField(queryset=Location.objects.all())
+    location = LocationField()
     actions = PlanActionSerializer(many=True, required=False)
     reviews = PlanReviewSerializer(many=True, read_only=True)
     failing = serializers.SerializerMethodField()

@@ -19,14 +19,14 @@ from monitoring.services import (
     review_report_sent,
 )
 from monitoring.services.reviews import RATED
-from providers.models import Location
+from providers.api import LocationField
 
 # Planning a review sets these; everything else is recorded through its actions.
 REVIEW_PLANNING_FIELDS = ("location", "kind", "planned_for", "officers", "announced")
 
 
 class ReviewSerializer(serializers.ModelSerializer):
-    location = serializers.PrimaryKeyRelatedField(queryset=Location.objects.all())
+    location = LocationField()
     officers = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.all(), many=True, required=False
     )

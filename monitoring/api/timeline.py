@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 from core import extensions
 from core.api import CouncilScopedMixin, HasCouncilPermission
 from core.errors import ValidationFailed
-from providers.models import Location
+from providers.selectors import locations_for
 
 
 def _timeline_kinds() -> list[str]:
@@ -36,7 +36,7 @@ class TimelineView(CouncilScopedMixin, APIView):
         responses=TimelineEntrySerializer(many=True),
     )
     def get(self, request, location_pk: int):
-        location = Location.objects.filter(pk=location_pk).first()
+        location = locations_for(request.council).filter(pk=location_pk).first()
         if location is None:
             raise NotFound("No such location.")
         kinds = request.query_params.getlist("kind")[:20]

@@ -2,9 +2,10 @@
 same data changes nothing; a new report adds a rating row and a RatingChange event."""
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import transaction
+from django.db.models import Q
 
 from providers.importing.records import (
     LocationRecord,
@@ -39,11 +40,13 @@ class Counts:
     problems: list[Problem] = field(default_factory=list)
 
 
-def source_key(record: LocationRecord) -> str:
-    """Identity of a location without a CQC ID: its provider, name and postcode."""
+def source_key(record: LocationRecord, owner=None) -> str:
+    """Identity of a location without a CQC ID: its provider, name and postcode; a council's
+    own location's is that council's alone, so two councils' lists never meet."""
     provider = record.cqc_provider_id or name_key(record.provider_name or "")
     return "|".join(
-        [
+        ([f"council:{owner.pk}"] if owner is not None else [])
+        + [
             provider,
             name_key(record.fields.get("name", "")),
             postcode_key(record.fields.get("postcode", "")),
@@ -52,9 +55,16 @@ def source_key(record: LocationRecord) -> str:
 
 
 class RegisterLoader:
-    def __init__(self, *, run: ImportRun | None = None):
+    """Applies records to the register. With `owner` (a council), it writes only that
+    council's own locations and providers (services outside CQC's register): it finds
+    national providers by CQC ID or name to link to, and never changes them."""
+
+    def __init__(self, *, run: ImportRun | None = None, owner=None):
         self.run = run
+        self.owner = owner
         self.counts = Counts()
+        # The location each applied record landed on, by row (for the council's own records).
+        self.located: dict[int, Location] = {}
         self._service_types: dict[str, ServiceType] = {
             st.name: st for st in ServiceType.objects.all()
         }
@@ -106,15 +116,33 @@ class RegisterLoader:
 
     def _providers_for(self, records: list[LocationRecord]) -> dict:
         """Provider row for each record: by CQC provider ID, else by normalised name (so a
-        council spreadsheet without IDs still groups one provider's homes together)."""
+        council spreadsheet without IDs still groups one provider's homes together). For a
+        council's own records, an unknown CQC provider ID falls back to the name, and a new
+        provider is the council's own."""
+        owner = self.owner
         by_id = {r.cqc_provider_id for r in records if r.cqc_provider_id}
+        id_map = {
+            p.cqc_provider_id: p
+            for p in Provider.objects.filter(cqc_provider_id__in=by_id, owner_council=None)
+        }
+        if owner is not None:
+            records = [
+                r
+                if not r.cqc_provider_id or r.cqc_provider_id in id_map
+                else replace(r, cqc_provider_id=None)
+                for r in records
+            ]
         by_name = {
             name_key(r.provider_name) for r in records if not r.cqc_provider_id and r.provider_name
         }
-        id_map = {p.cqc_provider_id: p for p in Provider.objects.filter(cqc_provider_id__in=by_id)}
         name_map: dict[str, Provider] = {}
         if by_name:
-            for p in Provider.objects.filter(name_key__in=by_name).order_by(
+            visible = (
+                Q(owner_council=None)
+                if owner is None
+                else Q(owner_council=owner) | Q(owner_council=None, cqc_provider_id__isnull=False)
+            )
+            for p in Provider.objects.filter(visible, name_key__in=by_name).order_by(
                 "cqc_provider_id", "id"
             ):
                 name_map.setdefault(p.name_key, p)
@@ -130,13 +158,13 @@ class RegisterLoader:
                     )
                     id_map[r.cqc_provider_id] = provider
                     new_providers.append(provider)
-                elif not provider.name and r.provider_name:
+                elif owner is None and not provider.name and r.provider_name:
                     provider.name, provider.name_key = r.provider_name, name_key(r.provider_name)
                     provider.save(update_fields=["name", "name_key", "updated_at"])
             elif r.provider_name:
                 key = name_key(r.provider_name)
                 if key not in name_map:
-                    provider = Provider(name=r.provider_name, name_key=key)
+                    provider = Provider(name=r.provider_name, name_key=key, owner_council=owner)
                     name_map[key] = provider
                     new_providers.append(provider)
         Provider.objects.bulk_create(new_providers, batch_size=1000)
@@ -154,7 +182,7 @@ class RegisterLoader:
     def apply_locations(self, records: list[LocationRecord], progress: Callable | None = None):
         unique, seen = [], {}
         for record in records:
-            ident = record.cqc_location_id or "local:" + source_key(record)
+            ident = record.cqc_location_id or "local:" + source_key(record, self.owner)
             if ident in seen:
                 self.counts.problems.append(
                     Problem(
@@ -177,7 +205,7 @@ class RegisterLoader:
 
     def _location_batch(self, records: list[LocationRecord]) -> None:
         cqc_ids = [r.cqc_location_id for r in records if r.cqc_location_id]
-        keys = {r.row: source_key(r) for r in records if not r.cqc_location_id}
+        keys = {r.row: source_key(r, self.owner) for r in records if not r.cqc_location_id}
         existing_by_id = {
             loc.cqc_location_id: loc for loc in Location.objects.filter(cqc_location_id__in=cqc_ids)
         }
@@ -210,6 +238,7 @@ class RegisterLoader:
                     continue
                 loc = Location(
                     provider=provider,
+                    owner_council=self.owner,
                     cqc_location_id=r.cqc_location_id,
                     source_key=None if r.cqc_location_id else keys[r.row],
                     regulator=_regulator_of(r),
@@ -233,9 +262,11 @@ class RegisterLoader:
                 loc.provider = provider
                 changed.add("provider")
             matched.append((r, loc, changed))
+            self.located[r.row] = loc
 
         Location.objects.bulk_create([loc for _, loc in new_locations], batch_size=1000)
         self.counts.locations_created += len(new_locations)
+        self.located.update({r.row: loc for r, loc in new_locations})
 
         types_changed = self._apply_service_types(new_locations, matched)
         touched_ratings, rating_updates = self._apply_ratings(

@@ -4,6 +4,7 @@ import codecs
 import csv
 import io
 import json
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -527,6 +528,10 @@ MAPPABLE_FIELDS = {
     "longitude": "Longitude",
     "overall_rating": "Overall rating",
     "rating_date": "Rating date",
+    "contact_name": "Contact name",
+    "contact_phone": "Contact telephone",
+    "contact_email": "Contact email",
+    "contract_reference": "Contract reference",
 }
 REQUIRED_MAPPED = ("name", "provider_name")
 DEFAULT_OPTIONS = {
@@ -598,16 +603,23 @@ def read_spreadsheet(data: bytes, name: str, columns: dict, options: dict) -> Re
     return result
 
 
+def _email(value) -> str:
+    text = clean(value)
+    if text and (len(text) > 254 or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", text)):
+        raise RowProblem(f"the contact email “{text[:60]}” is not an email address")
+    return text
+
+
 def _mapped_row(values: dict, line: int, options: dict) -> LocationRecord:
     name = clean(values.get("name"))
     if not name:
         raise RowProblem("the row has no location name")
     provider_name = clean(values.get("provider_name"))
-    if not provider_name and not values.get("cqc_provider_id"):
-        raise RowProblem("the row has no provider")
     location_id = (
         check_location_id(values["cqc_location_id"]) if values.get("cqc_location_id") else None
     )
+    if not provider_name and not values.get("cqc_provider_id") and location_id is None:
+        raise RowProblem("the row has no provider")
     types = (
         _split_types(values["service_types"], options["service_type_separator"])
         if values.get("service_types")
@@ -645,8 +657,15 @@ def _mapped_row(values: dict, line: int, options: dict) -> LocationRecord:
         ratings.append(
             RatingRecord(report_date=rated_on, overall=overall, regulator=options["regulator"])
         )
+    local = {
+        "contact_name": clean(values.get("contact_name"))[:200],
+        "contact_phone": clean(values.get("contact_phone"))[:40],
+        "contact_email": _email(values.get("contact_email")),
+        "contract_reference": clean(values.get("contract_reference"))[:100],
+    }
     return LocationRecord(
         row=line,
+        local={k: v for k, v in local.items() if v},
         regulator=options["regulator"],
         cqc_location_id=location_id,
         cqc_provider_id=check_provider_id(values.get("cqc_provider_id")),

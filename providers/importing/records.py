@@ -53,6 +53,9 @@ class LocationRecord:
     service_types: list[tuple[str, str]] | None = None
     ratings: list[RatingRecord] = field(default_factory=list)
     regulator: str = "CQC"
+    # A council's own facts about the location (its name for it, contacts, contract
+    # reference): kept in its LocalRecord, never on the register.
+    local: dict = field(default_factory=dict)
 
     @property
     def identifier(self) -> str:

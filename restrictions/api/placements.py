@@ -175,7 +175,7 @@ class PlacementStatusView(PlacementBase):
         ident = ident[:MAX_IDENT]
 
         def build():
-            found, _ = locations_by_ids([ident])
+            found, _ = locations_by_ids([ident], council=request.council)
             location = found.get(ident)
             if location is None:
                 return None
@@ -240,7 +240,7 @@ class PlacementLookupView(PlacementBase):
                 errors={"ids": [f"Give a list of 1 to {MAX_BULK:,} CQC location IDs or ids."]},
             )
         idents = list(dict.fromkeys(str(i).strip() for i in ids))
-        found, missing = locations_by_ids(idents)
+        found, missing = locations_by_ids(idents, council=request.council)
         locations = {loc.pk: loc for loc in found.values()}
         council = request.council
         found_statuses = statuses(

@@ -11,7 +11,8 @@ from rest_framework.response import Response
 
 from core.api import CouncilScopedMixin, HasCouncilPermission, error_responses
 from decisions.api import EvidenceSerializer
-from providers.models import Location, Provider
+from providers.api import LocationField
+from providers.models import Provider
 from restrictions.models import (
     Appeal,
     AppealStatus,
@@ -130,9 +131,7 @@ class ContactInput(serializers.Serializer):
 
 class ProposeRequest(serializers.Serializer):
     level = serializers.ChoiceField(choices=[lv for lv in Level.values if lv != Level.NONE])
-    location = serializers.PrimaryKeyRelatedField(
-        queryset=Location.objects.all(), required=False, allow_null=True, default=None
-    )
+    location = LocationField(required=False, allow_null=True, default=None)
     provider = serializers.PrimaryKeyRelatedField(
         queryset=Provider.objects.all(),
         required=False,

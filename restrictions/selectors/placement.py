@@ -11,7 +11,7 @@ from django.db.models import Q
 
 from councils.models import Council
 from providers.models import KEY_QUESTIONS, Location, Rating
-from providers.selectors import LocationFilters, location_search
+from providers.selectors import LocationFilters, location_search, locations_for
 from restrictions.selectors.status import PlacementStatus, statuses
 
 CHECK_LIMIT = 25
@@ -47,9 +47,9 @@ def placement_search(
 ) -> tuple[list[Match], bool]:
     """The first matches (and whether there are more), each with its status."""
     rows = list(
-        location_search(filters=LocationFilters(q=q.strip()[:100])).only(*LOCATION_FIELDS)[
-            : limit + 1
-        ]
+        location_search(council=council, filters=LocationFilters(q=q.strip()[:100])).only(
+            *LOCATION_FIELDS
+        )[: limit + 1]
     )
     more = len(rows) > limit
     rows = rows[:limit]
@@ -85,16 +85,18 @@ ROW_FIELDS = (
 )
 
 
-def locations_by_ids(idents: list[str]) -> tuple[dict[str, LocationRow], list[str]]:
-    """Locations by CQC location ID or internal id: ({ident: location}, not found); one
-    query."""
+def locations_by_ids(idents: list[str], *, council) -> tuple[dict[str, LocationRow], list[str]]:
+    """Locations by CQC location ID or internal id, as the council sees the register:
+    ({ident: location}, not found); one query."""
     numeric = {int(i) for i in idents if NUMERIC_ID.match(i)}
     cqc = {i for i in idents if CQC_ID.match(i)}
     found: dict[str, LocationRow] = {}
     if numeric or cqc:
-        for values in Location.objects.filter(
-            Q(pk__in=numeric) | Q(cqc_location_id__in=cqc)
-        ).values_list(*ROW_FIELDS):
+        for values in (
+            locations_for(council)
+            .filter(Q(pk__in=numeric) | Q(cqc_location_id__in=cqc))
+            .values_list(*ROW_FIELDS)
+        ):
             row = LocationRow(*values)
             if row.pk in numeric:
                 found[str(row.pk)] = row

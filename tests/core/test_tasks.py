@@ -13,7 +13,7 @@ from monitoring.services import intelligence_record
 from monitoring.services.risk import risk_recompute_task
 from providers.models import ImportRun
 from providers.services import import_start
-from tests.factories import LocationFactory
+from tests.factories import LocationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -48,10 +48,11 @@ def test_a_change_is_saved_when_the_broker_is_down(
 def test_an_import_is_kept_when_the_broker_is_down(
     council_a, officer_a, broker_down, caplog, django_capture_on_commit_callbacks
 ):
+    keeper = UserFactory(keeps_register=True)  # CQC's files are the register keeper's
     with caplog.at_level(logging.ERROR), django_capture_on_commit_callbacks(execute=True):
         run = import_start(
-            council=council_a,
-            actor=officer_a,
+            council=None,
+            actor=keeper,
             format="cqc_json",
             filename="cqc.json",
             content=b"[]",

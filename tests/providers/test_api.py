@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from councils.models import ApiToken, Role
 from providers import synthetic
-from providers.models import ImportRun
+from providers.models import ImportRun, Location
+from providers.services import mapping_save
 from tests.factories import LocationFactory, RatingFactory
 
 pytestmark = pytest.mark.django_db
@@ -113,59 +114,103 @@ def test_provider_locations(council_a, api_token, location):
     assert [r["name"] for r in body["results"]] == ["Meadow View"]
 
 
+def _sheet_upload():
+    """A council's own list: two services outside CQC's register."""
+    return SimpleUploadedFile(
+        "our-list.csv",
+        b"Home,Operator,Postcode\n"
+        b"Rowan House,Kids First Ltd,BR1 3AA\n"
+        b"Step Up flat,Step Up CIC,BR2 7ZZ\n",
+        content_type="text/csv",
+    )
+
+
+@pytest.fixture
+def our_mapping(council_a):
+    return mapping_save(
+        council=council_a,
+        name="Our list",
+        columns={"name": "Home", "provider_name": "Operator", "postcode": "Postcode"},
+    )
+
+
 @pytest.mark.parametrize("role", ALL_ROLES)
 def test_starting_an_import_per_role(
-    role, council_a, member, api_as, django_capture_on_commit_callbacks
+    role, council_a, member, api_as, our_mapping, django_capture_on_commit_callbacks
 ):
+    """The quality roles start their council's spreadsheet import (the default format); no
+    council role brings in CQC's files (403, issue 11)."""
     client = api_as(member(council_a, role))
+    cqc = client.post(
+        "/api/v1/imports/", {"format": "cqc_json", "file": _json_upload()}, format="multipart"
+    )
+    assert cqc.status_code == 403
+    assert not ImportRun.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            "/api/v1/imports/", {"format": "cqc_json", "file": _json_upload()}, format="multipart"
+            "/api/v1/imports/",
+            {"file": _sheet_upload(), "mapping": our_mapping.pk},
+            format="multipart",
         )
     if role in QUALITY:
         assert response.status_code == 202, response.content
         run = ImportRun.objects.get(pk=response.json()["id"])
-        assert run.council == council_a
-        assert run.status == "done" and run.locations_created == 3
+        assert (run.council, run.format) == (council_a, "spreadsheet")
+        assert run.status == "done" and run.locations_created == 2
+        assert set(Location.objects.values_list("owner_council", flat=True)) == {council_a.pk}
     else:
         assert response.status_code == 403
         assert not ImportRun.objects.exists()
 
 
-def test_starting_an_import_with_a_token(council_a, api_token, django_capture_on_commit_callbacks):
+def test_starting_an_import_with_a_token(
+    council_a, api_token, our_mapping, django_capture_on_commit_callbacks
+):
     assert (
         api_token(council_a, ["imports:read"])
         .post(
-            "/api/v1/imports/", {"format": "cqc_json", "file": _json_upload()}, format="multipart"
+            "/api/v1/imports/",
+            {"file": _sheet_upload(), "mapping": our_mapping.pk},
+            format="multipart",
         )
         .status_code
         == 403
     )
     client = api_token(council_a, ["imports:write"])
+    # A council system's token never brings in CQC's files.
+    cqc = client.post(
+        "/api/v1/imports/", {"format": "cqc_json", "file": _json_upload()}, format="multipart"
+    )
+    assert cqc.status_code == 403
+    assert not ImportRun.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            "/api/v1/imports/", {"format": "cqc_json", "file": _json_upload()}, format="multipart"
+            "/api/v1/imports/",
+            {"file": _sheet_upload(), "mapping": our_mapping.pk},
+            format="multipart",
         )
-    assert response.status_code == 202
+    assert response.status_code == 202, response.content
     run_id = response.json()["id"]
     body = client.get(f"/api/v1/imports/{run_id}/").json()
     assert body["status"] == "done" and body["percent"] == 100
+    assert ImportRun.objects.get(pk=run_id).locations_created == 2
 
 
 @pytest.mark.parametrize(
     ("data", "field"),
     [
-        ({"format": "cqc_json"}, "file"),
+        ({"mapping": "_mapping"}, "file"),
         ({"format": "nonsense", "file": "_json"}, "format"),
-        ({"format": "cqc_csv", "file": "_json"}, "file"),
+        ({"format": "spreadsheet", "file": "_json", "mapping": "_mapping"}, "file"),
         ({"format": "spreadsheet", "file": "_csv"}, "mapping"),
         ({"format": "spreadsheet", "file": "_csv", "mapping": 999999}, "mapping"),
     ],
 )
-def test_import_bad_input_names_the_field(data, field, council_a, officer_a, api_as):
+def test_import_bad_input_names_the_field(data, field, council_a, officer_a, api_as, our_mapping):
     uploads = {
         "_json": _json_upload,
         "_csv": lambda: SimpleUploadedFile("list.csv", b"Name,Provider\nA,B\n"),
+        "_mapping": lambda: our_mapping.pk,
     }
     data = {k: uploads[v]() if v in uploads else v for k, v in data.items()}
     response = api_as(officer_a).post("/api/v1/imports/", data, format="multipart")

@@ -2,7 +2,6 @@
 queries whatever the number of rows."""
 
 import datetime as dt
-import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -10,7 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from councils.models import Role
-from providers.models import ImportRun, ServiceType
+from providers.models import ImportRun, LocalRecord, Location, ServiceType
+from providers.services import mapping_save
 from tests.factories import LocationFactory, ProviderFactory, RatingFactory
 
 pytestmark = pytest.mark.django_db
@@ -144,37 +144,64 @@ def test_provider_page_lists_its_locations(officer_a, signed_in):
     assert "Locations (3)" in html
 
 
+def _our_mapping(council):
+    return mapping_save(
+        council=council,
+        name="Our list",
+        columns={
+            "cqc_location_id": "CQC ID",
+            "name": "Home",
+            "provider_name": "Operator",
+            "postcode": "Postcode",
+            "contact_name": "Contact",
+        },
+    )
+
+
 def test_import_from_the_browser(
     council_a, officer_a, signed_in, django_capture_on_commit_callbacks
 ):
-    records = [
-        {
-            "locationId": "1-000000001",
-            "providerId": "1-000000002",
-            "name": "Elm House",
-            "postalCode": "BR1 1AA",
-            "currentRatings": {"overall": {"rating": "Good", "reportDate": "2025-01-01"}},
-        }
-    ]
-    upload = SimpleUploadedFile("cqc.json", json.dumps(records).encode())
+    """The page imports the council's own spreadsheet: its record of a location on the
+    register (the register's row untouched) and a service of its own."""
+    elm = LocationFactory(cqc_location_id="1-000000001", name="Elm House")
+    mapping = _our_mapping(council_a)
+    upload = SimpleUploadedFile(
+        "our-list.csv",
+        b"CQC ID,Home,Operator,Postcode,Contact\n"
+        b"1-000000001,Elm House,Elm Ltd,BR1 1AA,Ann Smith\n"
+        b",Step Up flat,Step Up CIC,BR2 7ZZ,\n",
+    )
     client = signed_in(officer_a)
+    form = client.get("/imports/").content.decode()
+    assert 'name="mapping"' in form and 'name="format"' not in form
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/imports/", {"format": "cqc_json", "file": upload})
+        response = client.post("/imports/", {"mapping": mapping.pk, "file": upload})
     assert response.status_code == 302
     run = ImportRun.objects.get()
     page = client.get(response["Location"]).content.decode()
-    assert "Done" in page and "1 locations added" in page
+    assert "Done" in page
+    assert "1 of your records of locations added or changed" in page
+    assert "1 of your own services added" in page
     poll = client.get(response["Location"], HTTP_HX_REQUEST="true").content.decode()
     assert 'id="import-status"' in poll and "<html" not in poll
     assert 'hx-trigger="every 1s"' not in poll  # finished: polling stops
-    assert run.council == council_a
+    assert (run.council, run.format) == (council_a, "spreadsheet")
+    assert LocalRecord.objects.get(council=council_a, location=elm).contact_name == "Ann Smith"
+    elm.refresh_from_db()
+    assert elm.name == "Elm House" and elm.owner_council is None
+    assert Location.objects.get(name="Step Up flat").owner_council == council_a
 
 
-def test_import_form_errors_name_the_field(officer_a, signed_in):
-    upload = SimpleUploadedFile("cqc.txt", b"[]")
-    html = signed_in(officer_a).post("/imports/", {"format": "cqc_json", "file": upload})
-    text = html.content.decode()
+def test_import_form_errors_name_the_field(council_a, officer_a, signed_in):
+    client = signed_in(officer_a)
+    upload = SimpleUploadedFile("list.txt", b"Home,Operator\n")
+    text = client.post("/imports/", {"mapping": _our_mapping(council_a).pk, "file": upload})
+    text = text.content.decode()
     assert "There is a problem" in text and 'href="#id_file"' in text
+    # No mapping chosen: the form names it.
+    upload = SimpleUploadedFile("list.csv", b"Home,Operator\n")
+    text = client.post("/imports/", {"file": upload}).content.decode()
+    assert "There is a problem" in text and 'href="#id_mapping"' in text
     assert not ImportRun.objects.exists()
 
 
@@ -219,7 +246,7 @@ def test_demo_loads_five_councils_and_the_trafford_list(settings, tmp_path):
     """`make run`'s demo: five councils with their packs, a user per role, the register."""
     from core.demo import demo_load
     from councils.models import Council, Delegation, Membership
-    from providers.models import Location
+    from providers.models import LocalRecord, Location, RatingChange
 
     settings.VAR_DIR = tmp_path
     demo_load(echo=lambda *_: None, synthetic_locations=20)
@@ -230,10 +257,16 @@ def test_demo_loads_five_councils_and_the_trafford_list(settings, tmp_path):
         assert roles == set(Role.values)
     stockdales = Location.objects.filter(provider__name__startswith="Stockdales Of Sale")
     assert stockdales.count() == 5  # the Trafford list, providers grouped
-    assert Location.objects.count() == 76  # 20 synthetic + the 56 Trafford homes
+    # 20 synthetic + the 56 Trafford homes on the national register; Bromley's own list adds
+    # two 16+ services outside CQC's register (000 1.ii), Bromley's alone.
+    assert Location.objects.filter(owner_council=None).count() == 76
+    own = Location.objects.exclude(owner_council=None)
+    assert own.count() == 2 and {loc.owner_council.code for loc in own} == {"bromley"}
+    assert LocalRecord.objects.filter(council__code="bromley").count() >= 3
+    assert not RatingChange.objects.exists()  # a council's list rates nothing for CQC
     assert Delegation.objects.filter(council__code="bromley").exists()
     demo_load(echo=lambda *_: None, synthetic_locations=20)  # loading again changes nothing
-    assert Location.objects.count() == 76
+    assert Location.objects.count() == 78
 
 
 def test_manager_makes_a_column_mapping_in_the_browser(council_a, member, signed_in):

@@ -21,6 +21,7 @@ pytestmark = [
 
 
 # One queue for this run's workers: Celery reads the default queue once per process.
+from tests.factories import UserFactory  # noqa: E402
 from tests.worker_queue import QUEUE  # noqa: E402
 
 
@@ -45,8 +46,8 @@ def test_a_real_worker_on_redis_runs_an_import(council_a, officer_a, redis_worke
     assert app.conf.broker_url.startswith("redis://")
     providers, locations = synthetic.records(40, seed=11)
     run = import_start(
-        council=council_a,
-        actor=officer_a,
+        council=None,
+        actor=UserFactory(keeps_register=True),  # CQC's files are the register keeper's
         format="cqc_json",
         filename="cqc.json",
         content=json.dumps(providers + locations).encode(),

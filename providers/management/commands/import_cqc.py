@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scopes_disabled
 
 from councils.models import Council
-from providers.models import ColumnMapping, ImportFormat, ImportStatus
+from providers.models import NATIONAL_FORMATS, ColumnMapping, ImportFormat, ImportStatus
 from providers.services import import_from_path
 
 SUFFIX_FORMATS = {
@@ -16,8 +16,10 @@ SUFFIX_FORMATS = {
 
 class Command(BaseCommand):
     help = (
-        "Import into the national register: CQC API JSON (a file of records or a folder of "
-        "files), CQC's care directory CSV, or a council spreadsheet with a saved column mapping."
+        "Import into the national register CQC API JSON (a file of records or a folder of "
+        "files) or CQC's care directory CSV; or, with --council and --mapping, a council's "
+        "spreadsheet into that council's own records (with --national too, a republished CQC "
+        "list through that mapping into the national register)."
     )
 
     def add_arguments(self, parser):
@@ -27,8 +29,15 @@ class Command(BaseCommand):
         )
         parser.add_argument("--council", help="Council code (needed with --mapping).")
         parser.add_argument("--mapping", help="Name of the council's saved column mapping.")
+        parser.add_argument(
+            "--national",
+            action="store_true",
+            help="The spreadsheet is CQC's data republished: it goes to the national register.",
+        )
 
-    def handle(self, *args, path, format=None, council=None, mapping=None, **options):
+    def handle(
+        self, *args, path, format=None, council=None, mapping=None, national=False, **options
+    ):
         if not path.exists():
             raise CommandError(f"{path} does not exist.")
         council_obj = mapping_obj = None
@@ -52,10 +61,15 @@ class Command(BaseCommand):
             )
             if format is None:
                 raise CommandError("Give --format: the file's suffix does not say.")
+        if format in NATIONAL_FORMATS and council_obj is not None:
+            raise CommandError(
+                "CQC's files go to the national register: leave out --council (a council's "
+                "import changes only its own records)."
+            )
         run = import_from_path(
             path=path,
             format=format,
-            council=council_obj,
+            council=None if national else council_obj,
             mapping=mapping_obj,
             echo=self.stdout.write,
         )

@@ -163,25 +163,34 @@ def test_a_file_with_too_many_rows_is_refused(settings):
 def test_an_import_keeps_its_first_problems_and_counts_the_rest(
     council_a, member, settings, django_capture_on_commit_callbacks
 ):
+    """A council's spreadsheet naming five CQC locations the register does not have: five
+    problems counted, the first two kept."""
     from providers.models import ImportProblem, ImportRun, ImportStatus
-    from providers.services import import_start
-    from tests.providers.importing.helpers import location_record, provider_record
+    from providers.services import import_start, mapping_save
 
     settings.IMPORT_MAX_PROBLEMS_KEPT = 2
-    content = json.dumps([provider_record(), *[location_record(f"bad{i}") for i in range(5)]])
+    mapping = mapping_save(
+        council=council_a,
+        name="Our list",
+        columns={"cqc_location_id": "CQC ID", "name": "Home", "provider_name": "Operator"},
+    )
+    content = "CQC ID,Home,Operator\n" + "".join(
+        f"1-99999999{i},Home {i},Somebody Ltd\n" for i in range(5)
+    )
     with django_capture_on_commit_callbacks(execute=True):
         run = import_start(
             council=council_a,
             actor=member(council_a, Role.OFFICER),
-            format="cqc_json",
-            filename="bad.json",
+            format="spreadsheet",
+            filename="ours.csv",
             content=content.encode(),
+            mapping=mapping,
         )
     run = ImportRun.objects.get(pk=run.pk)
     assert run.status == ImportStatus.DONE, run.message
     assert run.problem_count == 5
-    assert ImportProblem.objects.filter(run=run).count() == 2
-    assert "the first 2 kept" in run.message
+    assert list(ImportProblem.objects.filter(run=run).values_list("row", flat=True)) == [2, 3]
+    assert "5 rows with problems (the first 2 kept)." in run.message
 
 
 def test_no_text_in_a_request_is_longer_than_the_limit(council_a, member, api_as):

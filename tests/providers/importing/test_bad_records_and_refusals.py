@@ -5,7 +5,7 @@ import json
 import pytest
 
 from providers.models import ImportProblem, ImportStatus, Location, Provider
-from providers.services import import_from_path
+from providers.services import import_from_path, mapping_save
 from tests.providers.importing.helpers import (
     DIRECTORY,
     JSON,
@@ -121,9 +121,16 @@ class TestBadRecords:
         assert Location.objects.count() == 2
 
     def test_problems_kept_with_the_council_run(self, tmp_path, council_a):
-        """A council's run keeps its problems under that council."""
-        path = write_json(tmp_path, [location_record("1-1000000001"), location_record("x")])
-        run = import_from_path(path=path, format=JSON, council=council_a)
+        """A council's run keeps its problems under that council (its spreadsheet names a
+        CQC location the register does not have yet)."""
+        mapping = mapping_save(
+            council=council_a,
+            name="Ours",
+            columns={"cqc_location_id": "CQC ID", "name": "Name", "provider_name": "Provider"},
+        )
+        path = tmp_path / "ours.csv"
+        path.write_text("CQC ID,Name,Provider\r\n1-1000000001,Oak,Oak Ltd\r\n")
+        run = import_from_path(path=path, format="spreadsheet", council=council_a, mapping=mapping)
         problem = ImportProblem.objects.get(run=run)
         assert problem.council == council_a
         assert problem.row == 2

@@ -8,7 +8,8 @@ from django.core.management.base import CommandError
 
 from providers import synthetic
 from providers.demo import TRAFFORD_FILE
-from providers.models import ImportRun, ImportStatus, Location, Provider
+from providers.models import ImportRun, ImportStatus, LocalRecord, Location, Provider
+from providers.services import import_from_path
 from tests.providers.importing.helpers import (
     DIRECTORY,
     EMPTY_REGISTER,
@@ -19,6 +20,7 @@ from tests.providers.importing.helpers import (
     location_record,
     provider_record,
     register_counts,
+    register_snapshot,
     write_json,
 )
 
@@ -94,20 +96,33 @@ class TestCommand:
         assert "1 rows with problems" in text
 
     def test_spreadsheet_with_council_and_mapping(self, trafford_mapping, council_a):
-        """--council and --mapping import the Trafford spreadsheet."""
+        """--council and --mapping import the council's own Trafford spreadsheet: its CQC
+        IDs are not on the register yet, so every row is a problem and nothing is written;
+        once the register has them (a national import, no --council), the council gets its
+        record of each of the 56, and the register is not touched."""
+        args = [str(TRAFFORD_FILE), "--council", council_a.code, "--mapping"]
         out = io.StringIO()
-        call_command(
-            "import_cqc",
-            str(TRAFFORD_FILE),
-            "--council",
-            council_a.code,
-            "--mapping",
-            trafford_mapping.name,
-            stdout=out,
-        )
-        assert "56 locations added" in out.getvalue()
+        call_command("import_cqc", *args, trafford_mapping.name, stdout=out)
+        assert "56 rows with problems" in out.getvalue()
+        assert "is not on the national register yet" in out.getvalue()
         run = ImportRun.objects.get()
         assert (run.format, run.council, run.mapping) == (SPREADSHEET, council_a, trafford_mapping)
+        assert (run.problem_count, run.local_records) == (56, 0)
+        assert register_counts() == EMPTY_REGISTER
+        assert not LocalRecord.objects.exists()
+
+        national = import_from_path(
+            path=TRAFFORD_FILE, format=SPREADSHEET, mapping=trafford_mapping
+        )
+        assert (national.council, national.locations_created) == (None, 56)
+        snapshot = register_snapshot()
+        out = io.StringIO()
+        call_command("import_cqc", *args, trafford_mapping.name, stdout=out)
+        assert "56 of your records of locations added or changed" in out.getvalue()
+        run = ImportRun.objects.filter(council=council_a).first()  # the newest
+        assert (run.local_records, run.locations_created, run.problem_count) == (56, 0, 0)
+        assert LocalRecord.objects.filter(council=council_a).count() == 56
+        assert register_snapshot() == snapshot
         assert Provider.objects.get(name=STOCKDALES).locations.count() == 5
 
     def test_refused_file_raises_command_error(self, tmp_path):

@@ -8,7 +8,7 @@ import pytest
 from core.errors import ValidationFailed
 from providers.demo import TRAFFORD_FILE, TRAFFORD_MAPPING
 from providers.importing.records import name_key
-from providers.models import ColumnMapping, ImportStatus, Location, Provider
+from providers.models import ColumnMapping, ImportStatus, LocalRecord, Location, Provider, Rating
 from providers.services import import_from_path, mapping_save
 from tests.providers.importing.helpers import (
     SPREADSHEET,
@@ -335,9 +335,10 @@ class TestOfstedList:
     """Requirement: regulator ratings come from CQC "and Ofsted for children's services";
     000 1.i: children's placements are judged by their Ofsted rating."""
 
-    def test_a_childrens_services_list_imports_ofsted_ratings(self, tmp_path, council_a):
+    @staticmethod
+    def _childrens_list(tmp_path, council):
         mapping = mapping_save(
-            council=council_a,
+            council=council,
             name="Children's homes",
             columns={
                 "name": "Home",
@@ -354,12 +355,40 @@ class TestOfstedList:
             "Rowan House,Kids First Ltd,BR1 3AA,Good,12/05/2025\n"
             "Semi-independent flat,Step Up CIC,BR2 7ZZ,,\n"
         )
+        return path, mapping
+
+    def test_a_childrens_services_list_imports_ofsted_ratings(self, tmp_path, council_a):
+        """A council's own list: its homes are the council's own Ofsted-regulated services,
+        and the Ofsted judgement in its sheet is the council's assessment (LocalRecord),
+        never a regulator's Rating row (issue 11)."""
+        path, mapping = self._childrens_list(tmp_path, council_a)
         run = import_from_path(path=path, format="spreadsheet", council=council_a, mapping=mapping)
+        assert run.status == "done", run.message
+        assert (run.locations_created, run.ratings_added, run.problem_count) == (2, 0, 0)
+        rowan = Location.objects.get(name="Rowan House")
+        assert rowan.regulator == "Ofsted" and rowan.cqc_location_id is None
+        assert rowan.owner_council == council_a
+        assert rowan.provider.owner_council == council_a
+        assert not Rating.objects.exists()
+        assert rowan.overall_rating == ""
+        record = LocalRecord.objects.get(council=council_a, location=rowan)
+        assert (record.assessed_rating, record.assessed_on) == ("Good", dt.date(2025, 5, 12))
+        flat = Location.objects.get(name="Semi-independent flat")
+        assert flat.owner_council == council_a and flat.regulator == "Ofsted"
+        assert not LocalRecord.objects.filter(location=flat).exists()
+
+    def test_a_national_childrens_services_list_imports_ofsted_ratings(self, tmp_path, council_a):
+        """The same list imported nationally (from the shell, no council): Ofsted's ratings
+        on the register."""
+        path, mapping = self._childrens_list(tmp_path, council_a)
+        run = import_from_path(path=path, format="spreadsheet", mapping=mapping)
         assert run.status == "done", run.message
         rowan = Location.objects.get(name="Rowan House")
         assert rowan.regulator == "Ofsted" and rowan.cqc_location_id is None
+        assert rowan.owner_council is None
         assert list(rowan.ratings.values_list("regulator", "overall")) == [("Ofsted", "Good")]
         assert rowan.overall_rating == "Good"
+        assert not LocalRecord.objects.exists()
 
     def test_an_unknown_regulator_option_is_refused(self, council_a):
         with pytest.raises(ValidationFailed) as caught:
