@@ -35,3 +35,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "core.views.not_found"
+handler500 = "core.views.server_error"
+handler400 = "core.views.bad_request"

@@ -33,7 +33,7 @@ ERROR_WORDS = {
     400: "Bad input: `errors` names each field and what is wrong with it.",
     401: "Not signed in, or no valid token.",
     403: "Not allowed: the caller's role or token scope does not allow this.",
-    404: "Not found (also for another council's object).",
+    404: "Not found (also for another council's object, or a page past the end of a list).",
     409: "Not possible now: the object's state does not allow it.",
 }
 
@@ -79,7 +79,8 @@ def exception_handler(exc, context):
         )
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(response.data, dict) and "detail" in response.data:
-        response.data.setdefault("code", getattr(exc, "default_code", "error"))
+        code = "not_found" if isinstance(exc, Http404) else getattr(exc, "default_code", "error")
+        response.data.setdefault("code", code)
     return response
 
 

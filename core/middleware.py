@@ -6,7 +6,7 @@ import time
 from django.conf import settings
 from django.contrib.auth import logout
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 
 from core.errors import Conflict, DomainError, NotAllowed, NotFound
@@ -87,3 +87,28 @@ def seen_at_sign_in(sender, request, user, **kwargs) -> None:
     first pages after it write nothing more."""
     if hasattr(request, "session"):
         request.session[IdleTimeoutMiddleware.KEY] = int(time.time())
+
+
+class NulRefusedMiddleware:
+    """A query parameter holding a NUL character is refused with 400 before any view: the
+    database cannot store or compare one (PostgreSQL refused a filter with 500, issue 11).
+    Bodies are checked by the forms and serializers (Django's and DRF's text fields refuse
+    NUL themselves)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.META.get("QUERY_STRING", "") or "%00" in request.META.get(
+            "QUERY_STRING", ""
+        ):
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {
+                        "detail": "The address holds a character that cannot be read (NUL).",
+                        "code": "invalid",
+                    },
+                    status=400,
+                )
+            return HttpResponseBadRequest("The address holds a character that cannot be read.")
+        return self.get_response(request)

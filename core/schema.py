@@ -1,7 +1,8 @@
 """The OpenAPI schema documents every error an operation can answer (issue 11, 12): a
-postprocessing hook adds, where a view did not say them itself, 401 and 403 to every
-operation, 404 to every one on a path with an id, and 400 to every one that takes a body, each
-with the one error shape (`core.api.ErrorSerializer`)."""
+postprocessing hook adds, where a view did not say them itself, 401, 403 and 404 to every
+operation (a list's 404 is a page past its end), 400 to every one that takes a body or query
+parameters, 409 to every write on one object, each with the one error shape
+(`core.api.ErrorSerializer`), and 414 for an address longer than the server reads."""
 
 from __future__ import annotations
 
@@ -28,11 +29,12 @@ def error_responses_hook(result, generator, request, public):
         for method, operation in operations.items():
             if method not in ("get", "post", "put", "patch", "delete"):
                 continue
-            codes = {401, 403}
-            if "{" in path:
-                codes.add(404)
-            if method in ("post", "put", "patch"):
+            codes = {401, 403, 404}
+            takes_query = any(p.get("in") == "query" for p in operation.get("parameters", []))
+            if method in ("post", "put", "patch") or takes_query:
                 codes.add(400)
+            if method in ("post", "put", "patch", "delete") and "{" in path:
+                codes.add(409)
             responses = operation.setdefault("responses", {})
             for code in sorted(codes):
                 responses.setdefault(
@@ -42,4 +44,12 @@ def error_responses_hook(result, generator, request, public):
                         "content": {"application/json": {"schema": REF}},
                     },
                 )
+            responses.setdefault(
+                "414",
+                {
+                    "description": "The address is longer than the server reads (answered by "
+                    "the web server, as a short HTML page).",
+                    "content": {"text/html": {"schema": {"type": "string"}}},
+                },
+            )
     return result

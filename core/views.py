@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseBadRequest, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -90,4 +91,37 @@ def home(request):
     waiting = extensions.waiting_items(request=request) if council else []
     return render(
         request, "core/home.html", {"council": council, "panels": panels, "waiting": waiting}
+    )
+
+
+def not_found(request, exception=None):
+    """404: the API answers in its one error shape (JSON), pages with the GOV.UK page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    """500: JSON for the API; a page kept plain (no template that might fail again)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": "Something went wrong on our side.", "code": "server_error"}, status=500
+        )
+    return HttpResponseServerError(
+        "<!DOCTYPE html><html lang='en'><head><title>Sorry, there is a problem with the "
+        "service</title></head><body><h1>Sorry, there is a problem with the service</h1>"
+        "<p>Try again later.</p></body></html>"
+    )
+
+
+def bad_request(request, exception=None):
+    """400 raised before a view (a request Django refuses to read: too many fields, a bad
+    host): JSON for the API, the plain page otherwise."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": "The request could not be read.", "code": "bad_request"}, status=400
+        )
+    return HttpResponseBadRequest(
+        "<!DOCTYPE html><html lang='en'><head><title>Bad request</title></head><body>"
+        "<h1>Bad request</h1><p>The request could not be read.</p></body></html>"
     )

@@ -20,6 +20,7 @@ from monitoring.services import (
 )
 from monitoring.services.reviews import RATED
 from providers.api import LocationField
+from providers.models import RatingValue
 
 # Planning a review sets these; everything else is recorded through its actions.
 REVIEW_PLANNING_FIELDS = ("location", "kind", "planned_for", "officers", "announced")
@@ -27,6 +28,12 @@ REVIEW_PLANNING_FIELDS = ("location", "kind", "planned_for", "officers", "announ
 
 class ReviewSerializer(serializers.ModelSerializer):
     location = LocationField()
+    rating = serializers.ChoiceField(
+        choices=RatingValue.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Empty until a rated review is recorded.",
+    )
     officers = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.all(), many=True, required=False
     )

@@ -56,9 +56,9 @@ class Command(BaseCommand):
                 sql.SQL("REVOKE ALL ON ALL TABLES IN SCHEMA {} FROM {}").format(
                     sql.Identifier(schema), name
                 ),
-                sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {} TO {}").format(
-                    sql.Identifier(schema), name
-                ),
+                sql.SQL(
+                    "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {} TO {}"
+                ).format(sql.Identifier(schema), name),
                 sql.SQL("GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA {} TO {}").format(
                     sql.Identifier(schema), name
                 ),

@@ -124,3 +124,49 @@ def test_the_schema_agrees_with_the_answers(schema):
         assert parts["RiskRating"]["properties"][field].get("nullable") is True
     moves = schema["paths"]["/api/v1/cases/{id}/moves/"]["get"]["responses"]["200"]
     assert moves["content"]["application/json"]["schema"]["type"] == "array"  # not paginated
+
+
+# --- Found by Schemathesis over the production server (issue 11, must hold) -----------------
+
+
+def test_an_api_address_that_matches_nothing_answers_json_404(client, settings):
+    """Django's own 404 is an HTML page; the API's is its one error shape."""
+    settings.DEBUG = False
+    response = client.get("/api/v1/alerts/1.5e-38/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "not_found"
+    page = client.get("/no-such-page/")
+    assert page.status_code == 404 and b"Page not found" in page.content
+
+
+def test_a_nul_character_in_a_filter_is_refused_not_a_server_error(
+    council_a, api_token, officer_a, signed_in
+):
+    """PostgreSQL cannot compare a NUL: a filter holding one answered 500."""
+    client = api_token(council_a, ["restrictions:read"])
+    response = client.get("/api/v1/restriction-lists/?list=a%00b")
+    assert response.status_code == 400 and response.json()["code"] == "invalid"
+    assert signed_in(officer_a).get("/locations/?q=a%00b").status_code == 400
+
+
+def test_a_request_django_will_not_read_answers_json_on_the_api(council_a, api_token, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 3
+    client = api_token(council_a, ["placements:read"])
+    response = client.post(
+        "/api/v1/placements/lookup/", {f"ids{n}": "1" for n in range(10)}, format="multipart"
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+
+
+def test_the_schema_documents_what_the_fuzzer_found(client):
+    """A list's 404 (a page past its end), a filter's 400, a write's 409, the server's 414;
+    a timer's stage is its own enum, a review's rating may be empty."""
+    schema = client.get("/api/schema/?format=json").json()
+    alerts = schema["paths"]["/api/v1/alerts/"]["get"]["responses"]
+    assert {"400", "404", "414"} <= set(alerts)
+    record = schema["paths"]["/api/v1/reviews/{id}/record/"]["post"]["responses"]
+    assert "409" in record
+    timer = schema["components"]["schemas"]["Timer"]["properties"]["stage"]
+    assert timer["$ref"].endswith("/TimerStageEnum")
