@@ -4,6 +4,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
@@ -46,6 +47,14 @@ class SignInForm(GovukFormMixin, AuthenticationForm):
 class SignInView(LoginView):
     form_class = SignInForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        """The council's own sign-in (OpenID Connect) is offered when it is configured."""
+        context = super().get_context_data(**kwargs)
+        if getattr(settings, "OIDC_RP_CLIENT_ID", ""):
+            context["sso_label"] = settings.OIDC_PROVIDER_LABEL
+            context["sso_failed"] = self.request.GET.get("sso") == "failed"
+        return context
 
 
 def require_perm(request, perm: str, target=None):

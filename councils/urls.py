@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from councils import api, views, work
+from councils import api, twofactor, views, work
 
 urlpatterns = [
     path("council/switch/", views.council_switch, name="council-switch"),
@@ -12,6 +12,9 @@ urlpatterns = [
     path("timers/", work.my_timers, name="my-timers"),
     path("timers/overdue/", work.overdue_timers, name="overdue-timers"),
     path("account/", work.account, name="account"),
+    path("accounts/two-factor/", twofactor.two_factor, name="two-factor"),
+    path("accounts/two-factor/set-up/", twofactor.two_factor_set_up, name="two-factor-set-up"),
+    path("oidc/", include("mozilla_django_oidc.urls")),
 ]
 
 api_routes = [

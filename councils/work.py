@@ -15,6 +15,8 @@ from core.models import Notification
 from core.timers import describe_subjects, timers_overdue, timers_waiting
 from core.views import council_view
 from councils.models import NotifyBy
+from councils.sso import SESSION_KEY, SSO
+from councils.twofactor import confirmed_device
 
 
 def _rows(council, timers) -> list[dict]:
@@ -89,4 +91,13 @@ def account(request):
                 "-created_at", "-id"
             )[:50]
         )
-    return render(request, "councils/account.html", {"form": form, "told": told})
+    return render(
+        request,
+        "councils/account.html",
+        {
+            "form": form,
+            "told": told,
+            "two_factor": confirmed_device(request.user),
+            "signed_in_with_sso": request.session.get(SESSION_KEY) == SSO,
+        },
+    )

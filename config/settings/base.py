@@ -30,6 +30,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "mozilla_django_oidc",
     "django_prometheus",
     "core",
     "councils",
@@ -54,7 +57,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Two-factor: django-otp marks a verified session; ours sends anyone who owes the code to it.
+    "django_otp.middleware.OTPMiddleware",
     "core.middleware.IdleTimeoutMiddleware",
+    "councils.twofactor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -112,6 +118,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # The council's identity provider (OpenID Connect), when OIDC_RP_CLIENT_ID is set.
+    "councils.sso.CouncilOIDCBackend",
 ]
 # Sign-in throttling (django-axes, ADR 0009 note): after 5 wrong passwords for a username from
 # one address, that pair is locked for 15 minutes (the admin's sign-in too), with an audit
@@ -288,6 +296,28 @@ CELERY_TIMEZONE = TIME_ZONE
 # `manage.py demo_load` creates users with a published password: only the development and test
 # settings allow it.
 DEMO_ALLOWED = False
+
+# Sign-in with the council's identity provider, OpenID Connect (Microsoft Entra ID: the
+# tenant's https://login.microsoftonline.com/<tenant>/v2.0/.well-known/openid-configuration
+# gives the endpoints). Off until OIDC_RP_CLIENT_ID is set. People are matched by email and
+# never created by signing in (a council's administrator adds them and their roles).
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_OP_ISSUER = env.str("OIDC_OP_ISSUER", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_PKCE = True
+OIDC_CREATE_USER = False
+OIDC_TIMEOUT = 10
+OIDC_PROVIDER_LABEL = env.str("OIDC_PROVIDER_LABEL", default="your council account")
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"
+# Two-factor authentication for local (password) accounts: required in production.
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=False)
+OTP_TOTP_ISSUER = "Oversight"
 
 # The CQC Syndication API: the register's authoritative source (issue 11). The sync runs only
 # with CQC_SYNC_ENABLED; the partner code is sent with every call, within the rate limit.

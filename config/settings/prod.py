@@ -14,6 +14,8 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]  # asked for over plain HTTP
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+# Local (password) accounts enter a code from an authenticator app too (issue 11).
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=True)
 # Static files, compressed, served by WhiteNoise (after collectstatic).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
