@@ -8,6 +8,9 @@ def council(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    if getattr(request, "second_step_owed", False):
+        # Signing in is not finished (the authenticator code): nothing to navigate to yet.
+        return {"current_council": None, "my_councils": [], "nav": []}
     return {
         "current_council": getattr(request, "council", None),
         "my_councils": councils_of(user),

@@ -47,7 +47,8 @@ class TwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith(OPEN_PATHS) or not second_step_needed(request):
+        request.second_step_owed = second_step_needed(request)
+        if request.path.startswith(OPEN_PATHS) or not request.second_step_owed:
             return self.get_response(request)
         if request.path.startswith("/api/"):
             return JsonResponse(

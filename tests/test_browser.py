@@ -809,3 +809,44 @@ def test_placement_check_and_restriction_pages_are_accessible_at_1280_and_320(
         expect(page.get_by_role("region", name="Embargo").first).to_contain_text("Kennet Lodge")
 
     _at_both_widths(page, "35-list-issue", list_issue_page)
+
+
+def test_a_local_account_sets_up_two_factor_and_signs_in_with_a_code(
+    page, live_server, officer, settings
+):
+    """Production asks local accounts for an authenticator code (issue 11): the set-up page
+    (QR code and key) and the code page, checked by axe-core at 1280 and 320 px."""
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from playwright.sync_api import expect
+
+    settings.TWO_FACTOR_REQUIRED = True
+    base = live_server.url
+    _sign_in(page, base, officer)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Set up two-factor authentication")
+    expect(page.get_by_test_id("qr").locator("svg")).to_be_visible()
+    _at_both_widths(page, "06-two-factor-set-up", lambda: page.reload())
+    page.set_viewport_size({"width": 1280, "height": 900})
+    device = TOTPDevice.objects.get(user=officer, confirmed=False)
+
+    def code() -> str:
+        return f"{totp(device.bin_key):06d}"
+
+    page.get_by_label("Security code").fill("123")
+    page.get_by_role("button", name="Turn on two-factor authentication").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("6-digit")
+    page.get_by_label("Security code").fill(code())
+    page.get_by_role("button", name="Turn on two-factor authentication").click()
+    expect(page.get_by_test_id("waiting")).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+
+    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
+    _sign_in(page, base, officer)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter your security code")
+    _at_both_widths(page, "07-two-factor-code", lambda: page.reload())
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_label("Security code").fill(code())
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_test_id("waiting")).to_be_visible()
+    _at_both_widths(page, "08-account-signing-in", lambda: page.goto(f"{base}/account/"))
+    expect(page.get_by_test_id("signing-in")).to_contain_text("On: a code from your authenticator")
