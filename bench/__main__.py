@@ -7,7 +7,8 @@ the last two smaller in proportion when --locations asks for a quick run; then t
 restrictions ones in a database of their own (bench/restrictions.py: the placement status API,
 check page, bulk lookup and changes feed at 50,000 locations, 20 councils and 5,000
 restrictions); then the letters and timers ones (bench/notices.py: one letter, a list of 500
-entries as PDF, the sweep over 100,000 timers, the start page's counts).
+entries as PDF, the sweep over 100,000 timers, the start page's counts); then the production
+server under load (bench/load.py: gunicorn as deployed, 200 clients reading lists for 60 s).
 
 Runs on PostgreSQL in its own database, `oversight_bench` at 127.0.0.1 (or BENCH_DATABASE_URL,
 whose database name must contain "bench": it is dropped and created anew). Prints each figure
@@ -17,6 +18,7 @@ import argparse
 import sys
 
 from bench import escalation as e
+from bench import load as ld
 from bench import monitoring as m
 from bench import notices as n
 from bench import register as r
@@ -255,7 +257,7 @@ def main(argv=None) -> int:
     )
     parser.add_argument(
         "--only",
-        choices=["register", "monitoring", "escalation", "restrictions", "notices"],
+        choices=["register", "monitoring", "escalation", "restrictions", "notices", "load"],
         help="run one part: the register (import, search), monitoring (the risk matrix) or "
         "escalation (cases, decisions, alerts)",
     )
@@ -335,6 +337,9 @@ def main(argv=None) -> int:
     if args.only == "notices":
         notices_summary(n.run(keep_db=args.keep_db))
         return 0
+    if args.only == "load":
+        load_summary(ld.run(keep_db=args.keep_db))
+        return 0
     if args.only == "monitoring":
         summary(None, m.run(keep_db=args.keep_db, **monitoring_args))
         return 0
@@ -383,7 +388,16 @@ def main(argv=None) -> int:
     if args.only is None:
         restrictions_summary(rs.run(keep_db=False, **restriction_args))
         notices_summary(n.run(keep_db=False))
+        load_summary(ld.run(keep_db=False))
     return 0
+
+
+def load_summary(res: ld.LoadResults) -> None:
+    r.log(
+        f"\nThe production server under load (gunicorn, {res.workers} workers, production "
+        f"settings; database {res.database})"
+    )
+    _table(ld.summary_rows(res))
 
 
 def notices_summary(res: n.NoticesResults) -> None:

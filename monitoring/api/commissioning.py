@@ -41,7 +41,7 @@ class CommissioningSerializer(serializers.ModelSerializer):
 
     def get_market_position(self, obj) -> dict:
         position = selectors.market_position(
-            council=obj.council,
+            council=self.context.get("council") or obj.council,
             commissioning=obj,
             totals=self.context.get("totals"),
             providers=self.context.get("providers"),
@@ -79,7 +79,7 @@ class CommissioningViewSet(
     def get_serializer_context(self):
         context = super().get_serializer_context()
         if getattr(self.request, "council", None) is not None:
-            context.update(self._totals())
+            context.update(self._totals(), council=self.request.council)
         return context
 
     def _totals(self) -> dict:

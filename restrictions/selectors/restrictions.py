@@ -37,6 +37,15 @@ LIST_FIELDS = (
     "origin",
     "created_at",
     "ended_on",
+    # What the API's list shows too (a field left out here costs a query a row).
+    "decided_on",
+    "decided_by_label",
+    "exceptions",
+    "case_id",
+    "recommendation_id",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
 )
 
 
