@@ -188,7 +188,9 @@ def commissioned_locations(*, council: Council, provider_id: int | None = None) 
 def commissioning_list(*, council: Council, location_id: int | None = None):
     """The council's commissioning, by location (all of it, or one location's). The council
     is the caller's: not joined on each row (its policy would be decoded once a row)."""
-    qs = Commissioning.objects.filter(council=council).select_related("location").order_by(
-        "location_id"
+    qs = (
+        Commissioning.objects.filter(council=council)
+        .select_related("location")
+        .order_by("location_id")
     )
     return qs.filter(location_id=location_id) if location_id is not None else qs
