@@ -31,6 +31,7 @@ from concerns.services import (
     safeguarding_open,
 )
 from core.api import CouncilScopedMixin, HasCouncilPermission, error_responses
+from core.limits import TEXT_MAX
 from core.models import Timer
 from core.timers import timers_of
 from councils.models import Role, User
@@ -181,8 +182,8 @@ class MoveOptionSerializer(serializers.Serializer):
 
 
 class MoveRequestSerializer(serializers.Serializer):
-    move = serializers.CharField()
-    reason = serializers.CharField(allow_blank=True)
+    move = serializers.CharField(max_length=60)
+    reason = serializers.CharField(allow_blank=True, max_length=TEXT_MAX)
     evidence = EvidenceSerializer(many=True, required=False)
     details = serializers.DictField(required=False)
     urgent = serializers.BooleanField(required=False, default=False)
@@ -190,9 +191,9 @@ class MoveRequestSerializer(serializers.Serializer):
 
 
 class ExceptionRequestSerializer(serializers.Serializer):
-    exception = serializers.CharField()
+    exception = serializers.CharField(max_length=60)
     location = LocationField()
-    reason = serializers.CharField(allow_blank=True)
+    reason = serializers.CharField(allow_blank=True, max_length=TEXT_MAX)
     details = serializers.DictField(required=False)
     evidence = EvidenceSerializer(many=True, required=False)
     urgent = serializers.BooleanField(required=False, default=False)
@@ -346,7 +347,7 @@ class AlertSerializer(serializers.ModelSerializer):
 
 class HandleAlertSerializer(serializers.Serializer):
     dismiss = serializers.BooleanField(default=False)
-    note = serializers.CharField(allow_blank=True)
+    note = serializers.CharField(allow_blank=True, max_length=TEXT_MAX)
 
 
 class AlertViewSet(CouncilScopedMixin, viewsets.ReadOnlyModelViewSet):

@@ -5,6 +5,7 @@ from django import forms
 
 from concerns.pack import Ladder, Move
 from core.forms import GovukFormMixin
+from core.limits import TEXT_MAX
 from councils.models import Role, User
 from decisions.forms import DATE, DetailsMixin, EvidenceMixin
 from decisions.questions import Field
@@ -46,6 +47,7 @@ class CaseOpenForm(GovukFormMixin, forms.Form):
 
 class MoveForm(DetailsMixin, EvidenceMixin, GovukFormMixin, forms.Form):
     reason = forms.CharField(
+        max_length=TEXT_MAX,
         label="Reason for this move",
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={"required": "Give the reason for this move"},
@@ -67,6 +69,7 @@ class MoveForm(DetailsMixin, EvidenceMixin, GovukFormMixin, forms.Form):
 
 class ExceptionForm(DetailsMixin, EvidenceMixin, GovukFormMixin, forms.Form):
     reason = forms.CharField(
+        max_length=TEXT_MAX,
         label="What is asked, and why",
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={"required": "Say what is asked and why"},
@@ -81,6 +84,7 @@ class ExceptionForm(DetailsMixin, EvidenceMixin, GovukFormMixin, forms.Form):
 
 class AlertForm(GovukFormMixin, forms.Form):
     note = forms.CharField(
+        max_length=TEXT_MAX,
         label="What was done, or why it is dismissed",
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Add a note"},
@@ -89,9 +93,13 @@ class AlertForm(GovukFormMixin, forms.Form):
 
 class MeetingForm(GovukFormMixin, forms.Form):
     held_on = forms.DateField(label="Date of the meeting", widget=forms.DateInput(DATE))
-    attendees = forms.CharField(label="Who attended", widget=forms.Textarea(attrs={"rows": 3}))
+    attendees = forms.CharField(
+        max_length=TEXT_MAX, label="Who attended", widget=forms.Textarea(attrs={"rows": 3})
+    )
     notes = forms.CharField(
-        label="What the meeting considered and agreed", widget=forms.Textarea(attrs={"rows": 6})
+        max_length=TEXT_MAX,
+        label="What the meeting considered and agreed",
+        widget=forms.Textarea(attrs={"rows": 6}),
     )
     next_meeting_on = forms.DateField(
         label="Next meeting (optional)", required=False, widget=forms.DateInput(DATE)

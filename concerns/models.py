@@ -9,6 +9,7 @@ from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_scopes import ScopedManager
 
+from core.limits import TEXT_MAX
 from core.records import AppendOnlyModel, append_only_manager
 
 
@@ -54,7 +55,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
     lead_officer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    summary = models.TextField(help_text="Why the case was opened.")
+    summary = models.TextField(max_length=TEXT_MAX, help_text="Why the case was opened.")
     opened_at = models.DateTimeField(auto_now_add=True)
     opened_by_label = models.CharField(max_length=200)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -136,7 +137,7 @@ class CaseMove(AppendOnlyModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     actor_label = models.CharField(max_length=200)
-    reason = models.TextField()
+    reason = models.TextField(max_length=TEXT_MAX)
     evidence = models.JSONField(default=list, blank=True)
     details = models.JSONField(default=dict, blank=True)
     recommendation = models.ForeignKey(
@@ -205,7 +206,7 @@ class SafeguardingTrack(models.Model):
     council = models.ForeignKey("councils.Council", on_delete=models.CASCADE, related_name="+")
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="safeguarding")
     label = models.CharField(max_length=200)
-    reason = models.TextField()
+    reason = models.TextField(max_length=TEXT_MAX)
     opened_at = models.DateTimeField(auto_now_add=True)
     opened_by_label = models.CharField(max_length=200)
     plan = models.ForeignKey(
@@ -217,7 +218,7 @@ class SafeguardingTrack(models.Model):
         help_text="The Serious Concerns action plan (001 App. 3).",
     )
     closed_at = models.DateTimeField(null=True, blank=True)
-    closed_reason = models.TextField(blank=True)
+    closed_reason = models.TextField(max_length=TEXT_MAX, blank=True)
 
     objects = ScopedManager(council="council")
 
@@ -243,8 +244,8 @@ class SafeguardingMeeting(models.Model):
     council = models.ForeignKey("councils.Council", on_delete=models.CASCADE, related_name="+")
     track = models.ForeignKey(SafeguardingTrack, on_delete=models.CASCADE, related_name="meetings")
     held_on = models.DateField()
-    attendees = models.TextField()
-    notes = models.TextField()
+    attendees = models.TextField(max_length=TEXT_MAX)
+    notes = models.TextField(max_length=TEXT_MAX)
     next_meeting_on = models.DateField(null=True, blank=True)
     recorded_by_label = models.CharField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -274,7 +275,7 @@ class Alert(models.Model):
     rule = models.CharField(max_length=60)
     cause = models.CharField(max_length=100, help_text="What caused it, e.g. rating:123.")
     label = models.CharField(max_length=200)
-    detail = models.TextField()
+    detail = models.TextField(max_length=TEXT_MAX)
     suggestion = models.CharField(max_length=300, blank=True)
     seed = models.CharField(max_length=100, blank=True)
     provider = models.ForeignKey("providers.Provider", on_delete=models.PROTECT, related_name="+")
@@ -289,7 +290,7 @@ class Alert(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     handled_at = models.DateTimeField(null=True, blank=True)
     handled_by_label = models.CharField(max_length=200, blank=True)
-    handled_note = models.TextField(blank=True)
+    handled_note = models.TextField(max_length=TEXT_MAX, blank=True)
 
     objects = ScopedManager(council="council")
 

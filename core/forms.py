@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied
+from django.core.validators import MaxLengthValidator
 
 from core.errors import Conflict, NotAllowed, ValidationFailed
 
@@ -32,6 +33,17 @@ class GovukFormMixin:
                 "govuk-input",
             )
             widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+            limit = getattr(field, "max_length", None)
+            if limit and isinstance(field, forms.CharField):
+                # GOV.UK's words for a text that is too long, not Django's.
+                label = str(field.label or name.replace("_", " ")).capitalize()
+                field.validators = [
+                    v for v in field.validators if not isinstance(v, MaxLengthValidator)
+                ] + [
+                    MaxLengthValidator(
+                        limit, message=f"{label} must be {limit:,} characters or fewer"
+                    )
+                ]
             if field.help_text:
                 widget.attrs["aria-describedby"] = f"{self[name].auto_id}-hint"
 

@@ -8,6 +8,10 @@ from pathlib import Path
 
 from core.workdays import add_months
 
+# The longest free text a person may write in one field (a narrative, reasons, findings): in
+# the model, the form, the serializer and the schema, and the JSON parser refuses longer.
+TEXT_MAX = 20_000
+
 # Nothing this service records happened before the Care Quality Commission began (2009);
 # older council records brought in go back a decade before that at most.
 EARLIEST_DATE = dt.date(1999, 1, 1)

@@ -7,6 +7,8 @@ import json
 from django.conf import settings
 from rest_framework import exceptions, parsers, status
 
+from core.limits import TEXT_MAX
+
 # No request this API takes nests deeper than this (a placement lookup's ids: 2).
 MAX_JSON_DEPTH = 10
 
@@ -19,7 +21,7 @@ class BodyTooLarge(exceptions.APIException):
 
 # No text this API takes is longer (a narrative, a reason: the services keep tighter limits of
 # their own; this bounds every field, named or not).
-MAX_TEXT = 20_000
+MAX_TEXT = TEXT_MAX
 
 
 def _walk(value) -> tuple[int, str]:

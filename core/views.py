@@ -18,6 +18,10 @@ from core.forms import GovukFormMixin
 
 
 class SignInForm(GovukFormMixin, AuthenticationForm):
+    # A password longer than any passphrase is refused before it is hashed (issue 11: limits).
+    password = forms.CharField(
+        label="Password", strip=False, max_length=4096, widget=forms.PasswordInput
+    )
     error_messages = {
         "invalid_login": "Enter a correct username and password",
         "inactive": "This account is inactive",

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django_scopes import ScopedManager
 
+from core.limits import TEXT_MAX
 from core.records import AppendOnlyModel, append_only_manager
 
 
@@ -73,7 +74,7 @@ class Recommendation(models.Model):
     proposed_by_label = models.CharField(max_length=200)
     proposed_at = models.DateTimeField(auto_now_add=True)
     waiting_since = models.DateTimeField()
-    reason = models.TextField()
+    reason = models.TextField(max_length=TEXT_MAX)
     evidence = models.JSONField(default=list, blank=True)
     details = models.JSONField(default=dict, blank=True)
     urgent = models.BooleanField(default=False)
@@ -85,9 +86,9 @@ class Recommendation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decided_by_label = models.CharField(max_length=200, blank=True)
-    decision_reasons = models.TextField(blank=True)
+    decision_reasons = models.TextField(max_length=TEXT_MAX, blank=True)
     stipulation = models.TextField(
-        blank=True, help_text="When it should be reconsidered (004 18.2)."
+        max_length=TEXT_MAX, blank=True, help_text="When it should be reconsidered (004 18.2)."
     )
     decision_details = models.JSONField(
         default=dict, blank=True, help_text="The decider's answers (004 18.4: the scope)."
@@ -141,8 +142,8 @@ class DecisionStep(AppendOnlyModel):
     at = models.DateTimeField(auto_now_add=True)
     taken_on = models.DateField(help_text="The day the step was taken.")
     outcome = models.CharField(max_length=10, choices=StepOutcome.choices)
-    reasons = models.TextField()
-    stipulation = models.TextField(blank=True)
+    reasons = models.TextField(max_length=TEXT_MAX)
+    stipulation = models.TextField(max_length=TEXT_MAX, blank=True)
     urgent = models.BooleanField(default=False)
     virtual = models.BooleanField(
         default=False, help_text="Taken outside a scheduled meeting (003 ToR 5)."

@@ -2,6 +2,7 @@ from django import forms
 from django.db.models import Q
 
 from core.forms import GovukFormMixin
+from core.limits import TEXT_MAX
 from councils.models import User
 from monitoring.models import ContractType, Outcome, Source
 from monitoring.pack import intelligence_rules, review_rules
@@ -69,6 +70,7 @@ class IntelligenceForm(GovukFormMixin, forms.Form):
         label="Themes", required=False, widget=forms.CheckboxSelectMultiple
     )
     narrative = forms.CharField(
+        max_length=TEXT_MAX,
         label="What was reported",
         widget=forms.Textarea(attrs={"rows": 6}),
         error_messages={"required": "Describe what was reported"},
@@ -88,6 +90,7 @@ class IntelligenceForm(GovukFormMixin, forms.Form):
 
 class CorrectionForm(IntelligenceForm):
     reason = forms.CharField(
+        max_length=TEXT_MAX,
         label="Why is it being corrected?",
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say why the item is being corrected"},
@@ -114,6 +117,7 @@ class OutcomeForm(GovukFormMixin, forms.Form):
         help_text="Today if left empty",
     )
     reason = forms.CharField(
+        max_length=TEXT_MAX,
         label="Reason",
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Give the reason for the outcome"},
@@ -127,7 +131,7 @@ class AttachmentForm(GovukFormMixin, forms.Form):
 
 
 class IntelligenceFilterForm(GovukFormMixin, forms.Form):
-    q = forms.CharField(label="Location, provider or reference", required=False)
+    q = forms.CharField(max_length=200, label="Location, provider or reference", required=False)
     source = forms.ChoiceField(
         label="Source", required=False, choices=[("", "Any")] + list(Source.choices)
     )
@@ -138,7 +142,7 @@ class IntelligenceFilterForm(GovukFormMixin, forms.Form):
 
 
 class RiskFilterForm(GovukFormMixin, forms.Form):
-    q = forms.CharField(label="Location or provider", required=False)
+    q = forms.CharField(max_length=200, label="Location or provider", required=False)
     rag = forms.ChoiceField(
         label="RAG",
         required=False,
@@ -168,6 +172,7 @@ class RiskOverrideForm(GovukFormMixin, forms.Form):
         error_messages={"required": "Enter the date it ends"},
     )
     reason = forms.CharField(
+        max_length=TEXT_MAX,
         label="Why",
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Give the reason for overriding the rating"},
@@ -222,15 +227,22 @@ class ReviewRecordForm(GovukFormMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     findings = forms.CharField(
+        max_length=TEXT_MAX,
         label="Findings",
         widget=forms.Textarea(attrs={"rows": 6}),
         error_messages={"required": "Record what the review found"},
     )
     evidence_seen = forms.CharField(
-        label="Evidence seen", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        max_length=TEXT_MAX,
+        label="Evidence seen",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     people_spoken_to = forms.CharField(
-        label="People spoken to", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        max_length=TEXT_MAX,
+        label="People spoken to",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     rating = forms.ChoiceField(
         label="Rating",
@@ -276,6 +288,7 @@ class PlanForm(GovukFormMixin, forms.Form):
 
 class PlanActionForm(GovukFormMixin, forms.Form):
     what = forms.CharField(
+        max_length=TEXT_MAX,
         label="What must change",
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say what must change"},
@@ -307,7 +320,9 @@ class PlanReviewForm(GovukFormMixin, forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"required": "Enter the date of the review"},
     )
-    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        max_length=TEXT_MAX, label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, actions, **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django_scopes import ScopedManager
 
+from core.limits import TEXT_MAX
 from providers.models import RatingValue
 
 
@@ -101,7 +102,7 @@ class Intelligence(models.Model):
     received_on = models.DateField()
     themes = models.JSONField(default=list, blank=True)
     severity = models.CharField(max_length=30)
-    narrative = models.TextField()
+    narrative = models.TextField(max_length=TEXT_MAX)
     allocated_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -168,9 +169,9 @@ class IntelligenceCorrection(models.Model):
     council = models.ForeignKey("councils.Council", on_delete=models.CASCADE, related_name="+")
     item = models.ForeignKey(Intelligence, on_delete=models.PROTECT, related_name="corrections")
     field = models.CharField(max_length=40)
-    old_value = models.TextField(blank=True)
-    new_value = models.TextField(blank=True)
-    reason = models.TextField()
+    old_value = models.TextField(max_length=TEXT_MAX, blank=True)
+    new_value = models.TextField(max_length=TEXT_MAX, blank=True)
+    reason = models.TextField(max_length=TEXT_MAX)
     by_label = models.CharField(max_length=200)
     at = models.DateTimeField(auto_now_add=True)
 
@@ -252,7 +253,7 @@ class RiskOverride(models.Model):
     council = models.ForeignKey("councils.Council", on_delete=models.CASCADE, related_name="+")
     location = models.ForeignKey("providers.Location", on_delete=models.PROTECT, related_name="+")
     rag = models.CharField(max_length=5, choices=Rag.choices)
-    reason = models.TextField()
+    reason = models.TextField(max_length=TEXT_MAX)
     expires_on = models.DateField()
     by_label = models.CharField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -310,9 +311,9 @@ class Review(models.Model):
     visited_on = models.DateField(null=True, blank=True)
     officers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
     announced = models.BooleanField(default=True)
-    findings = models.TextField(blank=True)
-    evidence_seen = models.TextField(blank=True)
-    people_spoken_to = models.TextField(blank=True)
+    findings = models.TextField(max_length=TEXT_MAX, blank=True)
+    evidence_seen = models.TextField(max_length=TEXT_MAX, blank=True)
+    people_spoken_to = models.TextField(max_length=TEXT_MAX, blank=True)
     rating = models.CharField(
         max_length=30,
         choices=RatingValue.choices,
@@ -389,7 +390,7 @@ class PlanAction(models.Model):
 
     council = models.ForeignKey("councils.Council", on_delete=models.CASCADE, related_name="+")
     plan = models.ForeignKey(ImprovementPlan, on_delete=models.CASCADE, related_name="actions")
-    what = models.TextField()
+    what = models.TextField(max_length=TEXT_MAX)
     provider_lead = models.CharField(max_length=200)
     council_monitor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -398,7 +399,7 @@ class PlanAction(models.Model):
     status = models.CharField(
         max_length=10, choices=ActionStatus.choices, default=ActionStatus.OPEN
     )
-    evidence = models.TextField(blank=True)
+    evidence = models.TextField(max_length=TEXT_MAX, blank=True)
 
     objects = ScopedManager(council="council")
 
@@ -416,7 +417,7 @@ class PlanReview(models.Model):
     met = models.PositiveIntegerField()
     not_met = models.PositiveIntegerField()
     results = models.JSONField(default=dict, help_text="Action id → met (true) or not (false).")
-    notes = models.TextField(blank=True)
+    notes = models.TextField(max_length=TEXT_MAX, blank=True)
     by_label = models.CharField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -97,6 +97,7 @@ class MappingForm(GovukFormMixin, forms.Form):
         label="Separator between service types", initial="|", max_length=5, strip=False
     )
     null_values = forms.CharField(
+        max_length=500,
         label="Values meaning empty",
         initial="NA, N/A, -",
         required=False,

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_scopes import ScopedManager
 
+from core.limits import TEXT_MAX
 from core.records import AppendOnlyModel, append_only_manager
 
 
@@ -57,11 +58,13 @@ class Restriction(ConcurrentTransitionMixin, models.Model):
     )
     level = models.CharField(max_length=12, choices=Level.choices)
     status = FSMField(default=Status.PROPOSED, choices=Status.choices, protected=True)
-    reasons = models.TextField()
+    reasons = models.TextField(max_length=TEXT_MAX)
     evidence = models.JSONField(default=list, blank=True)
     details = models.JSONField(default=dict, blank=True, help_text="Answers the pack asks for.")
     exceptions = models.TextField(
-        blank=True, help_text="Exceptions considered (004 13.2: increases to existing packages)."
+        max_length=TEXT_MAX,
+        blank=True,
+        help_text="Exceptions considered (004 13.2: increases to existing packages).",
     )
     contact_name = models.CharField(max_length=200, blank=True)
     contact_phone = models.CharField(max_length=40, blank=True)
@@ -197,7 +200,7 @@ class RestrictionEvent(AppendOnlyModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     actor_label = models.CharField(max_length=300)
-    reason = models.TextField(blank=True)
+    reason = models.TextField(max_length=TEXT_MAX, blank=True)
     recommendation = models.ForeignKey(
         "decisions.Recommendation",
         on_delete=models.PROTECT,
@@ -258,7 +261,7 @@ class Appeal(models.Model):
     restriction = models.ForeignKey(Restriction, on_delete=models.PROTECT, related_name="appeals")
     letter_on = models.DateField(help_text="The day the decision letter was sent.")
     received_on = models.DateField()
-    grounds = models.TextField()
+    grounds = models.TextField(max_length=TEXT_MAX)
     evidence = models.JSONField(default=list, blank=True)
     status = models.CharField(
         max_length=10, choices=AppealStatus.choices, default=AppealStatus.LODGED
@@ -267,7 +270,7 @@ class Appeal(models.Model):
     recommendation = models.ForeignKey(
         "decisions.Recommendation", on_delete=models.PROTECT, null=True, related_name="+"
     )
-    outcome = models.TextField(blank=True)
+    outcome = models.TextField(max_length=TEXT_MAX, blank=True)
     decided_on = models.DateField(null=True, blank=True)
     recorded_by_label = models.CharField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api import CouncilScopedMixin, HasCouncilPermission, query_id
+from core.limits import TEXT_MAX
 from councils.models import User
 from monitoring import selectors
 from monitoring.models import (
@@ -37,7 +38,9 @@ class IntelligenceSerializer(serializers.ModelSerializer):
     allocated_to = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.all(), required=False, allow_null=True
     )
-    themes = serializers.ListField(child=serializers.CharField(), required=False)
+    themes = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, max_length=20
+    )
     counts_toward_risk = serializers.BooleanField(read_only=True)
     corrections = CorrectionSerializer(many=True, read_only=True)
 
@@ -77,12 +80,14 @@ class IntelligenceSerializer(serializers.ModelSerializer):
 class CorrectionRequest(serializers.Serializer):
     """Only the fields named here can be corrected; anything else is refused by name."""
 
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=TEXT_MAX)
     source = serializers.ChoiceField(choices=Source.choices, required=False)
     received_on = serializers.DateField(required=False)
-    themes = serializers.ListField(child=serializers.CharField(), required=False)
-    severity = serializers.CharField(required=False)
-    narrative = serializers.CharField(required=False)
+    themes = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, max_length=20
+    )
+    severity = serializers.CharField(required=False, max_length=30)
+    narrative = serializers.CharField(required=False, max_length=TEXT_MAX)
     location = LocationField(required=False)
     allocated_to = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.all(), required=False, allow_null=True
@@ -102,7 +107,7 @@ class CorrectionRequest(serializers.Serializer):
 
 class OutcomeRequest(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=Outcome.choices)
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=TEXT_MAX)
     outcome_on = serializers.DateField(required=False)
 
 

@@ -6,6 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api import CouncilScopedMixin, HasCouncilPermission
+from core.limits import TEXT_MAX
 from core.parsers import BoundedJSONParser
 from councils.models import User
 from monitoring import selectors
@@ -78,7 +79,7 @@ class PlanReviewRequest(serializers.Serializer):
     results = serializers.DictField(
         child=serializers.BooleanField(), help_text="Action id → met (true) or not met (false)"
     )
-    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=TEXT_MAX)
 
     def validate_results(self, value):
         try:

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 
 from core.api import CouncilScopedMixin, HasCouncilPermission
 from core.errors import ValidationFailed
+from core.limits import TEXT_MAX
 from monitoring import selectors
 from monitoring.api.common import MONITORING_PERMISSIONS
 from monitoring.models import (
@@ -20,7 +21,7 @@ from monitoring.services import (
 
 class RiskOverrideSerializer(serializers.Serializer):
     rag = serializers.ChoiceField(choices=Rag.choices)
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=TEXT_MAX)
     expires_on = serializers.DateField()
 
 

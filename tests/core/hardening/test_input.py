@@ -217,3 +217,121 @@ def test_every_400_has_one_shape_with_the_fields_named(council_a, member, api_as
     assert set(body) == {"detail", "code", "errors"}
     assert "received_on" in body["errors"] and "narrative" in body["errors"]
     assert all(isinstance(m, list) for m in body["errors"].values())
+
+
+# --- Lengths everywhere (issue 11, what to build 3) --------------------------------------------
+
+
+def _forms():
+    import importlib
+    import pkgutil
+
+    from django import forms
+
+    apps = ["core", "councils", "providers", "monitoring", "decisions", "concerns"]
+    apps += ["restrictions", "notices"]
+    for app in apps:
+        for name in ("forms", "views", "twofactor"):
+            try:
+                module = importlib.import_module(f"{app}.{name}")
+            except ModuleNotFoundError:
+                continue
+            for sub in pkgutil.iter_modules(getattr(module, "__path__", [])):
+                importlib.import_module(f"{app}.{name}.{sub.name}")
+
+    def below(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from below(sub)
+
+    return [c for c in set(below(forms.BaseForm)) if c.__module__.split(".")[0] in apps]
+
+
+def test_every_text_box_of_every_form_has_a_length_limit():
+    from django import forms
+
+    unbounded = [
+        f"{form.__module__}.{form.__name__}.{name}"
+        for form in _forms()
+        for name, field in getattr(form, "base_fields", {}).items()
+        if type(field) is forms.CharField and field.max_length is None
+    ]
+    assert unbounded == []
+
+
+def test_every_text_field_of_the_models_people_write_has_a_length_limit():
+    from django.apps import apps
+    from django.db import models
+
+    system_written = {
+        ("core", "auditentry", "reason"),  # copies a reason already bounded
+        ("councils", "policyversion", "source_text"),  # a policy pack, loaded by command
+        ("providers", "importrun", "message"),
+        ("providers", "registersync", "last_error"),
+    }
+    ours = {"core", "councils", "providers", "monitoring", "decisions", "concerns"}
+    ours |= {"restrictions", "notices"}
+    unbounded = [
+        f"{m._meta.app_label}.{m.__name__}.{f.name}"
+        for m in apps.get_models()
+        if m._meta.app_label in ours
+        for f in m._meta.get_fields()
+        if isinstance(f, models.TextField)
+        and f.max_length is None
+        and (m._meta.app_label, m._meta.model_name, f.name) not in system_written
+    ]
+    assert unbounded == []
+
+
+def test_every_text_a_caller_sends_has_its_length_in_the_schema(client):
+    """Every string in every request body of the API carries maxLength, unless it is an
+    enumeration, a date, a number written as text, or a file."""
+    schema = client.get("/api/schema/?format=json").json()
+    components = schema["components"]["schemas"]
+    bounded_formats = {"date", "date-time", "uri", "email", "binary", "uuid", "decimal"}
+    seen, unbounded = set(), []
+
+    def walk(name, node, where):
+        for key, prop in node.get("properties", {}).items():
+            if prop.get("readOnly"):
+                continue
+            for ref in [prop] + ([prop["items"]] if isinstance(prop.get("items"), dict) else []):
+                if "$ref" in ref:
+                    target = ref["$ref"].rsplit("/", 1)[1]
+                    if target not in seen:
+                        seen.add(target)
+                        walk(target, components[target], f"{where}.{key}")
+                elif (
+                    ref.get("type") == "string"
+                    and "enum" not in ref
+                    and ref.get("format") not in bounded_formats
+                    and "maxLength" not in ref
+                ):
+                    unbounded.append(f"{where}.{key}")
+
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            for content in operation.get("requestBody", {}).get("content", {}).values():
+                ref = content.get("schema", {}).get("$ref")
+                if ref and ref.rsplit("/", 1)[1] not in seen:
+                    name = ref.rsplit("/", 1)[1]
+                    seen.add(name)
+                    walk(name, components[name], name)
+    assert unbounded == []
+
+
+def test_a_narrative_longer_than_the_limit_is_refused_on_the_page_too(council_a, member, signed_in):
+    from tests.factories import LocationFactory
+
+    officer = member(council_a, Role.OFFICER)
+    location = LocationFactory()
+    page = signed_in(officer).post(
+        f"/locations/{location.pk}/intelligence/new/",
+        {
+            "source": "complaint",
+            "received_on": "2026-11-01",
+            "narrative": "x" * 20_001,
+        },
+    )
+    assert page.status_code in (200, 400)
+    assert "must be 20,000 characters or fewer" in page.content.decode()
