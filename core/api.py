@@ -12,11 +12,22 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import DomainError
+from core.limits import plausible_date
 
 
 class Pagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
+
+
+class PlausibleDateField(serializers.DateField):
+    """Every date the API takes: between 1 January 1999 and ten years ahead (issue 11). Model
+    serializers use it too (`CoreConfig.ready`)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        if plausible_date not in self.validators:
+            self.validators.append(plausible_date)
 
 
 class ErrorSerializer(serializers.Serializer):

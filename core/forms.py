@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.validators import MaxLengthValidator
 
 from core.errors import Conflict, NotAllowed, ValidationFailed
+from core.limits import plausible_date
 
 WIDGET_CLASSES = {
     forms.Select: "govuk-select",
@@ -33,6 +34,8 @@ class GovukFormMixin:
                 "govuk-input",
             )
             widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+            if isinstance(field, forms.DateField) and plausible_date not in field.validators:
+                field.validators = [*field.validators, plausible_date]
             limit = getattr(field, "max_length", None)
             if limit and isinstance(field, forms.CharField):
                 # GOV.UK's words for a text that is too long, not Django's.

@@ -39,3 +39,19 @@ def file_name(name: str, limit: int = 200) -> str:
         return base
     suffix = Path(base).suffix[:20]
     return base[: limit - len(suffix)] + suffix
+
+
+# However far ahead a date may be planned (a review date, a hold, a contract's end).
+LATEST_YEARS = 10
+
+
+def plausible_date(value) -> None:
+    """A validator for every date a person or system gives (forms and the API): between
+    EARLIEST_DATE and LATEST_YEARS ahead (issue 11: 0001-01-01 and 9999-12-31 were accepted).
+    Services keep their own narrower rules (not in the future, after the decision...)."""
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    problem = date_problem(value, latest=years_ahead(timezone.localdate(), LATEST_YEARS))
+    if problem:
+        raise ValidationError(problem, code="implausible_date")

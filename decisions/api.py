@@ -8,7 +8,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import CouncilScopedMixin, HasCouncilPermission, error_responses
+from core.api import CouncilScopedMixin, HasCouncilPermission, PlausibleDateField, error_responses
 from decisions import selectors
 from decisions.models import DecisionStep, Recommendation, StepOutcome
 from decisions.services import recommendation_act, recommendation_withdraw
@@ -106,9 +106,9 @@ class ActRequestSerializer(serializers.Serializer):
     )
     urgent = serializers.BooleanField(required=False, default=False)
     virtual = serializers.BooleanField(required=False, default=False)
-    meeting_on = serializers.DateField(required=False, allow_null=True, default=None)
+    meeting_on = PlausibleDateField(required=False, allow_null=True, default=None)
     quorate = serializers.BooleanField(required=False, allow_null=True, default=None)
-    decided_on = serializers.DateField(
+    decided_on = PlausibleDateField(
         required=False,
         allow_null=True,
         default=None,

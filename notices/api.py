@@ -17,7 +17,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import CouncilScopedMixin, HasCouncilPermission, error_responses
+from core.api import CouncilScopedMixin, HasCouncilPermission, PlausibleDateField, error_responses
 from notices import selectors
 from notices.models import Delivery, IssuedLetter, Letter
 from notices.services import (
@@ -91,11 +91,11 @@ class LetterChange(serializers.Serializer):
 
 
 class PostedRequest(serializers.Serializer):
-    sent_on = serializers.DateField()
+    sent_on = PlausibleDateField()
 
 
 class ReceiptRequest(serializers.Serializer):
-    received_on = serializers.DateField()
+    received_on = PlausibleDateField()
     how = serializers.CharField(max_length=300)
 
 

@@ -6,7 +6,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import CouncilScopedMixin, HasCouncilPermission, query_id
+from core.api import CouncilScopedMixin, HasCouncilPermission, PlausibleDateField, query_id
 from core.limits import TEXT_MAX
 from councils.models import User
 from monitoring import selectors
@@ -82,7 +82,7 @@ class CorrectionRequest(serializers.Serializer):
 
     reason = serializers.CharField(max_length=TEXT_MAX)
     source = serializers.ChoiceField(choices=Source.choices, required=False)
-    received_on = serializers.DateField(required=False)
+    received_on = PlausibleDateField(required=False)
     themes = serializers.ListField(
         child=serializers.CharField(max_length=100), required=False, max_length=20
     )
@@ -108,7 +108,7 @@ class CorrectionRequest(serializers.Serializer):
 class OutcomeRequest(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=Outcome.choices)
     reason = serializers.CharField(max_length=TEXT_MAX)
-    outcome_on = serializers.DateField(required=False)
+    outcome_on = PlausibleDateField(required=False)
 
 
 INTELLIGENCE_FILTERS = [

@@ -5,7 +5,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import CouncilScopedMixin, HasCouncilPermission
+from core.api import CouncilScopedMixin, HasCouncilPermission, PlausibleDateField
 from core.limits import TEXT_MAX
 from core.parsers import BoundedJSONParser
 from councils.models import User
@@ -75,7 +75,7 @@ class ImprovementPlanSerializer(serializers.ModelSerializer):
 
 
 class PlanReviewRequest(serializers.Serializer):
-    reviewed_on = serializers.DateField()
+    reviewed_on = PlausibleDateField()
     results = serializers.DictField(
         child=serializers.BooleanField(), help_text="Action id → met (true) or not met (false)"
     )

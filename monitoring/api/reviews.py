@@ -6,7 +6,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import CouncilScopedMixin, HasCouncilPermission
+from core.api import CouncilScopedMixin, HasCouncilPermission, PlausibleDateField
 from councils.models import User
 from monitoring import selectors
 from monitoring.api.common import MONITORING_PERMISSIONS
@@ -66,7 +66,7 @@ class ReviewSerializer(serializers.ModelSerializer):
 
 
 class ReviewRecordRequest(serializers.Serializer):
-    visited_on = serializers.DateField()
+    visited_on = PlausibleDateField()
     announced = serializers.BooleanField(default=True)
     findings = serializers.CharField(max_length=20_000)
     evidence_seen = serializers.CharField(
@@ -89,7 +89,7 @@ class ReviewRecordRequest(serializers.Serializer):
 
 
 class ReportSentRequest(serializers.Serializer):
-    sent_on = serializers.DateField()
+    sent_on = PlausibleDateField()
 
 
 @extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("location", int)]))

@@ -5,7 +5,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import CouncilScopedMixin, HasCouncilPermission
+from core.api import CouncilScopedMixin, HasCouncilPermission, PlausibleDateField
 from core.errors import ValidationFailed
 from core.limits import TEXT_MAX
 from monitoring import selectors
@@ -22,16 +22,14 @@ from monitoring.services import (
 class RiskOverrideSerializer(serializers.Serializer):
     rag = serializers.ChoiceField(choices=Rag.choices)
     reason = serializers.CharField(max_length=TEXT_MAX)
-    expires_on = serializers.DateField()
+    expires_on = PlausibleDateField()
 
 
 class RiskRatingSerializer(serializers.ModelSerializer):
     location_name = serializers.CharField(source="location.name", read_only=True)
     provider_name = serializers.CharField(source="location.provider.name", read_only=True)
     cqc_overall = serializers.CharField(source="location.overall_rating", read_only=True)
-    override_until = serializers.DateField(
-        source="override.expires_on", default=None, allow_null=True
-    )
+    override_until = PlausibleDateField(source="override.expires_on", default=None, allow_null=True)
     override_reason = serializers.CharField(source="override.reason", default=None, allow_null=True)
 
     class Meta:

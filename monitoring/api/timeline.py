@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import extensions
-from core.api import CouncilScopedMixin, HasCouncilPermission
+from core.api import CouncilScopedMixin, HasCouncilPermission, PlausibleDateField
 from core.errors import ValidationFailed
 from providers.selectors import locations_for
 
@@ -18,7 +18,7 @@ def _timeline_kinds() -> list[str]:
 
 
 class TimelineEntrySerializer(serializers.Serializer):
-    on = serializers.DateField()
+    on = PlausibleDateField()
     kind = serializers.ChoiceField(choices=_timeline_kinds())
     title = serializers.CharField()
     detail = serializers.CharField()

@@ -13,7 +13,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import CouncilScopedMixin, HasCouncilPermission, error_responses
+from core.api import CouncilScopedMixin, HasCouncilPermission, PlausibleDateField, error_responses
 from core.errors import NotFound, ValidationFailed
 from providers.models import KEY_QUESTIONS
 from restrictions.models import Level
@@ -101,7 +101,7 @@ STANDING_DOC = {
     "label": serializers.CharField(help_text="The council's own word, e.g. Embargo."),
     "colour": serializers.CharField(help_text="GOV.UK tag colour."),
     "placing": serializers.CharField(help_text="What placement staff do at this level."),
-    "since": serializers.DateField(allow_null=True),
+    "since": PlausibleDateField(allow_null=True),
     "reference": serializers.CharField(allow_null=True),
     "whole_provider": serializers.BooleanField(),
     "exceptions": serializers.CharField(),
@@ -128,7 +128,7 @@ STATUS_DOC = inline_serializer(
         ),
         "council": serializers.CharField(),
         **STANDING_DOC,
-        "review_on": serializers.DateField(allow_null=True),
+        "review_on": PlausibleDateField(allow_null=True),
         "contact": inline_serializer(
             "PlacementContact",
             {
@@ -142,7 +142,7 @@ STATUS_DOC = inline_serializer(
             "PlacementCqc",
             {
                 "overall": serializers.CharField(allow_null=True),
-                "report_date": serializers.DateField(allow_null=True),
+                "report_date": PlausibleDateField(allow_null=True),
                 "key_questions": serializers.DictField(
                     child=serializers.CharField(allow_null=True)
                 ),
@@ -303,7 +303,7 @@ class PlacementChangesView(PlacementBase):
                             "council_name": serializers.CharField(),
                             "level": serializers.CharField(),
                             "label": serializers.CharField(),
-                            "since": serializers.DateField(allow_null=True),
+                            "since": PlausibleDateField(allow_null=True),
                         },
                         many=True,
                     ),

@@ -9,7 +9,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import CouncilScopedMixin, HasCouncilPermission, error_responses
+from core.api import CouncilScopedMixin, HasCouncilPermission, PlausibleDateField, error_responses
 from decisions.api import EvidenceSerializer
 from providers.api import LocationField
 from providers.models import Provider
@@ -146,7 +146,7 @@ class ProposeRequest(serializers.Serializer):
         required=False, allow_blank=True, default="", max_length=TEXT
     )
     contact = ContactInput(required=False, default=dict)
-    review_on = serializers.DateField(required=False, allow_null=True, default=None)
+    review_on = PlausibleDateField(required=False, allow_null=True, default=None)
     urgent = serializers.BooleanField(required=False, default=False)
     suggestion = serializers.IntegerField(
         required=False,
@@ -161,14 +161,14 @@ class ChangeRequest(serializers.Serializer):
     reasons = serializers.CharField(allow_blank=True, max_length=TEXT)
     evidence = EvidenceSerializer(many=True, required=False, default=list, max_length=50)
     details = serializers.DictField(required=False, default=dict)
-    review_on = serializers.DateField(required=False, allow_null=True, default=None)
+    review_on = PlausibleDateField(required=False, allow_null=True, default=None)
     urgent = serializers.BooleanField(required=False, default=False)
 
 
 class ReviewRequest(serializers.Serializer):
     note = serializers.CharField(allow_blank=True, max_length=TEXT)
-    next_review_on = serializers.DateField(allow_null=True)
-    compliance_on = serializers.DateField(required=False, allow_null=True, default=None)
+    next_review_on = PlausibleDateField(allow_null=True)
+    compliance_on = PlausibleDateField(required=False, allow_null=True, default=None)
     hold = serializers.BooleanField(required=False, default=False)
 
 
@@ -361,7 +361,7 @@ class AppealSerializer(serializers.ModelSerializer):
 
 class AppealRequest(serializers.Serializer):
     restriction = serializers.IntegerField()
-    received_on = serializers.DateField()
+    received_on = PlausibleDateField()
     grounds = serializers.CharField(allow_blank=True, max_length=TEXT)
     evidence = EvidenceSerializer(many=True, required=False, default=list, max_length=50)
 
@@ -420,7 +420,7 @@ class AppealViewSet(CouncilScopedMixin, mixins.CreateModelMixin, viewsets.ReadOn
 
 
 class SentRequest(serializers.Serializer):
-    sent_on = serializers.DateField()
+    sent_on = PlausibleDateField()
     how = serializers.CharField(allow_blank=True, max_length=300)
 
 

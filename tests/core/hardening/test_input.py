@@ -335,3 +335,42 @@ def test_a_narrative_longer_than_the_limit_is_refused_on_the_page_too(council_a,
     )
     assert page.status_code in (200, 400)
     assert "must be 20,000 characters or fewer" in page.content.decode()
+
+
+@pytest.mark.parametrize("value", ["0001-01-01", "1998-12-31", "9999-12-31"])
+def test_every_date_the_api_takes_is_plausible(value, council_a, member, api_as):
+    """Not one service's rule but every date field's (a review's planned day here, through the
+    model serializer; a risk override's expiry through a declared one)."""
+    from tests.factories import LocationFactory
+
+    client = api_as(member(council_a, Role.MANAGER))
+    location = LocationFactory()
+    planned = client.post(
+        "/api/v1/reviews/",
+        {"location": location.pk, "kind": "annual", "planned_for": value},
+        format="json",
+    )
+    assert planned.status_code == 400 and "planned_for" in planned.json()["errors"]
+    from core.api import PlausibleDateField
+    from monitoring.api.reviews import ReviewSerializer
+
+    assert isinstance(ReviewSerializer().fields["planned_for"], PlausibleDateField)
+
+
+def test_every_date_a_page_takes_is_plausible(council_a, member, signed_in):
+    from tests.factories import LocationFactory
+
+    location = LocationFactory()
+    page = signed_in(member(council_a, Role.OFFICER)).post(
+        f"/locations/{location.pk}/intelligence/new/",
+        {
+            "source": "complaint",
+            "received_on_0": "31",
+            "received_on_1": "12",
+            "received_on_2": "9999",
+            "received_on": "9999-12-31",
+            "narrative": "Reported by a relative",
+            "severity": "low",
+        },
+    )
+    assert "The date cannot be after" in page.content.decode()
