@@ -38,8 +38,7 @@ from councils.models import Role, User
 from decisions.api import EvidenceSerializer, ReasonSerializer, RecommendationSerializer
 from decisions.models import Recommendation
 from decisions.selectors import with_subjects
-from providers.api import LocationField
-from providers.models import Provider
+from providers.api import LocationField, ProviderField
 
 CASE_PERMISSIONS = {
     "read": "concerns.view_case",
@@ -107,7 +106,7 @@ class LetterRequestSerializer(serializers.ModelSerializer):
 
 class CaseSerializer(serializers.ModelSerializer):
     location = LocationField(required=False, allow_null=True)
-    provider = serializers.PrimaryKeyRelatedField(queryset=Provider.objects.all(), required=False)
+    provider = ProviderField(required=False)
     lead_officer = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.all(), required=False, allow_null=True
     )

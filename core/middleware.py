@@ -90,18 +90,17 @@ def seen_at_sign_in(sender, request, user, **kwargs) -> None:
 
 
 class NulRefusedMiddleware:
-    """A query parameter holding a NUL character is refused with 400 before any view: the
-    database cannot store or compare one (PostgreSQL refused a filter with 500, issue 11).
-    Bodies are checked by the forms and serializers (Django's and DRF's text fields refuse
-    NUL themselves)."""
+    """An address (path or query parameter) holding a NUL character is refused with 400
+    before any view: the database cannot store or compare one (PostgreSQL refused a filter
+    with 500, issue 11). Bodies are checked by the forms and serializers (Django's and DRF's
+    text fields refuse NUL themselves)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if "\x00" in request.META.get("QUERY_STRING", "") or "%00" in request.META.get(
-            "QUERY_STRING", ""
-        ):
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in query or "%00" in query or "\x00" in request.path:
             if request.path.startswith("/api/"):
                 return JsonResponse(
                     {

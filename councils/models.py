@@ -23,6 +23,12 @@ class User(AbstractUser):
         default=NotifyBy.EACH,
         help_text="How this person is emailed what waits for them.",
     )
+    sso_subject = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="The council's identity provider's id for this person, bound at their first "
+        "single sign-on.",
+    )
     keeps_register = models.BooleanField(
         default=False,
         help_text="Keeps the national register (no council's role): brings in CQC's files and "

@@ -12,10 +12,11 @@ import segno
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.mail import send_mail
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -58,7 +59,7 @@ class TwoFactorMiddleware:
                 },
                 status=403,
             )
-        return redirect(f"{reverse('two-factor')}?next={request.get_full_path()}")
+        return redirect(f"{reverse('two-factor')}?{urlencode({'next': request.get_full_path()})}")
 
 
 class CodeForm(GovukFormMixin, forms.Form):
@@ -101,7 +102,7 @@ def two_factor(request):
     """The second step at sign-in: the code from the app (or, with no app yet, setting it up)."""
     device = confirmed_device(request.user)
     if device is None:
-        return redirect(f"{reverse('two-factor-set-up')}?next={_next(request)}")
+        return redirect(f"{reverse('two-factor-set-up')}?{urlencode({'next': _next(request)})}")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         allowed, _ = device.verify_is_allowed()
@@ -134,7 +135,7 @@ def two_factor_set_up(request):
     it works. Replacing needs the second step done first."""
     user = request.user
     if confirmed_device(user) is not None and not user.is_verified():
-        return redirect(f"{reverse('two-factor')}?next={_next(request)}")
+        return redirect(f"{reverse('two-factor')}?{urlencode({'next': _next(request)})}")
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
@@ -152,6 +153,7 @@ def two_factor_set_up(request):
                 action="signin.two_factor_set_up",
                 summary=f"{user} set up two-factor authentication",
             )
+            _tell_of_set_up(user)
             return redirect(_next(request))
         form.add_error(
             "code",
@@ -174,6 +176,21 @@ def two_factor_set_up(request):
         },
         status=400 if form.errors else 200,
     )
+
+
+def _tell_of_set_up(user) -> None:
+    """The person is told by email, so that someone else who had their password and set up
+    their own app is noticed."""
+    if user.email:
+        send_mail(
+            "Oversight: two-factor authentication was set up on your account",
+            "An authenticator app was set up for your Oversight account just now. If this "
+            "was not you, tell your council's Oversight administrator at once: they will "
+            "reset it, and you should change your password.",
+            None,
+            [user.email],
+            fail_silently=True,
+        )
 
 
 def _base32(key: bytes) -> str:

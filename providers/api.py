@@ -1,7 +1,7 @@
 """REST endpoints for the register and imports. Thin: selectors and services do the work."""
 
 from django.conf import settings
-from django_scopes import scopes_disabled
+from django_scopes import get_scope, scopes_disabled
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -44,7 +44,26 @@ class LocationField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self):
         request = self.context.get("request")
-        return selectors.locations_for(getattr(request, "council", None))
+        council = getattr(request, "council", None)
+        if council is None:
+            # A serializer made without the request (`X(data=...)` in a view): the council is
+            # the one the API view scoped the request to.
+            council = get_scope().get("council")
+        return selectors.locations_for(council)
+
+
+class ProviderField(serializers.PrimaryKeyRelatedField):
+    """A provider by id, as the caller's council sees the register (another council's own
+    providers are not found)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", Provider.objects.all())
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        council = getattr(request, "council", None) or get_scope().get("council")
+        return Provider.objects.filter(selectors.visible_to(council))
 
 
 class RatingSerializer(serializers.ModelSerializer):

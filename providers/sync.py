@@ -13,7 +13,8 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
 from urllib.error import HTTPError, URLError
 from urllib.parse import quote, urlencode
@@ -22,15 +23,16 @@ from urllib.request import Request, urlopen
 from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
+from django_scopes import scopes_disabled
 
 from core.audit import audit_record
 from core.errors import NotAllowed
 from core.tasks import later
 from providers.importing.loader import RegisterLoader
 from providers.importing.readers import cqc_location, cqc_provider
-from providers.importing.records import Problem, RowProblem
+from providers.importing.records import Problem
 from providers.models import ImportFormat, ImportProblem, ImportRun, ImportStatus, RegisterSync
 from providers.services import import_finish
 
@@ -41,6 +43,7 @@ CHUNK = 100  # records fetched, then applied and the place kept
 MAX_ANSWER_BYTES = 5 * 1024 * 1024
 MAX_CHANGES = 200_000  # one window's changes (CQC's whole register is about 50,000 locations)
 LOCK = "register-sync:lock"
+ADVISORY_LOCK = 4_011_2026  # this sync's key among PostgreSQL advisory locks
 
 
 class SyncFailed(Exception):
@@ -134,7 +137,10 @@ class CqcApi:
             )
             if data is None:
                 raise SyncFailed(f"CQC has no changes endpoint for {kind}s")
-            pages = int(data.get("totalPages") or 1)
+            try:
+                pages = min(int(data.get("totalPages") or 1), 10_000)
+            except (TypeError, ValueError) as exc:
+                raise SyncFailed(f"CQC's changes for {kind}s give no page count") from exc
             for ident in data.get("changes") or []:
                 if isinstance(ident, str) and len(ident) <= 20:
                     ids.append(ident)
@@ -168,14 +174,36 @@ def register_sync(
 ) -> RegisterSync:
     """One run of the sync. Safe to run twice: a second run while one is going does nothing,
     and applying the same records again changes nothing."""
-    if not cache.add(LOCK, "1", timeout=3 * 3600):
-        if echo:
-            echo("A sync is already running.")
-        return sync_state()
-    try:
+    with scopes_disabled(), _only_one() as mine:
+        if not mine:
+            if echo:
+                echo("A sync is already running.")
+            return sync_state()
         return _sync(api or CqcApi.from_settings(), now or timezone.now(), echo)
+
+
+@contextmanager
+def _only_one():
+    """One sync at a time across every worker: PostgreSQL's advisory lock, held by this
+    connection for the run (released if the worker dies); on SQLite (`make run`, one
+    process) the cache."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_try_advisory_lock(%s)", [ADVISORY_LOCK])
+            mine = cur.fetchone()[0]
+        try:
+            yield mine
+        finally:
+            if mine:
+                with connection.cursor() as cur:
+                    cur.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK])
+        return
+    mine = cache.add(LOCK, "1", timeout=24 * 3600)
+    try:
+        yield mine
     finally:
-        cache.delete(LOCK)
+        if mine:
+            cache.delete(LOCK)
 
 
 def _sync(api: CqcApi, now: dt.datetime, echo) -> RegisterSync:
@@ -229,10 +257,9 @@ def _sync(api: CqcApi, now: dt.datetime, echo) -> RegisterSync:
                         providers.append(cqc_provider(record, n))
                     else:
                         locations.append(cqc_location(record, n))
-                except RowProblem as exc:
-                    problems.append(Problem(n, str(exc), ident))
-            loader.apply_providers(providers)
-            loader.apply_locations(locations)
+                except Exception as exc:  # RowProblem, or a shape nothing expected
+                    problems.append(Problem(n, str(exc)[:500] or type(exc).__name__, ident))
+            problems += _apply(loader, providers, locations)
             problems += loader.counts.problems
             loader.counts.problems = []
             with transaction.atomic():
@@ -251,8 +278,10 @@ def _sync(api: CqcApi, now: dt.datetime, echo) -> RegisterSync:
                 _counts(run, loader, done, problems)
             if echo:
                 echo(f"  {state.position}/{len(items)} changed records applied")
-    except SyncFailed as exc:
-        state.last_error, state.calls = str(exc), api.calls
+    except Exception as exc:  # SyncFailed, or anything unforeseen: keep the place, say why
+        if not isinstance(exc, SyncFailed):
+            log.exception("register sync stopped")
+        state.last_error, state.calls = (str(exc) or type(exc).__name__)[:2000], api.calls
         state.save()
         import_finish(
             run,
@@ -264,6 +293,34 @@ def _sync(api: CqcApi, now: dt.datetime, echo) -> RegisterSync:
         log.warning("register sync stopped at %s of %s: %s", state.position, len(items), exc)
         return state
     return _window_done(state, run, api, echo)
+
+
+def _apply(loader: RegisterLoader, providers: list, locations: list) -> list[Problem]:
+    """Apply a chunk; if it fails, each record alone, so that one record the register cannot
+    take becomes a problem row instead of stopping every later sync at the same place."""
+    before = replace(loader.counts, problems=list(loader.counts.problems))
+    try:
+        with transaction.atomic():
+            loader.apply_providers(providers)
+            loader.apply_locations(locations)
+        return []
+    except Exception:
+        log.exception("register sync: a chunk failed; applying its records one by one")
+    # What the failed chunk counted (and the service types it made) went with its rollback.
+    loader.counts = before
+    loader.reset_caches()
+    problems = []
+    for record in [*providers, *locations]:
+        try:
+            with transaction.atomic():
+                if record in providers:
+                    loader.apply_providers([record])
+                else:
+                    loader.apply_locations([record])
+        except Exception as exc:
+            ident = record.cqc_provider_id if record in providers else record.identifier
+            problems.append(Problem(record.row, f"could not be applied: {exc}"[:500], ident))
+    return problems
 
 
 def _counts(run: ImportRun, loader: RegisterLoader, done: int, problems: list) -> None:

@@ -12,7 +12,7 @@ from core import extensions
 from core.forms import ReasonForm, on_form
 from core.views import council_view, require_perm
 from providers.models import Provider
-from providers.selectors import locations_for
+from providers.selectors import locations_for, visible_to
 from restrictions.forms import (
     WHOLE,
     AppealForm,
@@ -142,7 +142,9 @@ def restriction_new(request):
         provider = (
             location.provider
             if location
-            else Provider.objects.filter(pk=_int(request.GET.get("provider"))).first()
+            else Provider.objects.filter(
+                visible_to(request.council), pk=_int(request.GET.get("provider"))
+            ).first()
         )
         if provider is None:
             raise Http404

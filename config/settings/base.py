@@ -314,6 +314,9 @@ OIDC_USE_PKCE = True
 OIDC_CREATE_USER = False
 OIDC_TIMEOUT = 10
 OIDC_PROVIDER_LABEL = env.str("OIDC_PROVIDER_LABEL", default="your council account")
+# Only these email domains sign in through the provider (e.g. "somerset.gov.uk"); empty: any
+# the tenant vouches for.
+OIDC_ALLOWED_EMAIL_DOMAINS = env.list("OIDC_ALLOWED_EMAIL_DOMAINS", default=[])
 LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"
 # Two-factor authentication for local (password) accounts: required in production.
 TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=False)

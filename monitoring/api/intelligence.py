@@ -21,8 +21,7 @@ from monitoring.services import (
     intelligence_record,
     intelligence_set_outcome,
 )
-from providers.api import LocationField
-from providers.models import Provider
+from providers.api import LocationField, ProviderField
 
 
 class CorrectionSerializer(serializers.ModelSerializer):
@@ -33,7 +32,7 @@ class CorrectionSerializer(serializers.ModelSerializer):
 
 class IntelligenceSerializer(serializers.ModelSerializer):
     location = LocationField(required=False, allow_null=True)
-    provider = serializers.PrimaryKeyRelatedField(queryset=Provider.objects.all(), required=False)
+    provider = ProviderField(required=False)
     source = serializers.ChoiceField(choices=Source.choices)
     allocated_to = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.all(), required=False, allow_null=True

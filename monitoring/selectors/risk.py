@@ -29,7 +29,8 @@ from monitoring.models import (
 )
 from monitoring.pack import plan_rules, risk_rules
 from monitoring.selectors.commissioning import MEASURES, service_key
-from providers.models import KEY_QUESTIONS, Location, Rating
+from providers.models import KEY_QUESTIONS, Rating
+from providers.selectors import locations_for
 
 OPEN = (Outcome.OPEN, Outcome.UNDER_ENQUIRY)
 
@@ -39,7 +40,8 @@ def locations_in_scope(council: Council) -> QuerySet:
     West Berkshire Council commission from and all those known ... based within the county")."""
     areas = policy_of(council).local_authorities
     commissioned = Commissioning.objects.filter(council=council).values("location_id")
-    return Location.objects.filter(Q(local_authority__in=areas) | Q(pk__in=commissioned))
+    # Never another council's own services (outside CQC's register), whatever area they name.
+    return locations_for(council).filter(Q(local_authority__in=areas) | Q(pk__in=commissioned))
 
 
 RISK_SORTS = {

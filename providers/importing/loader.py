@@ -40,6 +40,16 @@ class Counts:
     problems: list[Problem] = field(default_factory=list)
 
 
+def fit(model, values: dict) -> dict:
+    """Texts cut to their column's length: a source's overlong value (CQC's included) is kept
+    shortened rather than failing its whole batch."""
+    out = {}
+    for key, value in values.items():
+        limit = getattr(model._meta.get_field(key), "max_length", None)
+        out[key] = value[:limit] if isinstance(value, str) and limit else value
+    return out
+
+
 def source_key(record: LocationRecord, owner=None) -> str:
     """Identity of a location without a CQC ID: its provider, name and postcode; a council's
     own location's is that council's alone, so two councils' lists never meet."""
@@ -65,6 +75,10 @@ class RegisterLoader:
         self.counts = Counts()
         # The location each applied record landed on, by row (for the council's own records).
         self.located: dict[int, Location] = {}
+        self.reset_caches()
+
+    def reset_caches(self) -> None:
+        """Known service types; again after a rolled-back batch (it may have made some)."""
         self._service_types: dict[str, ServiceType] = {
             st.name: st for st in ServiceType.objects.all()
         }
@@ -98,7 +112,7 @@ class RegisterLoader:
         }
         new, changed, changed_fields = [], [], set()
         for record in records:
-            values = {**record.fields, "name_key": name_key(record.fields["name"])}
+            values = fit(Provider, {**record.fields, "name_key": name_key(record.fields["name"])})
             provider = existing.get(record.cqc_provider_id)
             if provider is None:
                 new.append(Provider(cqc_provider_id=record.cqc_provider_id, **values))
@@ -243,7 +257,7 @@ class RegisterLoader:
                     source_key=None if r.cqc_location_id else keys[r.row],
                     regulator=_regulator_of(r),
                     postcode_key=postcode_key(r.fields.get("postcode", "")),
-                    **r.fields,
+                    **fit(Location, r.fields),
                 )
                 latest = _latest(r.ratings)
                 if latest is not None:  # set now: never an update of a row just inserted
@@ -251,7 +265,7 @@ class RegisterLoader:
                 new_locations.append((r, loc))
                 continue
             changed = set()
-            for k, v in r.fields.items():
+            for k, v in fit(Location, r.fields).items():
                 if getattr(loc, k) != v:
                     setattr(loc, k, v)
                     changed.add(k)

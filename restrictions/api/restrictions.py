@@ -11,8 +11,7 @@ from rest_framework.response import Response
 
 from core.api import CouncilScopedMixin, HasCouncilPermission, PlausibleDateField, error_responses
 from decisions.api import EvidenceSerializer
-from providers.api import LocationField
-from providers.models import Provider
+from providers.api import LocationField, ProviderField
 from restrictions.models import (
     Appeal,
     AppealStatus,
@@ -132,8 +131,7 @@ class ContactInput(serializers.Serializer):
 class ProposeRequest(serializers.Serializer):
     level = serializers.ChoiceField(choices=[lv for lv in Level.values if lv != Level.NONE])
     location = LocationField(required=False, allow_null=True, default=None)
-    provider = serializers.PrimaryKeyRelatedField(
-        queryset=Provider.objects.all(),
+    provider = ProviderField(
         required=False,
         allow_null=True,
         default=None,

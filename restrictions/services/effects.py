@@ -267,9 +267,18 @@ def feed_write(*, restriction: Restriction, seen_by: list[Council]) -> None:
     pairs = affected_locations(restriction)
     if not pairs:
         return
+    # A council's own services (outside CQC's register) are in its feed only.
+    owned = dict(
+        Location.objects.filter(
+            pk__in=[lid for lid, _ in pairs], owner_council__isnull=False
+        ).values_list("pk", "owner_council_id")
+    )
     rows = []
     for reader in [owner, *seen_by]:
-        for lid, status in statuses(council=reader, locations=pairs).items():
+        seen = [p for p in pairs if owned.get(p[0], reader.pk) == reader.pk]
+        if not seen:
+            continue
+        for lid, status in statuses(council=reader, locations=seen).items():
             if reader.pk == owner.pk:
                 standing = status.own
                 label = status.label

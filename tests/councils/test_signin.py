@@ -108,6 +108,8 @@ def test_a_local_account_sets_up_the_app_then_enters_a_code_each_time(
 ):
     settings.TWO_FACTOR_REQUIRED = True
     person = member(council_a, Role.OFFICER)
+    person.email = "officer@bromley.example"
+    person.save()
     after = _password(client, person)
     assert after.status_code == 302
     # Nothing of the service opens before the second step; the API says why.
@@ -134,6 +136,9 @@ def test_a_local_account_sets_up_the_app_then_enters_a_code_each_time(
     assert done.status_code == 302 and done.url == "/locations/"
     assert client.get("/locations/").status_code == 200
     assert AuditEntry.objects.filter(action="signin.two_factor_set_up", actor=person).exists()
+    from django.core import mail
+
+    assert [m.to for m in mail.outbox] == [[person.email]]  # told, in case it was not them
 
     client.logout()
     _password(client, person)
@@ -172,3 +177,69 @@ def test_a_next_address_elsewhere_is_not_followed(client, council_a, member, set
 def test_tokens_are_not_asked_for_a_code(council_a, api_token, settings):
     settings.TWO_FACTOR_REQUIRED = True
     assert api_token(council_a).get("/api/v1/locations/").status_code == 200
+
+
+def _known(member, council, email="jo@bromley.example", **extra):
+    person = member(council, Role.OFFICER)
+    person.email = email
+    for key, value in extra.items():
+        setattr(person, key, value)
+    person.save()
+    return person
+
+
+@pytest.mark.parametrize(
+    "what", ["staff", "superuser", "keeper", "unverified", "other domain", "no issuer"]
+)
+def test_single_sign_on_is_refused_where_it_must_be(
+    what, provider, client, council_a, member, settings
+):
+    """Administrators and keepers use a password and a code; an email the provider does not
+    vouch for, or outside the council's domains, signs no one in; nor does any token when the
+    council's tenant is not configured as the issuer."""
+    extra = {"staff": {"is_staff": True}, "superuser": {"is_superuser": True}}
+    extra |= {"keeper": {"keeps_register": True}}
+    _known(member, council_a, **extra.get(what, {}))
+    settings.OIDC_ALLOWED_EMAIL_DOMAINS = ["elsewhere.example"] if what == "other domain" else []
+    if what == "no issuer":
+        settings.OIDC_OP_ISSUER = ""
+    start = client.get("/oidc/authenticate/")
+    query = {k: v[-1] for k, v in parse_qs(urlparse(start.url).query).items()}
+    provider.nonce = query["nonce"]
+    provider.claims = {"email": "jo@bromley.example"}
+    if what == "unverified":
+        provider.claims["email_verified"] = False
+    client.get(f"/oidc/callback/?code=c&state={query['state']}")
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_first_sign_on_binds_the_person_to_the_providers_subject(
+    provider, client, council_a, member
+):
+    person = _known(member, council_a)
+    _sso(client, provider, "jo@bromley.example")
+    person.refresh_from_db()
+    assert person.sso_subject == "entra-object-id-1"
+    client.logout()
+    person.sso_subject = "someone-else-at-the-provider"
+    person.save()
+    _sso(client, provider, "jo@bromley.example")
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_person_made_inactive_is_signed_out(provider, client, council_a, member):
+    person = _known(member, council_a)
+    _sso(client, provider, "jo@bromley.example")
+    assert client.get("/").status_code == 200
+    person.is_active = False
+    person.save()
+    assert client.get("/locations/").status_code == 302
+
+
+def test_sso_without_an_issuer_is_a_configuration_error(settings):
+    from councils.sso import sso_settings_check
+
+    settings.OIDC_RP_CLIENT_ID, settings.OIDC_OP_ISSUER = "x", ""
+    assert [e.id for e in sso_settings_check(None)] == ["councils.E001"]
+    settings.OIDC_OP_ISSUER = "https://login.example/t/v2.0"
+    assert sso_settings_check(None) == []

@@ -270,3 +270,92 @@ def test_the_council_import_page_offers_only_the_councils_spreadsheet(council_a,
     assert page.status_code == 200
     assert b'name="format"' not in page.content
     assert b"changes only" in page.content or b"your council's own records" in page.content
+
+
+# --- found in review: every other way to another council's own services -----------------------
+
+
+def _own(council, *, provider=None, local_authority="Bromley"):
+    from tests.factories import ProviderFactory
+
+    provider = provider or ProviderFactory(owner_council=council, cqc_provider_id=None)
+    return LocationFactory(
+        owner_council=council,
+        provider=provider,
+        cqc_location_id=None,
+        regulator="none",
+        local_authority=local_authority,
+    )
+
+
+def test_another_councils_own_service_is_never_in_a_councils_risk_scope(council_a, council_b):
+    """Its local authority column may name the other council's area: still not theirs."""
+    from councils.policy import policy_of
+    from monitoring.selectors.risk import locations_in_scope
+
+    area = policy_of(council_b).local_authorities[0]
+    theirs = _own(council_a, local_authority=area)
+    national = LocationFactory(local_authority=area)
+    seen = set(locations_in_scope(council_b).values_list("pk", flat=True))
+    assert national.pk in seen and theirs.pk not in seen
+
+
+def test_a_whole_provider_restriction_feeds_no_one_else_another_councils_own_service(
+    load_pack, member
+):
+    """West Berkshire restricts a national provider everywhere and shares it; Bromley's own
+    service of that provider goes into Bromley's feed only."""
+    from restrictions.models import FeedEntry
+    from tests.factories import ProviderFactory
+    from tests.restrictions.conftest import put_in_place, team_of
+
+    wb = team_of(load_pack("west-berkshire"), member)
+    bromley = load_pack("bromley")
+    somerset = load_pack("somerset")
+    provider = ProviderFactory()
+    LocationFactory(provider=provider)
+    own = _own(bromley, provider=provider)
+    put_in_place(wb, provider=provider)
+    readers = set(FeedEntry.objects.filter(location=own).values_list("council__code", flat=True))
+    assert readers <= {"bromley"}
+    assert not FeedEntry.objects.filter(location=own, council=somerset).exists()
+
+
+def test_another_councils_own_provider_cannot_be_named(council_a, council_b, member, api_as):
+    from tests.factories import ProviderFactory
+
+    theirs = ProviderFactory(owner_council=council_a, cqc_provider_id=None)
+    client = api_as(member(council_b, Role.OFFICER))
+    answer = client.post(
+        "/api/v1/intelligence/",
+        {
+            "source": "complaint",
+            "received_on": "2026-11-01",
+            "severity": "low",
+            "narrative": "About their provider",
+            "provider": theirs.pk,
+        },
+        format="json",
+    )
+    assert answer.status_code == 400 and "provider" in answer.json()["errors"]
+
+
+def test_a_council_names_its_own_service_where_a_serializer_has_no_request(
+    council_a, member, api_as
+):
+    """A view that makes its serializer without the request still sees the council's own
+    services (through the request's scope)."""
+    own = _own(council_a)
+    client = api_as(member(council_a, Role.OFFICER))
+    answer = client.post(
+        "/api/v1/restrictions/",
+        {"level": "suspended", "location": own.pk, "reasons": "x"},
+        format="json",
+    )
+    assert "location" not in answer.json().get("errors", {}), answer.content
+
+
+def test_a_nul_in_the_path_is_refused(council_a, member, signed_in):
+    assert (
+        signed_in(member(council_a, Role.OFFICER)).get("/locations/cqc/a%00b/").status_code == 400
+    )

@@ -214,9 +214,36 @@ def test_a_wrong_key_stops_the_sync_with_the_reason(fake, api):
 
 
 def test_a_second_sync_while_one_runs_does_nothing(fake, api):
-    cache.add(LOCK, "1")
-    register_sync(api=api(), now=T0)
-    assert fake.requests == []
+    """One sync at a time across workers: another connection holds the lock."""
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        cache.add(LOCK, "1")
+        register_sync(api=api(), now=T0)
+        assert fake.requests == []
+        return
+    held, done = threading.Event(), threading.Event()
+
+    def other_worker():
+        from django.db import connection as theirs
+
+        with sync._only_one() as mine:
+            assert mine
+            held.set()
+            done.wait(10)
+        theirs.close()
+
+    worker = threading.Thread(target=other_worker)
+    worker.start()
+    held.wait(10)
+    try:
+        register_sync(api=api(), now=T0)
+        assert fake.requests == []
+    finally:
+        done.set()
+        worker.join()
 
 
 def test_the_scheduled_task_waits_until_configured(settings, fake):
@@ -227,3 +254,46 @@ def test_the_scheduled_task_waits_until_configured(settings, fake):
     settings.CQC_API_PER_MINUTE = 60000
     assert register_sync_task() == "done"
     assert sync_state().cursor is not None
+
+
+def test_the_sync_runs_as_a_worker_does_with_scopes_on(fake, api):
+    """Workers run with django-scopes on and no council: the sync (a national task) must not
+    trip over the council-scoped import report (it once failed at the end of every run)."""
+    from django_scopes import scope
+
+    state = sync_state()
+    state.cursor = T0 - dt.timedelta(hours=1)
+    state.save()
+    fake.change(T0 - dt.timedelta(minutes=5), location=location_record(overall="Inadequate"))
+    with scope():
+        state = register_sync(api=api(), now=T0)
+    assert state.last_error == "" and state.cursor == T0
+    assert state.last_run.status == ImportStatus.DONE
+
+
+def test_one_record_the_register_cannot_take_does_not_stop_the_rest(fake, api, monkeypatch):
+    """A chunk that fails is applied record by record: the bad one is a problem row, the
+    others land, and the cursor moves on (else every later sync would stop at the same place)."""
+    from providers.importing.loader import RegisterLoader
+
+    real = RegisterLoader.apply_locations
+
+    def fussy(self, records, progress=None):
+        if any(r.fields.get("name") == "Broken" for r in records):
+            raise ValueError("the register refused it")
+        return real(self, records, progress)
+
+    monkeypatch.setattr(RegisterLoader, "apply_locations", fussy)
+    state = sync_state()
+    state.cursor = T0 - dt.timedelta(hours=1)
+    state.save()
+    fake.change(T0 - dt.timedelta(minutes=9), location=location_record("1-700000001", name="Good"))
+    fake.change(
+        T0 - dt.timedelta(minutes=8), location=location_record("1-700000002", name="Broken")
+    )
+    state = register_sync(api=api(), now=T0)
+    assert state.cursor == T0 and state.last_error == ""
+    assert Location.objects.filter(cqc_location_id="1-700000001").exists()
+    assert not Location.objects.filter(cqc_location_id="1-700000002").exists()
+    problem = ImportProblem.objects.get(run=state.last_run)
+    assert problem.identifier == "1-700000002" and "refused" in problem.reason

@@ -1,10 +1,13 @@
 """Give the application's database role what it needs and no more (issue 11, finding 8).
 
-Run by the owner of the tables (the role that ran `migrate`) after each deploy's migrations.
-The application then connects as `--role`: it may read and write rows, but it owns nothing, so
-it cannot TRUNCATE, ALTER or DROP a table nor disable a trigger; on the append-only tables (the
-audit log and every record guarded by a `<table>_append_only` trigger) it may only read and
-insert."""
+Run by the owner of the tables (the role that ran `migrate`) after each deploy's migrations:
+new tables are the owner's alone until it does. The password, if any, comes from
+DB_APP_PASSWORD. The application then connects as `--role`: it may read and write rows, but it
+owns nothing, so it cannot TRUNCATE, ALTER or DROP a table nor disable a trigger; on the
+append-only tables (the audit log and every record guarded by a `<table>_append_only`
+trigger) it may only read and insert."""
+
+import os
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
@@ -26,11 +29,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--role", required=True, help="The role the application uses.")
-        parser.add_argument(
-            "--password", default="", help="Its password (none: trust or peer authentication)."
-        )
 
-    def handle(self, *args, role: str, password: str, **options):
+    def handle(self, *args, role: str, **options):
+        # From the environment, never the command line (shell history, `ps`).
+        password = os.environ.get("DB_APP_PASSWORD", "")
         if connection.vendor != "postgresql":
             raise CommandError("Database roles are PostgreSQL's: nothing to do on SQLite.")
         if len(role) > 63 or not role.replace("_", "").isalnum():
@@ -53,6 +55,10 @@ class Command(BaseCommand):
                     sql.Identifier(database), name
                 ),
                 sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(sql.Identifier(schema), name),
+                # No tables of its own (PostgreSQL before 15 let every role create in public).
+                sql.SQL("REVOKE CREATE ON SCHEMA {} FROM PUBLIC, {}").format(
+                    sql.Identifier(schema), name
+                ),
                 sql.SQL("REVOKE ALL ON ALL TABLES IN SCHEMA {} FROM {}").format(
                     sql.Identifier(schema), name
                 ),
