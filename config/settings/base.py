@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "concerns",
     "restrictions",
     "notices",
+    "boards",
 ]
 
 MIDDLEWARE = [

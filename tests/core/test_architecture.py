@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 APPS = [
     "config", "core", "councils", "providers", "monitoring", "decisions", "concerns",
-    "restrictions", "notices",
+    "restrictions", "notices", "boards",
 ]  # fmt: skip
 
 
