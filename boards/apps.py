@@ -6,6 +6,7 @@ class BoardsConfig(AppConfig):
     verbose_name = "Boards and meetings"
 
     def ready(self):
+        from boards import permissions  # noqa: F401  (its rules and token scope)
         from boards.pack import PART
         from councils.policy import pack_part
 

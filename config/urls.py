@@ -30,6 +30,7 @@ urlpatterns = [
     app("concerns"),
     app("restrictions"),
     app("notices"),
+    app("boards"),
     path("api/v1/", include(([*api_urlpatterns, *router.urls], "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

@@ -55,6 +55,7 @@ from monitoring.services import (
 )
 from monitoring.services.risk import risk_recompute
 from notices.models import Delivery, HookDelivery, IssuedLetter, Letter, Subscription
+from boards.models import AgendaItem, Attendance, Meeting, Member
 from providers.models import ColumnMapping, ImportProblem, ImportRun, LocalRecord
 from providers.services import mapping_save
 from restrictions.models import (
@@ -103,6 +104,35 @@ def _import_run(council):
 def _import_problem(council):
     return ImportProblem.objects.create(
         run=_import_run(council), council=council, row=2, reason="bad"
+    )
+
+
+def _board_member(council):
+    return Member.objects.create(
+        council=council, board="b", name="A member", posts=["p"], joined_on=dt.date(2026, 1, 1)
+    )
+
+
+def _board_meeting(council):
+    from core.references import next_reference
+
+    return Meeting.objects.create(
+        council=council,
+        board="b",
+        reference=next_reference(council=council, model=Meeting, prefix="MTG"),
+        meets_on=dt.date(2026, 6, 1),
+    )
+
+
+def _attendance(council):
+    return Attendance.objects.create(
+        council=council, meeting=_board_meeting(council), member=_board_member(council)
+    )
+
+
+def _agenda_item(council):
+    return AgendaItem.objects.create(
+        council=council, meeting=_board_meeting(council), position=1, title="An item"
     )
 
 
@@ -507,6 +537,10 @@ MATRIX = [
     Owned(ImportRun, _import_run, "/api/v1/imports/", "/imports/{pk}/", ("imports:read",)),
     Owned(ImportProblem, _import_problem),
     Owned(LocalRecord, _local_record),
+    Owned(Member, _board_member, "/api/v1/board-members/", None, ("boards:read",)),
+    Owned(Meeting, _board_meeting, "/api/v1/meetings/", None, ("boards:read",)),
+    Owned(Attendance, _attendance),
+    Owned(AgendaItem, _agenda_item),
     Owned(AuditEntry, lambda c: audit_record(council=c, actor=None, action="t", summary="t")),
     Owned(Timer, _timer),
     Owned(Notification, _notification),

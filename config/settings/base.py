@@ -236,6 +236,8 @@ SPECTACULAR_SETTINGS = {
         "OutcomeEnum": "monitoring.models.Outcome",
         "StageEnum": "concerns.models.Stage",
         "TimerStageEnum": "core.models.TimerStage",
+        "MeetingStatusEnum": "boards.models.MeetingStatus",
+        "MeetingKindEnum": "boards.models.MeetingKind",
         "StepOutcomeEnum": "decisions.models.StepOutcome",
         "RestrictionLevelEnum": "restrictions.models.Level",
         "ProposedLevelEnum": ["caution", "suspended", "terminated"],

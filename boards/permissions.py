@@ -1,0 +1,24 @@
+"""Who may see and run boards: every member of the council sees them; quality staff arrange
+meetings and record attendance; managers and council administrators keep the membership."""
+
+import rules
+
+from councils.models import Role
+from councils.permissions import (
+    has_role,
+    is_auditor,
+    is_council_admin,
+    is_manager,
+    is_member,
+    token_scope,
+    works_on_quality,
+)
+
+is_board_member = has_role(Role.BOARD_MEMBER)
+
+rules.add_perm("boards.view", is_member)
+rules.add_perm("boards.run_meetings", works_on_quality)
+rules.add_perm("boards.manage_members", is_manager | is_council_admin)
+rules.add_perm("boards.view_records", works_on_quality | is_auditor | is_board_member)
+
+token_scope("boards:read", "Read boards, their members and meetings", {"boards.view"})

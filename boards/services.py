@@ -1,0 +1,250 @@
+"""Writes for boards and meetings: members by post, meetings scheduled (with the pack's standing
+agenda), items referred to a meeting, and attendance, from which the quorum is computed by the
+pack's rule (003 Appendix 4 ToR 5), never ticked by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from boards.models import AgendaItem, Attendance, Meeting, MeetingKind, MeetingStatus, Member
+from boards.pack import BoardDef, Boards
+from boards.quorum import Present, quorum_of
+from core.audit import audit_record
+from core.errors import Conflict, NotAllowed, ValidationFailed
+from core.limits import date_problem, years_ahead
+from core.references import next_reference
+from decisions.models import Recommendation, Status
+
+
+def board_def(*, council, board: str) -> BoardDef:
+    found = Boards.of(council).get(board)
+    if found is None:
+        raise ValidationFailed("", errors={"board": ["Not one of the council's boards."]})
+    return found
+
+
+def _may(actor, perm: str, council) -> None:
+    if not actor.has_perm(perm, council):
+        raise NotAllowed("Your role does not allow this.")
+
+
+@transaction.atomic
+def member_add(
+    *,
+    council,
+    actor,
+    board: str,
+    name: str,
+    posts: list[str],
+    organisation: str = "",
+    user=None,
+    chair: bool = False,
+    vice_chair: bool = False,
+    joined_on: dt.date | None = None,
+) -> Member:
+    """Someone joins a board in one or more of its posts (003 Appendix 4 Appendix 1)."""
+    _may(actor, "boards.manage_members", council)
+    bdef = board_def(council=council, board=board)
+    errors: dict[str, list[str]] = {}
+    if not name.strip():
+        errors["name"] = ["Enter the member's name."]
+    unknown = [p for p in posts if bdef.post(p) is None]
+    if not posts or unknown:
+        errors["posts"] = [
+            "Choose the member's posts on this board"
+            + (f": {', '.join(unknown)} is not one." if unknown else ".")
+        ]
+    if chair and vice_chair:
+        errors["vice_chair"] = ["A member is the chair or the vice chair, not both."]
+    joined_on = joined_on or timezone.localdate()
+    problem = date_problem(joined_on, latest=timezone.localdate() + dt.timedelta(days=366))
+    if problem:
+        errors["joined_on"] = [problem]
+    if errors:
+        raise ValidationFailed("The member could not be added.", errors=errors)
+    member = Member.objects.create(
+        council=council,
+        board=bdef.key,
+        user=user,
+        name=name.strip(),
+        organisation=organisation.strip(),
+        posts=list(dict.fromkeys(posts)),
+        chair=chair,
+        vice_chair=vice_chair,
+        joined_on=joined_on,
+    )
+    audit_record(
+        council=council,
+        actor=actor,
+        action="board.member_added",
+        summary=f"{member} joined the {bdef.name}",
+        obj=member,
+        data={"posts": member.posts, "chair": chair, "vice_chair": vice_chair},
+    )
+    return member
+
+
+@transaction.atomic
+def meeting_schedule(
+    *,
+    council,
+    actor,
+    board: str,
+    meets_on: dt.date,
+    kind: str = MeetingKind.SCHEDULED,
+    virtual: bool = False,
+) -> Meeting:
+    """A meeting of a board, its agenda opened with the pack's standing items. Virtual only
+    when urgent and the board allows it (003 Appendix 4 ToR 5)."""
+    _may(actor, "boards.run_meetings", council)
+    bdef = board_def(council=council, board=board)
+    errors: dict[str, list[str]] = {}
+    if kind not in MeetingKind.values:
+        errors["kind"] = ["Choose scheduled or urgent."]
+    if virtual and (kind != MeetingKind.URGENT or not bdef.urgent_virtual):
+        errors["virtual"] = [
+            f"The {bdef.name} meets virtually only for an urgent decision"
+            if bdef.urgent_virtual
+            else f"The council's procedure does not provide for the {bdef.name} to meet virtually"
+        ]
+    problem = date_problem(meets_on, latest=years_ahead(timezone.localdate(), 2))
+    if problem:
+        errors["meets_on"] = [problem]
+    if errors:
+        raise ValidationFailed("The meeting could not be arranged.", errors=errors)
+    meeting = Meeting.objects.create(
+        council=council,
+        board=bdef.key,
+        reference=next_reference(council=council, model=Meeting, prefix="MTG"),
+        kind=kind,
+        virtual=virtual,
+        meets_on=meets_on,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    AgendaItem.objects.bulk_create(
+        AgendaItem(council=council, meeting=meeting, position=n, title=title[:300], standing=True)
+        for n, title in enumerate(bdef.agenda, start=1)
+    )
+    audit_record(
+        council=council,
+        actor=actor,
+        action="board.meeting_scheduled",
+        summary=f"{meeting.reference}: the {bdef.name} on {meets_on:%d %B %Y}",
+        obj=meeting,
+    )
+    return meeting
+
+
+@transaction.atomic
+def agenda_refer(*, meeting: Meeting, actor, recommendation: Recommendation) -> AgendaItem:
+    """Put a recommendation waiting for the board's decision on a meeting's agenda."""
+    council = meeting.council
+    _may(actor, "boards.run_meetings", council)
+    if meeting.status != MeetingStatus.PLANNED:
+        raise Conflict(f"{meeting.reference} has been held: its agenda is closed.")
+    if recommendation.council_id != council.pk:
+        raise ValidationFailed("", errors={"recommendation": ["No such recommendation."]})
+    if recommendation.status != Status.PENDING:
+        raise ValidationFailed(
+            "", errors={"recommendation": [f"{recommendation.reference} is decided already."]}
+        )
+    if meeting.agenda.filter(recommendation=recommendation).exists():
+        raise Conflict(f"{recommendation.reference} is on this meeting's agenda already.")
+    position = (
+        meeting.agenda.order_by("-position").values_list("position", flat=True).first() or 0
+    ) + 1
+    item = AgendaItem.objects.create(
+        council=council,
+        meeting=meeting,
+        position=position,
+        title=f"{recommendation.reference}: {recommendation.label}"[:300],
+        recommendation=recommendation,
+    )
+    audit_record(
+        council=council,
+        actor=actor,
+        action="board.item_referred",
+        summary=f"{recommendation.reference} on the agenda of {meeting.reference}",
+        obj=meeting,
+    )
+    return item
+
+
+@transaction.atomic
+def attendance_record(
+    *,
+    meeting: Meeting,
+    actor,
+    present: list[int],
+    apologies: list[int] | None = None,
+    interests: dict[int, str] | None = None,
+) -> Meeting:
+    """Who attended (and who declared an interest): the meeting is held, and its quorum
+    computed from the members present by the pack's rule; a meeting that is not quorate
+    keeps notes, not minutes, and takes no decisions (003 Appendix 4 ToR 5)."""
+    council = meeting.council
+    _may(actor, "boards.run_meetings", council)
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise Conflict(f"{meeting.reference} was cancelled.")
+    if meeting.meets_on > timezone.localdate():
+        raise Conflict(f"{meeting.reference} is on {meeting.meets_on:%d %B %Y}: not yet held.")
+    bdef = board_def(council=council, board=meeting.board)
+    apologies = apologies or []
+    interests = {
+        int(k): str(v).strip()[:500] for k, v in (interests or {}).items() if str(v).strip()
+    }
+    members = {
+        m.pk: m
+        for m in Member.objects.filter(council=council, board=meeting.board).filter(
+            joined_on__lte=meeting.meets_on
+        )
+    }
+    errors: dict[str, list[str]] = {}
+    strangers = [i for i in [*present, *apologies, *interests] if i not in members]
+    if strangers:
+        errors["present"] = ["Choose members of this board."]
+    if set(present) & set(apologies):
+        errors["apologies"] = ["A member who sent apologies was not present."]
+    if set(interests) - set(present):
+        errors["interests"] = ["Only a member present declares an interest."]
+    if errors:
+        raise ValidationFailed("The attendance could not be recorded.", errors=errors)
+    Attendance.objects.filter(meeting=meeting).delete()
+    Attendance.objects.bulk_create(
+        [
+            Attendance(
+                council=council,
+                meeting=meeting,
+                member_id=mid,
+                present=mid in present,
+                apologies=mid in apologies,
+                declared_interest=interests.get(mid, ""),
+            )
+            for mid in dict.fromkeys([*present, *apologies])
+        ]
+    )
+    quorum = quorum_of(
+        bdef,
+        [
+            Present(member_id=mid, posts=frozenset(members[mid].posts))
+            for mid in dict.fromkeys(present)
+        ],
+    )
+    meeting.quorate = quorum.quorate
+    meeting.quorum_reasons = list(quorum.reasons)
+    meeting.status = MeetingStatus.HELD
+    meeting.save(update_fields=["quorate", "quorum_reasons", "status"])
+    audit_record(
+        council=council,
+        actor=actor,
+        action="board.attendance_recorded",
+        summary=f"{meeting.reference}: {'quorate' if quorum.quorate else 'not quorate'} "
+        f"({quorum.summary})",
+        obj=meeting,
+        data={"present": list(present), "apologies": apologies, "interests": interests},
+    )
+    return meeting
