@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from django_scopes import scope
 from django_scopes.exceptions import ScopeError
 
+from boards.models import AgendaItem, Attendance, Meeting, Member
 from concerns.models import (
     Alert,
     Case,
@@ -55,7 +56,6 @@ from monitoring.services import (
 )
 from monitoring.services.risk import risk_recompute
 from notices.models import Delivery, HookDelivery, IssuedLetter, Letter, Subscription
-from boards.models import AgendaItem, Attendance, Meeting, Member
 from providers.models import ColumnMapping, ImportProblem, ImportRun, LocalRecord
 from providers.services import mapping_save
 from restrictions.models import (
