@@ -73,6 +73,19 @@ class BoardDef:
         post = self.post(key)
         return post.label if post else key.replace("_", " ")
 
+    @property
+    def quorum_words(self) -> str:
+        """The quorum rule in words, for pages."""
+        if self.quorum is None:
+            return "The council's procedure sets no quorum"
+        words = f"At least {self.quorum.min_members} members"
+        named = [self.post_label(k) for k in self.quorum.must_include]
+        if named:
+            words += ", including " + (
+                ", ".join(named[:-1]) + " and " + named[-1] if len(named) > 1 else named[0]
+            )
+        return words
+
 
 @dataclass(frozen=True)
 class Boards:

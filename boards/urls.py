@@ -1,8 +1,12 @@
 from django.urls import path
 
-from boards import api
+from boards import api, views
 
-urlpatterns = []
+urlpatterns = [
+    path("boards/", views.board_list, name="board-list"),
+    path("boards/<slug:key>/", views.board_detail, name="board-detail"),
+    path("meetings/<int:pk>/", views.meeting_detail, name="meeting-detail"),
+]
 
 api_routes = [
     ("board-members", api.MemberViewSet, "board-member"),

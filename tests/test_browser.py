@@ -662,6 +662,16 @@ def _overflow(page) -> int:
     )
 
 
+def _widest(page) -> list[str]:
+    """The elements that stick out past the window (to say what overflows)."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+          .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth)
+          .slice(0, 5)
+          .map(e => `${e.tagName}.${e.className} ${e.getBoundingClientRect().right}`)"""
+    )
+
+
 def _at_both_widths(page, name: str, show) -> None:
     """Show the page at 1280 and at 320 px: no axe violation, nothing wider than the window
     at 320, and a screenshot of each (`<name>.png`, `<name>-320.png`)."""
@@ -670,7 +680,7 @@ def _at_both_widths(page, name: str, show) -> None:
         show()
         assert _axe_violations(page) == [], (name, width)
         if width == 320:
-            assert _overflow(page) <= 0, (name, _overflow(page))
+            assert _overflow(page) <= 0, (name, _overflow(page), _widest(page))
         _shot(page, f"{name}.png" if width == 1280 else f"{name}-320.png")
 
 
@@ -850,3 +860,53 @@ def test_a_local_account_sets_up_two_factor_and_signs_in_with_a_code(
     expect(page.get_by_test_id("waiting")).to_be_visible()
     _at_both_widths(page, "08-account-signing-in", lambda: page.goto(f"{base}/account/"))
     expect(page.get_by_test_id("signing-in")).to_contain_text("On: a code from your authenticator")
+
+
+def test_a_board_and_its_meeting(page, live_server, load_pack, member):
+    """Somerset's Commissioning & Quality Board (issue 12): its page (members by post, quorum
+    rule, attendance), a meeting arranged, its attendance recorded and the quorum shown with
+    its reasons; axe-core at 1280 and 320 px."""
+    import datetime as dt
+
+    from django.utils import timezone
+    from playwright.sync_api import expect
+
+    from boards.services import member_add
+
+    council = load_pack("somerset")
+    manager = member(council, Role.MANAGER)
+    officer = member(council, Role.OFFICER)
+    joined = timezone.localdate() - dt.timedelta(days=30)
+    for name, posts in [
+        ("Dr Ann Hale", ["ccg_safeguarding_commissioning", "deputy_director_quality"]),
+        ("Raj Patel", ["la_quality_performance_manager"]),
+        ("Li Chen", ["la_strategic_commissioner"]),
+        ("Sam Jones", ["safeguarding_lead_nurse"]),
+    ]:
+        member_add(
+            council=council, actor=manager, board="commissioning_quality_board", name=name,
+            posts=posts, joined_on=joined,
+        )  # fmt: skip
+    base = live_server.url
+    _sign_in(page, base, officer)
+    page.get_by_role("link", name="Boards").first.click()
+    page.get_by_role("link", name="Care Provider Commissioning & Quality Board").click()
+    expect(page.get_by_test_id("board-rules")).to_contain_text("At least 3 members")
+    page.get_by_label("Date of the meeting").fill(timezone.localdate().isoformat())
+    page.get_by_role("button", name="Arrange the meeting").click()
+    expect(page.get_by_test_id("agenda")).to_contain_text("CQC compliance history")
+    page.get_by_label("Dr Ann Hale: Present").check()
+    page.get_by_label("Raj Patel: Present").check()
+    page.get_by_label("Sam Jones: Apologies").check()
+    page.get_by_role("button", name="Record the attendance").click()
+    expect(page.get_by_test_id("quorum")).to_contain_text("Not quorate")
+    expect(page.get_by_test_id("quorum")).to_contain_text("No Strategic Commissioner present")
+    url = page.url
+    _at_both_widths(page, "09-meeting", lambda: page.goto(url))
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_label("Li Chen: Present").check()
+    page.get_by_role("button", name="Record the attendance").click()
+    expect(page.get_by_test_id("quorum")).to_contain_text("Quorate")
+    _at_both_widths(
+        page, "10-board", lambda: page.goto(f"{base}/boards/commissioning_quality_board/")
+    )
