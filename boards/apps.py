@@ -6,13 +6,20 @@ class BoardsConfig(AppConfig):
     verbose_name = "Boards and meetings"
 
     def ready(self):
-        from boards import permissions  # noqa: F401  (its rules and token scope)
+        from boards import (
+            demo,
+            permissions,  # noqa: F401  (its rules and token scope)
+        )
+        from boards.decider import BoardMeetingDecider
         from boards.pack import PART
         from core import extensions
         from core.extensions import NavEntry
         from councils.policy import pack_part
+        from decisions.chain import register_decider
 
         pack_part(PART)
+        register_decider(BoardMeetingDecider(), replace=True)
+        extensions.demo.register(extensions.DemoStep("boards", demo.load, order=50))
         extensions.navigation.register(
             NavEntry(
                 "boards",

@@ -38,6 +38,7 @@ class DecisionStepSerializer(serializers.ModelSerializer):
             "urgent",
             "virtual",
             "meeting_on",
+            "meeting_ref",
         ]
 
 
@@ -106,8 +107,14 @@ class ActRequestSerializer(serializers.Serializer):
     )
     urgent = serializers.BooleanField(required=False, default=False)
     virtual = serializers.BooleanField(required=False, default=False)
-    meeting_on = PlausibleDateField(required=False, allow_null=True, default=None)
-    quorate = serializers.BooleanField(required=False, allow_null=True, default=None)
+    meeting = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        help_text="For a board's decision: the id of the meeting that decided "
+        "(/api/v1/meetings/), held, quorate by its attendance, with this on its agenda.",
+    )
     decided_on = PlausibleDateField(
         required=False,
         allow_null=True,

@@ -4,7 +4,7 @@ the API, the service and the inbox (`awaiting_q` is the same rule as a query).
 
 Deciders are pluggable by the kind of decision maker the pack names: a person by post title,
 or a delegate inside the delegation's dates (000 4.iv; 004 21.3), and a board (003 ToR 5).
-The boards app will register its own board decider, deciding at a quorate meeting."""
+The boards app registers its own board decider, deciding at a quorate meeting."""
 
 from __future__ import annotations
 
@@ -152,7 +152,9 @@ def acting_context(*, council, user, on: dt.date | None = None) -> Acting:
 class Decider:
     """How a kind of decision maker decides. `acting_as` says in what capacity this person
     may take the decision (None: they may not); `awaiting_q` is the same rule as a query on
-    waiting recommendations; `check` adds what the decision itself must show."""
+    waiting recommendations; `check` adds what the decision itself must show, and returns what
+    the step records of it (`meeting_on`, `meeting_ref`); `choices` offers the values of a
+    field it asks for (the meetings a board may decide at)."""
 
     kind = ""
     asks: tuple[str, ...] = ()  # extra fields the decision's form asks for
@@ -163,7 +165,10 @@ class Decider:
     def awaiting_q(self, acting: Acting) -> Q:
         raise NotImplementedError
 
-    def check(self, *, rec, urgent, virtual, meeting_on, quorate, errors: dict) -> None:
+    def choices(self, name: str, *, rec) -> list[tuple[int, str]]:
+        return []
+
+    def check(self, *, rec, urgent, virtual, meeting=None, errors: dict) -> dict | None:
         return None
 
 
@@ -190,12 +195,12 @@ class PersonDecider(Decider):
 
 
 class BoardDecider(Decider):
-    """A board's decision, recorded by one of its decision makers: at a quorate meeting, or
-    virtually when urgent (003 ToR 5). The boards app replaces this with one that asks for
-    the meeting itself."""
+    """A board's decision, recorded by one of its decision makers, at a meeting of the board
+    (003 ToR 5). The boards app replaces this with the decider that checks the meeting: held,
+    quorate by its attendance, with the item on its agenda; virtual only when urgent."""
 
     kind = "board"
-    asks = ("meeting_on", "quorate", "virtual")
+    asks = ("meeting", "virtual")
 
     def acting_as(self, acting: Acting, waiting: Waiting) -> str | None:
         if Role.DECISION_MAKER in acting.roles:
@@ -207,19 +212,12 @@ class BoardDecider(Decider):
             return Q(awaiting_decider=self.kind)
         return Q(pk__in=[])
 
-    def check(self, *, rec, urgent, virtual, meeting_on, quorate, errors: dict) -> None:
+    def check(self, *, rec, urgent, virtual, meeting=None, errors: dict) -> dict | None:
         if virtual and not urgent:
-            # 003 ToR 5: "where major issues occurs requiring urgent decisions outside of
-            # regular, scheduled meetings, decision-making via virtual meetings"
             errors["urgent"] = ["A Board decision is taken virtually only when it is urgent."]
-        if not virtual:
-            if meeting_on is None:
-                errors["meeting_on"] = ["Give the date of the Board meeting that decided."]
-            elif meeting_on > timezone.localdate():
-                errors["meeting_on"] = ["The meeting date cannot be in the future."]
-            if quorate is not True:
-                # 003 ToR 5: "no decisions may be taken by the non-quorate meeting of the Board"
-                errors["quorate"] = ["A Board meeting that was not quorate cannot decide."]
+        if meeting is None:
+            errors["meeting"] = ["Choose the meeting of the board that decided."]
+        return None
 
 
 DECIDERS: dict[str, Decider] = {}

@@ -148,17 +148,15 @@ class ActForm(DetailsMixin, GovukFormMixin, forms.Form):
         label="Taken virtually, outside a scheduled meeting (email or teleconference)",
         required=False,
     )
-    meeting_on = forms.DateField(
-        label="Date of the meeting that decided", required=False, widget=forms.DateInput(DATE)
-    )
-    quorate = forms.BooleanField(
-        label="The meeting was quorate",
+    meeting = forms.TypedChoiceField(
+        label="The meeting that decided",
+        coerce=int,
+        empty_value=None,
         required=False,
-        help_text="A meeting that was not "
-        "quorate keeps notes, not minutes, and takes no decisions.",
+        help_text="A meeting of the board that was quorate, with this on its agenda. Its "
+        "quorum comes from the attendance recorded on the meeting's page.",
     )
-
-    DECIDER_FIELDS = ("virtual", "meeting_on", "quorate")
+    DECIDER_FIELDS = ("virtual", "meeting")
 
     def __init__(
         self,
@@ -166,9 +164,13 @@ class ActForm(DetailsMixin, GovukFormMixin, forms.Form):
         deciding: bool,
         asks: tuple[str, ...] = (),
         questions: tuple[Field, ...] = (),
+        choices: dict | None = None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
+        meetings = (choices or {}).get("meeting", [])
+        self.fields["meeting"].choices = [("", "Choose the meeting")] + list(meetings)
+        self.fields["meeting"].widget.attrs["class"] = "govuk-select"
         # The decider's questions (004 18.4) are answered when approving: never required by
         # the form itself, the service says which it needs.
         self.add_questions(tuple(Field(**{**f.__dict__, "required": False}) for f in questions))

@@ -149,6 +149,9 @@ class DecisionStep(AppendOnlyModel):
         default=False, help_text="Taken outside a scheduled meeting (003 ToR 5)."
     )
     meeting_on = models.DateField(null=True, blank=True)
+    meeting_ref = models.CharField(
+        max_length=30, blank=True, help_text="The board meeting that decided (its reference)."
+    )
 
     objects = append_only_manager(council="council")
 

@@ -4,7 +4,7 @@ paged query (the step each recommendation waits for is kept on its row)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -137,6 +137,7 @@ class RecommendationView:
     maker_title: str
     decision_questions: tuple = ()
     decision_answers: list[tuple[str, object]] = ()
+    choices: dict = field(default_factory=dict)
 
 
 def recommendation_view(*, rec: Recommendation, user) -> RecommendationView:
@@ -159,6 +160,9 @@ def recommendation_view(*, rec: Recommendation, user) -> RecommendationView:
         blockers=blockers,
         deciding=waiting.deciding,
         asks=decider.asks if (decider and waiting.deciding) else (),
+        choices={name: decider.choices(name, rec=rec) for name in decider.asks}
+        if (decider and waiting.deciding and rec.is_pending)
+        else {},
         answers=[(f.label, f.shown(rec.details[f.key])) for f in questions if f.key in rec.details],
         evidence=[{**e, "label": evidence_label(kinds, e["kind"])} for e in rec.evidence],
         maker_title=policy.maker(approval.decided_by).title if approval else "",

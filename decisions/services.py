@@ -167,8 +167,7 @@ def recommendation_act(
     stipulation: str = "",
     urgent: bool = False,
     virtual: bool = False,
-    meeting_on: dt.date | None = None,
-    quorate: bool | None = None,
+    meeting: int | None = None,
     decided_on: dt.date | None = None,
     expected_step: int | None = None,
     decision_details: dict | None = None,
@@ -213,14 +212,11 @@ def recommendation_act(
     reasons = _text(reasons, "reasons", "Give the reasons, in writing.", errors)
     stipulation = _text(stipulation, "stipulation", "", errors, required=False)
     decider = decider_of(waiting) if deciding else None
+    facts: dict = {}
     if decider is not None:
-        decider.check(
-            rec=rec,
-            urgent=urgent,
-            virtual=virtual,
-            meeting_on=meeting_on,
-            quorate=quorate,
-            errors=errors,
+        facts = (
+            decider.check(rec=rec, urgent=urgent, virtual=virtual, meeting=meeting, errors=errors)
+            or {}
         )
     day = _decision_day(rec, decided_on, errors) if deciding else timezone.localdate()
     answers = {}
@@ -247,7 +243,8 @@ def recommendation_act(
         stipulation=stipulation,
         urgent=urgent,
         virtual=virtual,
-        meeting_on=meeting_on,
+        meeting_on=facts.get("meeting_on"),
+        meeting_ref=facts.get("meeting_ref", ""),
     )
     now = timezone.now()
     rec.waiting_since = now
@@ -278,6 +275,7 @@ def recommendation_act(
             "acting_as": how,
             "urgent": urgent,
             "virtual": virtual,
+            "meeting": facts.get("meeting_ref", ""),
             "decided_on": day.isoformat(),
         },
     )

@@ -62,6 +62,7 @@ def recommendation_detail(request, pk: int):
         request.POST if action == "act" else None,
         deciding=view.deciding,
         asks=view.asks,
+        choices=view.choices,
         questions=view.decision_questions,
         prefix="act",
     )

@@ -73,14 +73,13 @@ def _walk(rec: Recommendation, *, until_decided: bool = True) -> None:
         actor = _holder(rec.council, waiting, done)
         if actor is None or (waiting.deciding and not until_decided):
             return
-        board = waiting.decider == "board"
+        if waiting.decider == "board":
+            return  # a board decides at a meeting of its own: left waiting for it
         rec = recommendation_act(
             recommendation=rec,
             actor=actor,
             outcome=StepOutcome.APPROVED if waiting.deciding else StepOutcome.FORWARDED,
             reasons="The criteria are met on the evidence given (demo).",
-            meeting_on=timezone.localdate() if board else None,
-            quorate=True if board else None,
             decision_details={"scope": THIS_SERVICE}
             if rec.kind == "restriction" and rec.location_id and waiting.deciding
             else {},

@@ -22,6 +22,7 @@ from core.models import AuditEntry
 from councils.models import Role, User
 from decisions.models import DecisionStep, Recommendation
 from decisions.services import recommendation_act
+from tests.boards.helpers import decided_at_meeting
 from tests.deadlines import deadlines
 from tests.factories import LocationFactory
 
@@ -94,8 +95,7 @@ def deciding(rec_pk: int, user_pk: int):
             actor=actor,
             outcome="approved",
             reasons="Agreed by the quorate Board",
-            meeting_on=timezone.localdate() - dt.timedelta(days=1),
-            quorate=True,
+            meeting=decided_at_meeting(rec, on=timezone.localdate() - dt.timedelta(days=1)),
         )
 
     return prepare

@@ -11,10 +11,9 @@ from concerns.services import case_move, case_open
 from councils.models import Role
 from decisions.models import Recommendation
 from decisions.services import recommendation_act
+from tests.boards.helpers import decided_at_meeting
 from tests.deadlines import deadlines
 from tests.factories import LocationFactory
-
-BOARD = {"meeting_on": None, "quorate": True}
 
 
 @pytest.mark.django_db
@@ -44,8 +43,7 @@ def test_somerset_up_and_down(load_pack, member):
         actor=board,
         outcome="approved",
         reasons="Agreed",
-        meeting_on=timezone.localdate() - dt.timedelta(days=1),
-        quorate=True,
+        meeting=decided_at_meeting(rec, on=timezone.localdate() - dt.timedelta(days=1)),
     )
     case.refresh_from_db()
     assert case.stage == Stage.RECTIFICATION

@@ -81,12 +81,18 @@ def referral(**changes) -> dict:
     }
 
 
-def board_approval(**changes) -> dict:
+def board_approval(rec, **changes) -> dict:
+    """A Board's approval at a quorate meeting of its own with `rec` on the agenda (issue 12:
+    the quorum comes from the meeting's attendance, never from a tick)."""
+    from decisions.models import Recommendation
+    from tests.boards.helpers import decided_at_meeting
+
+    if isinstance(rec, dict):
+        rec = Recommendation.objects.get(pk=rec["id"])
     return {
         "outcome": "approved",
         "reasons": "Agreed by the quorate Board",
-        "meeting_on": (today() - dt.timedelta(days=1)).isoformat(),
-        "quorate": True,
+        "meeting": decided_at_meeting(rec, on=today() - dt.timedelta(days=1)),
         **changes,
     }
 

@@ -229,7 +229,7 @@ def test_a_cases_read_token_lists_cases_but_may_not_write(sm, api_token):
         (CASES, {"location": LocationFactory().pk, "summary": "Concerns"}),
         (f"{CASES}{case.pk}/moves/", {"move": "formal_to_informal", "reason": "Better"}),
         (f"{CASES}{case.pk}/safeguarding/", {"reason": "Allegations"}),
-        (f"{RECS}{rec.pk}/act/", board_approval()),
+        (f"{RECS}{rec.pk}/act/", board_approval(rec)),
         (f"{RECS}{rec.pk}/withdraw/", {"reason": "Resolved"}),
         (f"{ALERTS}{alert.pk}/handle/", {"note": "Done"}),
         (

@@ -132,7 +132,7 @@ def test_the_board_decides_and_the_case_moves(sm, api_as):
         format="json",
     )
     rec = proposed.json()
-    response = api_as(sm.board).post(f"{RECS}{rec['id']}/act/", board_approval(), format="json")
+    response = api_as(sm.board).post(f"{RECS}{rec['id']}/act/", board_approval(rec), format="json")
     assert response.status_code == 200, response.content
     body = response.json()
     assert (body["status"], body["awaiting"]) == ("approved", "")
@@ -153,23 +153,29 @@ def test_the_board_decides_and_the_case_moves(sm, api_as):
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
-        ({"meeting_on": None}, "meeting_on"),
-        ({"meeting_on": "tomorrow"}, "meeting_on"),
-        ({"quorate": False}, "quorate"),
-        ({"quorate": None}, "quorate"),
+        ({"meeting": None}, "meeting"),
+        ({"meeting": "not quorate"}, "meeting"),
+        ({"meeting": "not on the agenda"}, "meeting"),
         ({"reasons": "   "}, "reasons"),
         ({"outcome": "forwarded"}, "outcome"),
     ],
 )
 def test_a_board_decision_400_names_the_field(changes, field, sm, api_as):
     """003 ToR 5: no decisions may be taken by a non-quorate meeting of the Board."""
+    from boards.models import AgendaItem, Meeting
+
     case = at_formal(sm)
     rec = propose_rectification(sm, case)
-    if changes.get("meeting_on") == "tomorrow":
-        changes = {"meeting_on": (today() + dt.timedelta(days=1)).isoformat()}
-    response = api_as(sm.board).post(
-        f"{RECS}{rec.pk}/act/", board_approval(**changes), format="json"
-    )
+    body = board_approval(rec, **{k: v for k, v in changes.items() if k != "meeting"})
+    if changes.get("meeting") == "not quorate":
+        Meeting.objects.filter(pk=body["meeting"]).update(
+            quorate=False, quorum_reasons=["Only 2 members present: at least 3 are needed"]
+        )
+    elif changes.get("meeting") == "not on the agenda":
+        AgendaItem.objects.filter(meeting_id=body["meeting"]).delete()
+    elif "meeting" in changes:
+        body["meeting"] = None
+    response = api_as(sm.board).post(f"{RECS}{rec.pk}/act/", body, format="json")
     assert response.status_code == 400
     assert field in response.json()["errors"]
     rec.refresh_from_db()
@@ -178,12 +184,20 @@ def test_a_board_decision_400_names_the_field(changes, field, sm, api_as):
     assert not DecisionStep.objects.exists()
 
 
-def test_a_virtual_board_decision_needs_no_meeting(sm, api_as):
+def test_a_virtual_board_decision_is_taken_at_an_urgent_virtual_meeting(sm, api_as):
+    from tests.boards.helpers import decided_at_meeting
+
     case = at_formal(sm)
     rec = propose_rectification(sm, case)
     response = api_as(sm.board).post(
         f"{RECS}{rec.pk}/act/",
-        {"outcome": "approved", "reasons": "Agreed by email", "virtual": True, "urgent": True},
+        {
+            "outcome": "approved",
+            "reasons": "Agreed by email",
+            "virtual": True,
+            "urgent": True,
+            "meeting": decided_at_meeting(rec, virtual=True),
+        },
         format="json",
     )
     assert response.status_code == 200, response.content
@@ -195,7 +209,7 @@ def test_a_rejected_recommendation_leaves_the_case(sm, api_as):
     rec = propose_rectification(sm, case)
     response = api_as(sm.board).post(
         f"{RECS}{rec.pk}/act/",
-        board_approval(outcome="rejected", reasons="Give the QIM more time"),
+        board_approval(rec, outcome="rejected", reasons="Give the QIM more time"),
         format="json",
     )
     assert response.status_code == 200
@@ -203,7 +217,7 @@ def test_a_rejected_recommendation_leaves_the_case(sm, api_as):
     assert response.json()["decision_reasons"] == "Give the QIM more time"
     case.refresh_from_db()
     assert case.stage == Stage.FORMAL
-    again = api_as(sm.board).post(f"{RECS}{rec.pk}/act/", board_approval(), format="json")
+    again = api_as(sm.board).post(f"{RECS}{rec.pk}/act/", board_approval(rec), format="json")
     assert again.status_code == 409
     assert "not approved" in again.json()["detail"]
     options = api_as(sm.officer).get(f"{CASES}{case.pk}/moves/").json()

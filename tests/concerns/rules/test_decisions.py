@@ -10,6 +10,7 @@ from core.errors import NotAllowed, ValidationFailed
 from councils.models import Role
 from decisions.models import DecisionStep, Status, StepOutcome
 from decisions.selectors import blockers
+from tests.boards.helpers import decided_at_meeting
 from tests.concerns.rules.helpers import (
     BOARD_EVIDENCE,
     _act,
@@ -202,38 +203,53 @@ def test_one_person_cannot_act_at_two_steps(west_berkshire, member):
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "field"),
-    [
-        pytest.param({"meeting_on": -1, "quorate": False}, "quorate", id="not quorate"),
-        pytest.param({"meeting_on": -1, "quorate": None}, "quorate", id="quorum not said"),
-        pytest.param({"meeting_on": None, "quorate": True}, "meeting_on", id="no meeting"),
-        pytest.param({"meeting_on": 1, "quorate": True}, "meeting_on", id="future meeting"),
-    ],
+    "what", ["not quorate", "no meeting", "not on the agenda", "not held", "another board"]
 )
-def test_a_board_decision_needs_a_quorate_meeting(somerset, kwargs, field):
+def test_a_board_decision_needs_a_quorate_meeting(somerset, what):
     """003 Appendix 4 ToR 5: "If the quorum has not been reached then the meeting may proceed
     if those attending agree, but any record of the meeting should be clearly indicated as
     notes rather than formal minutes and no decisions may be taken by the non-quorate meeting
-    of the Board." """
+    of the Board." The quorum is the meeting's, from its attendance (issue 12)."""
+    from boards.models import AgendaItem, Meeting, MeetingStatus
+
     _to_formal(somerset)
     rec = _propose_rectification(somerset)
-    offset = kwargs["meeting_on"]
-    meeting_on = None if offset is None else today() + dt.timedelta(days=offset)
+    meeting = decided_at_meeting(rec, on=today() - dt.timedelta(days=1))
+    rows = Meeting.objects.filter(pk=meeting)
+    if what == "not quorate":
+        rows.update(quorate=False, quorum_reasons=["No Strategic Commissioner present"])
+    elif what == "no meeting":
+        meeting = None
+    elif what == "not on the agenda":
+        AgendaItem.objects.filter(meeting_id=meeting).delete()
+    elif what == "not held":
+        rows.update(status=MeetingStatus.PLANNED)
+    else:
+        rows.update(board="quality_improvement_meeting")
     before = written(somerset.council)
     with pytest.raises(ValidationFailed) as caught:
-        _act(
-            rec,
-            somerset.board,
-            StepOutcome.APPROVED,
-            meeting_on=meeting_on,
-            quorate=kwargs["quorate"],
+        _act(rec, somerset.board, StepOutcome.APPROVED, meeting=meeting)
+    assert set(caught.value.errors) == {"meeting"}
+    if what == "not quorate":
+        assert (
+            "was not quorate (No Strategic Commissioner present)"
+            in caught.value.errors["meeting"][0]
         )
-    assert set(caught.value.errors) == {field}
     assert written(somerset.council) == before
     rec.refresh_from_db()
     somerset.case.refresh_from_db()
     assert rec.status == Status.PENDING
     assert somerset.case.stage == Stage.FORMAL
+
+
+def test_a_board_decision_names_its_meeting(somerset):
+    _to_formal(somerset)
+    rec = _propose_rectification(somerset)
+    meeting = decided_at_meeting(rec, on=today() - dt.timedelta(days=3))
+    _act(rec, somerset.board, StepOutcome.APPROVED, meeting=meeting)
+    step = DecisionStep.objects.get(recommendation=rec)
+    assert step.meeting_on == today() - dt.timedelta(days=3)
+    assert step.meeting_ref.startswith("MTG-")
 
 
 def test_an_urgent_board_decision_may_be_taken_virtually(somerset):
@@ -242,8 +258,9 @@ def test_an_urgent_board_decision_may_be_taken_virtually(somerset):
     email and/ or teleconference will be undertaken." """
     _to_formal(somerset)
     rec = _propose_rectification(somerset)
-    _act(rec, somerset.board, StepOutcome.APPROVED, virtual=True, urgent=True)
+    meeting = decided_at_meeting(rec, virtual=True)
+    _act(rec, somerset.board, StepOutcome.APPROVED, virtual=True, urgent=True, meeting=meeting)
     step = DecisionStep.objects.get(recommendation=rec)
-    assert step.virtual and step.urgent and step.meeting_on is None
+    assert step.virtual and step.urgent and step.meeting_ref
     somerset.case.refresh_from_db()
     assert somerset.case.stage == Stage.RECTIFICATION

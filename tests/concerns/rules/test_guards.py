@@ -11,6 +11,7 @@ from core.errors import Conflict, NotAllowed, ValidationFailed
 from councils.models import Role
 from decisions.models import StepOutcome
 from monitoring.services import plan_create
+from tests.boards.helpers import decided_at_meeting
 from tests.concerns.rules.helpers import (
     _act,
     _propose_rectification,
@@ -70,10 +71,11 @@ def test_a_virtual_board_decision_must_be_urgent(somerset):
     of regular, scheduled meetings, decision-making via virtual meetings ..."."""
     _to_formal(somerset)
     rec = _propose_rectification(somerset)
+    meeting = decided_at_meeting(rec, virtual=True)
     with pytest.raises(ValidationFailed) as caught:
-        _act(rec, somerset.board, StepOutcome.APPROVED, virtual=True)
+        _act(rec, somerset.board, StepOutcome.APPROVED, virtual=True, meeting=meeting)
     assert "urgent" in caught.value.errors
-    _act(rec, somerset.board, StepOutcome.APPROVED, virtual=True, urgent=True)
+    _act(rec, somerset.board, StepOutcome.APPROVED, virtual=True, urgent=True, meeting=meeting)
     somerset.case.refresh_from_db()
     assert somerset.case.stage == Stage.RECTIFICATION
 
@@ -106,8 +108,7 @@ def test_a_decision_is_judged_by_the_policy_it_was_made_under(somerset):
         rec,
         somerset.board,
         StepOutcome.APPROVED,
-        meeting_on=today() - dt.timedelta(days=1),
-        quorate=True,
+        meeting=decided_at_meeting(rec, on=today() - dt.timedelta(days=1)),
     )
     somerset.case.refresh_from_db()
     assert somerset.case.stage == Stage.RECTIFICATION

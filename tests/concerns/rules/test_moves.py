@@ -15,6 +15,7 @@ from core.models import AuditEntry
 from councils.models import Role
 from decisions.models import DecisionStep, Recommendation, Status, StepOutcome
 from decisions.services import recommendation_withdraw
+from tests.boards.helpers import decided_at_meeting
 from tests.concerns.rules.helpers import (
     BOARD_EVIDENCE,
     _act,
@@ -263,8 +264,7 @@ def test_an_approval_after_the_case_moved_meanwhile_is_a_conflict(somerset):
             rec,
             s.board,
             StepOutcome.APPROVED,
-            meeting_on=today() - dt.timedelta(days=1),
-            quorate=True,
+            meeting=decided_at_meeting(rec, on=today() - dt.timedelta(days=1)),
         )
     assert written(s.council) == before
     rec.refresh_from_db()

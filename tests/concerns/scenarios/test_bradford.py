@@ -11,6 +11,7 @@ from councils.models import Role
 from decisions.models import DecisionStep, StepOutcome
 from decisions.services import recommendation_act
 from monitoring.models import Review
+from tests.boards.helpers import decided_at_meeting
 from tests.concerns.scenarios.helpers import check_move, check_path, decide, ev, last_move, today
 from tests.deadlines import deadlines
 from tests.factories import LocationFactory
@@ -59,8 +60,7 @@ def test_bradford_ladder_up_and_back_down(load_pack, member):
             actor=meeting_member,
             outcome=StepOutcome.APPROVED,
             reasons="Plan agreed: enhanced monitoring",
-            meeting_on=meeting_on,
-            quorate=True,
+            meeting=decided_at_meeting(rec, on=meeting_on),
         )
         return rec
 

@@ -13,6 +13,7 @@ from decisions.services import recommendation_act
 from monitoring.models import Review, ReviewStatus
 from monitoring.selectors import reviews_due
 from monitoring.services import review_plan
+from tests.boards.helpers import decided_at_meeting
 from tests.concerns.scenarios.helpers import (
     CQC_LINK,
     check_move,
@@ -35,8 +36,7 @@ def board_decides(rec: Recommendation, actor, reasons: str = "Agreed by the Boar
         actor=actor,
         outcome=StepOutcome.APPROVED,
         reasons=reasons,
-        meeting_on=today() - dt.timedelta(days=1),
-        quorate=True,
+        meeting=decided_at_meeting(rec, on=today() - dt.timedelta(days=1)),
     )
 
 
