@@ -11,7 +11,13 @@ from rest_framework.views import APIView
 
 from boards import selectors
 from boards.models import AgendaItem, Attendance, Meeting, MeetingKind, Member
-from boards.services import agenda_refer, attendance_record, meeting_schedule, member_add
+from boards.services import (
+    agenda_refer,
+    attendance_record,
+    meeting_schedule,
+    member_add,
+    papers_issue,
+)
 from core.api import CouncilScopedMixin, HasCouncilPermission, PlausibleDateField
 from councils.models import User
 from decisions.models import Recommendation
@@ -186,6 +192,10 @@ class AttendanceRequest(serializers.Serializer):
         return {int(k): v for k, v in value.items()}
 
 
+class PapersRequest(serializers.Serializer):
+    issued_on = PlausibleDateField(required=False, allow_null=True, default=None)
+
+
 class ReferRequest(serializers.Serializer):
     recommendation = serializers.IntegerField(min_value=1)
 
@@ -238,6 +248,18 @@ class MeetingViewSet(CouncilScopedMixin, mixins.CreateModelMixin, viewsets.ReadO
         data = AttendanceRequest(data=request.data)
         data.is_valid(raise_exception=True)
         attendance_record(meeting=meeting, actor=request.user, **data.validated_data)
+        return self._fresh(meeting.pk)
+
+    @extend_schema(request=PapersRequest, responses=MeetingDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def papers(self, request, pk=None):
+        """The papers went to every member (003 Appendix 4 ToR 2: at least a week before)."""
+        meeting = self.get_object()
+        data = PapersRequest(data=request.data)
+        data.is_valid(raise_exception=True)
+        papers_issue(
+            meeting=meeting, actor=request.user, issued_on=data.validated_data["issued_on"]
+        )
         return self._fresh(meeting.pk)
 
     @extend_schema(request=ReferRequest, responses=MeetingDetailSerializer)

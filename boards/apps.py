@@ -9,6 +9,7 @@ class BoardsConfig(AppConfig):
         from boards import (
             demo,
             permissions,  # noqa: F401  (its rules and token scope)
+            timers,
         )
         from boards.decider import BoardMeetingDecider
         from boards.pack import PART
@@ -19,6 +20,7 @@ class BoardsConfig(AppConfig):
 
         pack_part(PART)
         register_decider(BoardMeetingDecider(), replace=True)
+        timers.register()
         extensions.demo.register(extensions.DemoStep("boards", demo.load, order=50))
         extensions.navigation.register(
             NavEntry(

@@ -55,3 +55,11 @@ class AttendanceForm(GovukFormMixin, forms.Form):
                 m.pk: d[f"interest_{m.pk}"] for m in self.members if d.get(f"interest_{m.pk}")
             },
         }
+
+
+class PapersForm(GovukFormMixin, forms.Form):
+    issued_on = forms.DateField(
+        label="Date the papers went to every member",
+        widget=forms.DateInput(DATE),
+        error_messages={"required": "Enter the date the papers went out"},
+    )

@@ -12,10 +12,12 @@ from django.utils import timezone
 from boards.models import AgendaItem, Attendance, Meeting, MeetingKind, MeetingStatus, Member
 from boards.pack import BoardDef, Boards
 from boards.quorum import Present, quorum_of
+from boards.timers import PAPERS
 from core.audit import audit_record
 from core.errors import Conflict, NotAllowed, ValidationFailed
 from core.limits import date_problem, years_ahead
 from core.references import next_reference
+from core.timers import timer_start, timers_meet
 from decisions.models import Recommendation, Status
 
 
@@ -128,6 +130,17 @@ def meeting_schedule(
         AgendaItem(council=council, meeting=meeting, position=n, title=title[:300], standing=True)
         for n, title in enumerate(bdef.agenda, start=1)
     )
+    if bdef.papers_days_before is not None:
+        # 003 Appendix 4 ToR 2: "Papers to be issued to all members at least a week in advance"
+        timer_start(
+            council=council,
+            kind=PAPERS,
+            subject=meeting,
+            due_on=meets_on - dt.timedelta(days=bdef.papers_days_before),
+            label=f"Papers for {meeting.reference} to every member of the {bdef.name}",
+            seed=bdef.papers_seed,
+            owner=actor if getattr(actor, "pk", None) else None,
+        )
     audit_record(
         council=council,
         actor=actor,
@@ -136,6 +149,55 @@ def meeting_schedule(
         obj=meeting,
     )
     return meeting
+
+
+def papers_late(meeting: Meeting, bdef: BoardDef) -> str:
+    """Why the papers went out later than the procedure asks, or "" (003 Appendix 4 ToR 2)."""
+    days = bdef.papers_days_before
+    if days is None or meeting.papers_issued_on is None:
+        return ""
+    ahead = (meeting.meets_on - meeting.papers_issued_on).days
+    if ahead >= days:
+        return ""
+    return (
+        f"The papers went out {ahead} day{'s' if ahead != 1 else ''} before the meeting: the "
+        f"procedure asks for at least {days} ({bdef.papers_seed})"
+    )
+
+
+@transaction.atomic
+def papers_issue(*, meeting: Meeting, actor, issued_on: dt.date | None = None) -> str:
+    """The papers went to every member: the time limit is met; late ones are said so and
+    audited. Returns the warning, or ""."""
+    council = meeting.council
+    _may(actor, "boards.run_meetings", council)
+    if meeting.status != MeetingStatus.PLANNED:
+        raise Conflict(f"{meeting.reference} has been held or cancelled.")
+    issued_on = issued_on or timezone.localdate()
+    problem = date_problem(issued_on, latest=timezone.localdate())
+    if not problem and issued_on > meeting.meets_on:
+        problem = "The papers go out before the meeting."
+    if problem:
+        raise ValidationFailed("", errors={"issued_on": [problem]})
+    bdef = board_def(council=council, board=meeting.board)
+    meeting.papers_issued_on = issued_on
+    meeting.save(update_fields=["papers_issued_on"])
+    late = papers_late(meeting, bdef)
+    timers_meet(
+        council=council,
+        subject=meeting,
+        kinds=[PAPERS],
+        outcome=late or f"Papers issued on {issued_on:%-d %B %Y}",
+    )
+    audit_record(
+        council=council,
+        actor=actor,
+        action="board.papers_issued",
+        summary=f"{meeting.reference}: papers issued on {issued_on:%-d %B %Y}",
+        obj=meeting,
+        reason=late,
+    )
+    return late
 
 
 @transaction.atomic

@@ -6,10 +6,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from boards import selectors
-from boards.forms import AttendanceForm, MeetingForm
+from boards.forms import AttendanceForm, MeetingForm, PapersForm
 from boards.models import MeetingStatus, Member
 from boards.pack import Boards
-from boards.services import attendance_record, meeting_schedule
+from boards.services import attendance_record, meeting_schedule, papers_issue, papers_late
 from core.forms import on_form
 from core.views import council_view, require_perm
 
@@ -59,6 +59,29 @@ def meeting_detail(request, pk: int):
         council=request.council, board=meeting.board, joined_on__lte=meeting.meets_on
     ).order_by("name")
     can_run = request.user.has_perm("boards.run_meetings", request.council)
+    action = request.POST.get("action", "attendance") if request.method == "POST" else None
+    papers_form = (
+        PapersForm(request.POST if action == "papers" else None, prefix="papers")
+        if can_run and meeting.status == MeetingStatus.PLANNED
+        else None
+    )
+    if action == "papers":
+        require_perm(request, "boards.run_meetings")
+        if papers_form is not None and papers_form.is_valid():
+            ok, late = on_form(
+                papers_form,
+                lambda: papers_issue(
+                    meeting=meeting,
+                    actor=request.user,
+                    issued_on=papers_form.cleaned_data["issued_on"],
+                ),
+            )
+            if ok:
+                if late:
+                    messages.warning(request, late)
+                else:
+                    messages.success(request, "Papers recorded as issued.")
+                return redirect("meeting-detail", pk=meeting.pk)
     initial = {}
     for a in meeting.attendance.all():
         initial |= {
@@ -67,11 +90,13 @@ def meeting_detail(request, pk: int):
             f"interest_{a.member_id}": a.declared_interest,
         }
     form = (
-        AttendanceForm(request.POST or None, members=members, initial=initial)
+        AttendanceForm(
+            request.POST if action == "attendance" else None, members=members, initial=initial
+        )
         if can_run and meeting.status != MeetingStatus.CANCELLED
         else None
     )
-    if request.method == "POST":
+    if action == "attendance":
         require_perm(request, "boards.run_meetings")
         if form is not None and form.is_valid():
             ok, _ = on_form(
@@ -90,6 +115,10 @@ def meeting_detail(request, pk: int):
             "form": form,
             "held": meeting.status == MeetingStatus.HELD,
             "due": meeting.meets_on <= timezone.localdate(),
+            "papers_form": papers_form,
+            "papers_late": papers_late(meeting, board),
         },
-        status=400 if form is not None and form.errors else 200,
+        status=400
+        if (form is not None and form.errors) or (papers_form is not None and papers_form.errors)
+        else 200,
     )

@@ -152,3 +152,44 @@ def test_a_decided_recommendation_is_not_referred(somerset):
     with pytest.raises(ValidationFailed):
         agenda_refer(meeting=meeting, actor=officer, recommendation=rec)
     assert Meeting.objects.count() == 1
+
+
+# --- papers at least a week before (003 Appendix 4 ToR 2) ---------------------------------------
+
+
+def test_papers_six_days_before_the_meeting_raise_the_warning(somerset):
+    from boards.services import papers_issue
+    from core.models import Timer
+
+    council, _, officer, _ = somerset
+    meets_on = timezone.localdate() + dt.timedelta(days=10)
+    meeting = meeting_schedule(council=council, actor=officer, board=BOARD, meets_on=meets_on)
+    timer = Timer.objects.get(kind="boards.papers", subject_id=str(meeting.pk))
+    assert timer.due_on == meets_on - dt.timedelta(days=7) and timer.owner == officer
+    assert timer.seed == "003 Appendix 4 ToR 2"
+    late = papers_issue(meeting=meeting, actor=officer, issued_on=timezone.localdate())
+    assert late == ""  # 10 days before: in time
+    meeting.papers_issued_on = None
+    meeting.save()
+    second = meeting_schedule(
+        council=council, actor=officer, board=BOARD,
+        meets_on=timezone.localdate() + dt.timedelta(days=6),
+    )  # fmt: skip
+    warning = papers_issue(meeting=second, actor=officer)
+    assert warning.startswith("The papers went out 6 days before the meeting")
+    assert "at least 7 (003 Appendix 4 ToR 2)" in warning
+    met = Timer.objects.get(kind="boards.papers", subject_id=str(second.pk))
+    assert met.status == "met" and met.outcome == warning
+
+
+def test_papers_go_out_before_the_meeting(somerset):
+    from boards.services import papers_issue
+
+    council, _, officer, _ = somerset
+    meeting = meeting_schedule(
+        council=council, actor=officer, board=BOARD,
+        meets_on=timezone.localdate() - dt.timedelta(days=1),
+    )  # fmt: skip
+    with pytest.raises(ValidationFailed) as caught:
+        papers_issue(meeting=meeting, actor=officer, issued_on=timezone.localdate())
+    assert "issued_on" in caught.value.errors

@@ -77,3 +77,19 @@ def test_who_sees_and_who_records(somerset, member, signed_in, load_pack, client
     other = signed_in(member(load_pack("bromley"), Role.OFFICER))
     assert other.get(f"/meetings/{meeting.pk}/").status_code == 404
     assert other.get(f"/boards/{BOARD}/").status_code == 404
+
+
+def test_papers_recorded_late_show_on_the_meetings_page(somerset, signed_in):  # noqa: F811
+    council, _, officer, _ = somerset
+    meeting = meeting_schedule(
+        council=council, actor=officer, board=BOARD,
+        meets_on=timezone.localdate() + dt.timedelta(days=6),
+    )  # fmt: skip
+    client = signed_in(officer)
+    answer = client.post(
+        f"/meetings/{meeting.pk}/",
+        {"action": "papers", "papers-issued_on": timezone.localdate().isoformat()},
+    )
+    assert answer.status_code == 302
+    page = client.get(f"/meetings/{meeting.pk}/").content.decode()
+    assert "Late" in page and "The papers went out 6 days before the meeting" in page
