@@ -34,36 +34,30 @@ from providers.services import import_start, mapping_save
 from providers.sync import register_sync_request, sync_state
 
 
-class LocationField(serializers.PrimaryKeyRelatedField):
-    """A location by id, as the caller's council sees the register: another council's own
-    service (outside CQC's register) is not found."""
+class _VisibleField(serializers.PrimaryKeyRelatedField):
+    """A row of the register by id, as the caller's council sees it: another council's own
+    rows (services outside CQC's register) are not found."""
+
+    model: type = Location
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("queryset", Location.objects.all())
+        kwargs.setdefault("queryset", self.model.objects.all())
         super().__init__(**kwargs)
 
     def get_queryset(self):
-        request = self.context.get("request")
-        council = getattr(request, "council", None)
-        if council is None:
-            # A serializer made without the request (`X(data=...)` in a view): the council is
-            # the one the API view scoped the request to.
-            council = get_scope().get("council")
-        return selectors.locations_for(council)
-
-
-class ProviderField(serializers.PrimaryKeyRelatedField):
-    """A provider by id, as the caller's council sees the register (another council's own
-    providers are not found)."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("queryset", Provider.objects.all())
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
+        # Without the request (a serializer made as `X(data=...)` in a view), the council is
+        # the one the API view scoped the request to.
         request = self.context.get("request")
         council = getattr(request, "council", None) or get_scope().get("council")
-        return Provider.objects.filter(selectors.visible_to(council))
+        return self.model.objects.filter(selectors.visible_to(council))
+
+
+class LocationField(_VisibleField):
+    model = Location
+
+
+class ProviderField(_VisibleField):
+    model = Provider
 
 
 class RatingSerializer(serializers.ModelSerializer):
