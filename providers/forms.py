@@ -2,7 +2,7 @@ from django import forms
 
 from core.forms import GovukFormMixin
 from providers import selectors
-from providers.importing.readers import DEFAULT_OPTIONS, MAPPABLE_FIELDS, REQUIRED_MAPPED
+from providers.importing.spreadsheet import DEFAULT_OPTIONS, MAPPABLE_FIELDS, REQUIRED_MAPPED
 from providers.models import ColumnMapping, ImportFormat
 
 
@@ -51,10 +51,7 @@ class ImportForm(GovukFormMixin, forms.Form):
     file = forms.FileField(
         label="Spreadsheet",
         error_messages={"required": "Select a file to import", "empty": "The file is empty"},
-        help_text="CSV or XLSX. It updates your council's records of the locations it names "
-        "(your names for them, contacts, contract references, your own assessments) and adds "
-        "your services that CQC does not register. The national register's details and CQC "
-        "ratings come from CQC.",
+        help_text="CSV or XLSX.",
     )
 
     def __init__(self, *args, council=None, **kwargs):

@@ -16,16 +16,11 @@ from core.errors import NotAllowed, ValidationFailed
 from core.tasks import later
 from providers import events
 from providers.importing.council import CouncilSheetLoader
+from providers.importing.directory import read_cqc_directory
 from providers.importing.loader import RegisterLoader
-from providers.importing.readers import (
-    ReadResult,
-    mapping_problems,
-    read_cqc_directory,
-    read_cqc_json,
-    read_cqc_json_path,
-    read_spreadsheet,
-)
+from providers.importing.readers import ReadResult, read_cqc_json, read_cqc_json_path
 from providers.importing.records import FileRefused
+from providers.importing.spreadsheet import mapping_problems, read_spreadsheet
 from providers.models import (
     NATIONAL_FORMATS,
     ColumnMapping,
@@ -212,12 +207,7 @@ def import_execute(
         c = loader.counts
         ImportRun.objects.filter(pk=run.pk).update(
             processed=total,
-            providers_created=c.providers_created,
-            locations_created=c.locations_created,
-            locations_updated=c.locations_updated,
-            unchanged=c.unchanged,
-            ratings_added=c.ratings_added,
-            rating_changes=c.rating_changes,
+            **c.as_fields(),
             local_records=getattr(loader, "local_records", 0),
             problem_count=len(problems),
         )

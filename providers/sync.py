@@ -324,27 +324,12 @@ def _apply(loader: RegisterLoader, providers: list, locations: list) -> list[Pro
 
 
 def _counts(run: ImportRun, loader: RegisterLoader, done: int, problems: list) -> None:
-    c = loader.counts
+    counts = loader.counts.as_fields()
+    for name, value in counts.items():
+        setattr(run, name, value)
     run.processed = done
-    run.providers_created = c.providers_created
-    run.locations_created = c.locations_created
-    run.locations_updated = c.locations_updated
-    run.unchanged = c.unchanged
-    run.ratings_added = c.ratings_added
-    run.rating_changes = c.rating_changes
     run.problem_count += len(problems)
-    run.save(
-        update_fields=[
-            "processed",
-            "providers_created",
-            "locations_created",
-            "locations_updated",
-            "unchanged",
-            "ratings_added",
-            "rating_changes",
-            "problem_count",
-        ]
-    )
+    run.save(update_fields=[*counts, "processed", "problem_count"])
 
 
 def _window_done(state: RegisterSync, run: ImportRun | None, api: CqcApi, echo) -> RegisterSync:

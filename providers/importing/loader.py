@@ -39,6 +39,17 @@ class Counts:
     rating_changes: int = 0
     problems: list[Problem] = field(default_factory=list)
 
+    def as_fields(self) -> dict[str, int]:
+        """The counts as the import run's fields (an import's report, a sync's progress)."""
+        return {
+            "providers_created": self.providers_created,
+            "locations_created": self.locations_created,
+            "locations_updated": self.locations_updated,
+            "unchanged": self.unchanged,
+            "ratings_added": self.ratings_added,
+            "rating_changes": self.rating_changes,
+        }
+
 
 def fit(model, values: dict) -> dict:
     """Texts cut to their column's length: a source's overlong value (CQC's included) is kept
