@@ -1,6 +1,6 @@
 """`python -m bench [--locations N] [--skip-import] [--keep-db]
-[--only register|monitoring|escalation|restrictions]`: the register benchmarks
-(bench/register.py: import and search), then the monitoring ones (bench/monitoring.py: a
+[--only register|monitoring|escalation|restrictions|notices|load|boards]`: the register
+benchmarks (bench/register.py: import and search), then the monitoring ones (bench/monitoring.py: a
 council's risk matrix, at 2,000 locations and 100,000 intelligence items), then the escalation
 ones (bench/escalation.py: a council's cases, decisions inbox and alerts, at 1,000 open cases);
 the last two smaller in proportion when --locations asks for a quick run; then the
@@ -8,7 +8,9 @@ restrictions ones in a database of their own (bench/restrictions.py: the placeme
 check page, bulk lookup and changes feed at 50,000 locations, 20 councils and 5,000
 restrictions); then the letters and timers ones (bench/notices.py: one letter, a list of 500
 entries as PDF, the sweep over 100,000 timers, the start page's counts); then the production
-server under load (bench/load.py: gunicorn as deployed, 200 clients reading lists for 60 s).
+server under load (bench/load.py: gunicorn as deployed, 200 clients reading lists for 60 s);
+then the boards ones (bench/boards.py: a board's page and a meeting's page with 40 agenda items
+and a year of meetings, and their queries at a small size and the full one).
 
 Runs on PostgreSQL in its own database, `oversight_bench` at 127.0.0.1 (or BENCH_DATABASE_URL,
 whose database name must contain "bench": it is dropped and created anew). Prints each figure
@@ -17,6 +19,7 @@ with its target; exits 0 whatever the figures, non-zero only on an error."""
 import argparse
 import sys
 
+from bench import boards as b
 from bench import escalation as e
 from bench import load as ld
 from bench import monitoring as m
@@ -257,7 +260,15 @@ def main(argv=None) -> int:
     )
     parser.add_argument(
         "--only",
-        choices=["register", "monitoring", "escalation", "restrictions", "notices", "load"],
+        choices=[
+            "register",
+            "monitoring",
+            "escalation",
+            "restrictions",
+            "notices",
+            "load",
+            "boards",
+        ],
         help="run one part: the register (import, search), monitoring (the risk matrix) or "
         "escalation (cases, decisions, alerts)",
     )
@@ -340,6 +351,9 @@ def main(argv=None) -> int:
     if args.only == "load":
         load_summary(ld.run(keep_db=args.keep_db))
         return 0
+    if args.only == "boards":
+        boards_summary(b.run(keep_db=args.keep_db))
+        return 0
     if args.only == "monitoring":
         summary(None, m.run(keep_db=args.keep_db, **monitoring_args))
         return 0
@@ -389,6 +403,7 @@ def main(argv=None) -> int:
         restrictions_summary(rs.run(keep_db=False, **restriction_args))
         notices_summary(n.run(keep_db=False))
         load_summary(ld.run(keep_db=False))
+        boards_summary(b.run(keep_db=False))
     return 0
 
 
@@ -398,6 +413,17 @@ def load_summary(res: ld.LoadResults) -> None:
         f"settings; database {res.database})"
     )
     _table(ld.summary_rows(res))
+
+
+def boards_summary(res: b.BoardsResults) -> None:
+    r.log(
+        f"\nBoards: a board's page and a meeting's page (Somerset, database {res.database}, "
+        f"{res.settings})"
+    )
+    _table(b.summary_rows(res))
+    for warning in res.warnings:
+        print(f"WARNING: {warning}")
+    sys.stdout.flush()
 
 
 def notices_summary(res: n.NoticesResults) -> None:

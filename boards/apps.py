@@ -8,6 +8,8 @@ class BoardsConfig(AppConfig):
     def ready(self):
         from boards import (
             demo,
+            letters,  # noqa: F401  (its letter source)
+            panels,
             permissions,  # noqa: F401  (its rules and token scope)
             timers,
         )
@@ -21,6 +23,7 @@ class BoardsConfig(AppConfig):
         pack_part(PART)
         register_decider(BoardMeetingDecider(), replace=True)
         timers.register()
+        panels.register()
         extensions.demo.register(extensions.DemoStep("boards", demo.load, order=50))
         extensions.navigation.register(
             NavEntry(

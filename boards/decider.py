@@ -5,8 +5,12 @@ at an urgent meeting held virtually. The decision step records the meeting."""
 
 from __future__ import annotations
 
-from boards.models import AgendaItem, Meeting, MeetingKind, MeetingStatus
+from boards.models import AgendaItem, Attendance, Meeting, MeetingKind, MeetingStatus
+from boards.pack import Boards
+from boards.quorum import Present, quorum_of
+from concerns.models import Case
 from decisions.chain import BoardDecider, Waiting
+from decisions.models import DecisionStep
 from decisions.registry import policy_of_recommendation
 
 
@@ -72,4 +76,58 @@ class BoardMeetingDecider(BoardDecider):
                 + ("an urgent virtual meeting" if found.virtual else "not held virtually")
                 + "."
             ]
-        return {"meeting_on": found.meets_on, "meeting_ref": found.reference}
+        board = self.board_record(rec=rec, meeting=found, errors=errors)
+        return {"meeting_on": found.meets_on, "meeting_ref": found.reference, "board": board}
+
+    @staticmethod
+    def board_record(*, rec, meeting: Meeting, errors: dict) -> dict:
+        """Who decided (003 Appendix 4 ToR 3 and 5): the members present; those who declared
+        an interest, recorded and not counted, so the meeting must be quorate without them;
+        those with a part in the case (who proposed it, took a step on it, or lead the case),
+        flagged, the others giving independent scrutiny; at a virtual meeting each response."""
+        bdef = Boards.of(meeting.council).get(meeting.board)
+        present = list(
+            Attendance.objects.filter(meeting=meeting, present=True)
+            .select_related("member")
+            .order_by("member__name")
+        )
+        involved = {rec.proposed_by_id, *_step_actors(rec), _lead_officer(rec)} - {None}
+        counted = [a for a in present if not a.declared_interest]
+        if bdef is not None and len(counted) < len(present):
+            quorum = quorum_of(
+                bdef,
+                [Present(member_id=a.member_id, posts=frozenset(a.member.posts)) for a in counted],
+            )
+            if not quorum.quorate and "meeting" not in errors:
+                names = ", ".join(a.member.name for a in present if a.declared_interest)
+                errors["meeting"] = [
+                    f"Without {names}, who declared an interest, {meeting.reference} is not "
+                    "quorate for this decision (" + "; ".join(quorum.reasons) + ")."
+                ]
+        return {
+            "present": [a.member.name for a in present],
+            "counted": [a.member.name for a in counted],
+            "interests": [
+                {"name": a.member.name, "interest": a.declared_interest}
+                for a in present
+                if a.declared_interest
+            ],
+            "part_in_case": [a.member.name for a in counted if a.member.user_id in involved],
+            "independent": [a.member.name for a in counted if a.member.user_id not in involved],
+            "responses": [
+                {"name": a.member.name, "response": a.response} for a in present if a.response
+            ],
+        }
+
+
+def _step_actors(rec) -> set:
+    if rec.pk is None:
+        return set()
+    return set(DecisionStep.objects.filter(recommendation=rec).values_list("actor_id", flat=True))
+
+
+def _lead_officer(rec):
+    """The case's lead officer, where the recommendation is about a case."""
+    if rec.subject_type != "concerns.case":
+        return None
+    return Case.objects.filter(pk=rec.subject_id).values_list("lead_officer_id", flat=True).first()

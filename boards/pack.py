@@ -65,6 +65,11 @@ class BoardDef:
     agenda: tuple[str, ...] = ()
     record: str = ""
     reports_to: str = ""
+    may_call_makers: tuple[str, ...] = ()
+    may_call_roles: tuple[str, ...] = ()
+    may_call_seed: str = ""
+    provider_letter: str = ""
+    about_provider: bool = False
 
     def post(self, key: str) -> PostDef | None:
         return next((p for p in self.posts if p.key == key), None)
@@ -143,6 +148,11 @@ class Boards:
                     agenda=tuple(b.get("agenda", [])),
                     record=b.get("record", ""),
                     reports_to=b.get("reports_to", ""),
+                    may_call_makers=tuple((b.get("may_call") or {}).get("decision_makers", [])),
+                    may_call_roles=tuple((b.get("may_call") or {}).get("roles", [])),
+                    may_call_seed=(b.get("may_call") or {}).get("seed", ""),
+                    provider_letter=b.get("provider_letter", ""),
+                    about_provider=bool(b.get("about_provider", False)),
                 )
             )
         return cls(tuple(out))
@@ -153,10 +163,22 @@ class Boards:
 
 
 def check_boards(content: dict, here) -> None:
-    """What a schema cannot say: the quorum names posts the board has, and asks no more members
-    than it could have."""
+    """What a schema cannot say: the quorum names posts the board has and asks no more members
+    than it could have; who may call a meeting are the pack's decision makers; the provider's
+    letter is one of the pack's letters."""
+    makers = {m.get("key") for m in content.get("decision_makers") or []}
+    letters = (content.get("letters") or {}).get("templates") or {}
     for key, b in (content.get("boards") or {}).items():
         posts = set((b.get("posts") or {}).keys())
+        for i, k in enumerate((b.get("may_call") or {}).get("decision_makers", [])):
+            if k not in makers:
+                here(f"boards.{key}.may_call.decision_makers[{i}]", f"{k!r} is no decision maker")
+        letter = b.get("provider_letter")
+        if letter and letter not in letters:
+            here(f"boards.{key}.provider_letter", f"{letter!r} is not one of the pack's letters")
+        a = b.get("attendance")
+        if a and a["expected"] > a["of"]:
+            here(f"boards.{key}.attendance", "expects more meetings than it counts")
         q = b.get("quorum")
         if not q:
             continue
@@ -168,9 +190,6 @@ def check_boards(content: dict, here) -> None:
                 f"boards.{key}.quorum.min_members",
                 "fewer than the posts the quorum must include",
             )
-        a = b.get("attendance")
-        if a and a["expected"] > a["of"]:
-            here(f"boards.{key}.attendance", "expects more meetings than it counts")
 
 
 def boards_of(policy: Policy) -> Boards:

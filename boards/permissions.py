@@ -8,6 +8,7 @@ from councils.permissions import (
     has_role,
     is_auditor,
     is_council_admin,
+    is_external,
     is_manager,
     is_member,
     token_scope,
@@ -16,9 +17,14 @@ from councils.permissions import (
 
 is_board_member = has_role(Role.BOARD_MEMBER)
 
-rules.add_perm("boards.view", is_member)
+# A partner's seat (issue 12: CCG/ICB, police, CQC, Healthwatch) shows the boards they sit on,
+# their meetings and papers, and nothing else of the council; the council's people see all.
+rules.add_perm("boards.view", is_member | is_external)
+rules.add_perm("boards.view_all", is_member)
 rules.add_perm("boards.run_meetings", works_on_quality)
 rules.add_perm("boards.manage_members", is_manager | is_council_admin)
 rules.add_perm("boards.view_records", works_on_quality | is_auditor | is_board_member)
 
-token_scope("boards:read", "Read boards, their members and meetings", {"boards.view"})
+token_scope(
+    "boards:read", "Read boards, their members and meetings", {"boards.view", "boards.view_all"}
+)

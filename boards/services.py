@@ -13,11 +13,16 @@ from boards.models import AgendaItem, Attendance, Meeting, MeetingKind, MeetingS
 from boards.pack import BoardDef, Boards
 from boards.quorum import Present, quorum_of
 from boards.timers import PAPERS
+from core.actors import actor_label
 from core.audit import audit_record
 from core.errors import Conflict, NotAllowed, ValidationFailed
 from core.limits import date_problem, years_ahead
 from core.references import next_reference
 from core.timers import timer_start, timers_meet
+from councils.models import Role
+from councils.permissions import roles_in
+from councils.policy import policy_of
+from councils.selectors import acting_decision_makers
 from decisions.models import Recommendation, Status
 
 
@@ -98,12 +103,30 @@ def meeting_schedule(
     meets_on: dt.date,
     kind: str = MeetingKind.SCHEDULED,
     virtual: bool = False,
+    provider=None,
+    location=None,
+    follows: Meeting | None = None,
 ) -> Meeting:
     """A meeting of a board, its agenda opened with the pack's standing items. Virtual only
-    when urgent and the board allows it (003 Appendix 4 ToR 5)."""
+    when urgent and the board allows it (003 Appendix 4 ToR 5). Called only by whom the pack
+    names (001 Appendix 3: the SAB's Chair, the DASS or a delegated manager); about one
+    provider where the board's meetings are (a QIM, a Serious Concerns meeting)."""
     _may(actor, "boards.run_meetings", council)
     bdef = board_def(council=council, board=board)
+    called_by = _caller(actor=actor, council=council, bdef=bdef)
     errors: dict[str, list[str]] = {}
+    if follows is not None:
+        if follows.council_id != council.pk or follows.board != bdef.key:
+            errors["follows"] = ["Choose a meeting of the same board."]
+        else:
+            provider = provider or follows.provider
+            location = location or follows.location
+    if bdef.about_provider and provider is None and location is None:
+        errors["provider"] = [f"Choose the provider the {bdef.name} is about."]
+    if location is not None:
+        if provider is not None and location.provider_id != provider.pk:
+            errors["location"] = ["Choose one of the provider's locations."]
+        provider = provider or location.provider
     if kind not in MeetingKind.values:
         errors["kind"] = ["Choose scheduled or urgent."]
     if virtual and (kind != MeetingKind.URGENT or not bdef.urgent_virtual):
@@ -124,6 +147,10 @@ def meeting_schedule(
         kind=kind,
         virtual=virtual,
         meets_on=meets_on,
+        provider=provider,
+        location=location,
+        follows=follows,
+        called_by=called_by,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
     AgendaItem.objects.bulk_create(
@@ -149,6 +176,30 @@ def meeting_schedule(
         obj=meeting,
     )
     return meeting
+
+
+def _caller(*, actor, council, bdef: BoardDef) -> str:
+    """Who calls the meeting, in words, where the pack says who may (001 Appendix 3,
+    Instigating Serious Concerns Meeting); NotAllowed for anyone else."""
+    if not (bdef.may_call_makers or bdef.may_call_roles):
+        return ""
+    policy = policy_of(council)
+    for key in bdef.may_call_makers:
+        maker = policy.decision_makers.get(key)
+        if maker is None:
+            continue
+        acting = acting_decision_makers(council=council, title=maker.title)
+        if any(u.pk == actor.pk for u in acting):
+            return f"{actor_label(actor)} ({maker.title})"[:300]
+    roles = roles_in(actor, council)
+    for role in bdef.may_call_roles:
+        if role in roles:
+            words = policy.role_label(role) or Role(role).label
+            return f"{actor_label(actor)} ({words})"[:300]
+    raise NotAllowed(
+        f"Only {bdef.called_by[:1].lower()}{bdef.called_by[1:]} may call a "
+        f"{bdef.name} ({bdef.may_call_seed})."
+    )
 
 
 def papers_late(meeting: Meeting, bdef: BoardDef) -> str:
@@ -243,6 +294,7 @@ def attendance_record(
     present: list[int],
     apologies: list[int] | None = None,
     interests: dict[int, str] | None = None,
+    responses: dict[int, str] | None = None,
 ) -> Meeting:
     """Who attended (and who declared an interest): the meeting is held, and its quorum
     computed from the members present by the pack's rule; a meeting that is not quorate
@@ -252,12 +304,18 @@ def attendance_record(
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.status == MeetingStatus.CANCELLED:
         raise Conflict(f"{meeting.reference} was cancelled.")
+    if meeting.approved_at_id:
+        # Who attended is part of the record, closed once approved (and the quorum with it).
+        raise Conflict(f"The {meeting.record} of {meeting.reference} have been approved.")
     if meeting.meets_on > timezone.localdate():
         raise Conflict(f"{meeting.reference} is on {meeting.meets_on:%d %B %Y}: not yet held.")
     bdef = board_def(council=council, board=meeting.board)
     apologies = apologies or []
     interests = {
         int(k): str(v).strip()[:500] for k, v in (interests or {}).items() if str(v).strip()
+    }
+    responses = {
+        int(k): str(v).strip()[:500] for k, v in (responses or {}).items() if str(v).strip()
     }
     members = {
         m.pk: m
@@ -273,6 +331,10 @@ def attendance_record(
         errors["apologies"] = ["A member who sent apologies was not present."]
     if set(interests) - set(present):
         errors["interests"] = ["Only a member present declares an interest."]
+    if responses and not meeting.virtual:
+        errors["responses"] = ["Responses are recorded for a meeting held virtually."]
+    elif set(responses) - set(present):
+        errors["responses"] = ["Only a member who took part gives a response."]
     if errors:
         raise ValidationFailed("The attendance could not be recorded.", errors=errors)
     Attendance.objects.filter(meeting=meeting).delete()
@@ -285,6 +347,7 @@ def attendance_record(
                 present=mid in present,
                 apologies=mid in apologies,
                 declared_interest=interests.get(mid, ""),
+                response=responses.get(mid, ""),
             )
             for mid in dict.fromkeys([*present, *apologies])
         ]
@@ -307,6 +370,11 @@ def attendance_record(
         summary=f"{meeting.reference}: {'quorate' if quorum.quorate else 'not quorate'} "
         f"({quorum.summary})",
         obj=meeting,
-        data={"present": list(present), "apologies": apologies, "interests": interests},
+        data={
+            "present": list(present),
+            "apologies": apologies,
+            "interests": interests,
+            "responses": responses,
+        },
     )
     return meeting

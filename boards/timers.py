@@ -5,10 +5,11 @@ their manager told) when the day passes."""
 
 from django.urls import reverse
 
-from boards.models import Meeting
+from boards.models import Action, Meeting
 from core.timers import TimerSubject, timer_handler, timer_subject
 
 PAPERS = "boards.papers"
+ACTION = "boards.action"
 
 
 def _meetings(*, council, ids) -> dict[str, tuple[str, str]]:
@@ -29,5 +30,24 @@ def papers_not_issued(timer) -> str:
     return "The papers were not issued by the day the procedure asks"
 
 
+def _actions(*, council, ids) -> dict[str, tuple[str, str]]:
+    rows = Action.objects.filter(council=council, pk__in=ids).select_related("meeting")
+    return {
+        str(a.pk): (
+            f"{a.meeting.reference} action: {a.what[:80]}",
+            reverse("meeting-detail", args=[a.meeting_id]) + f"#action-{a.pk}",
+        )
+        for a in rows
+    }
+
+
+@timer_handler(ACTION, deadline=True)
+def action_not_done(timer) -> str:
+    """An action a meeting agreed is not recorded as done by its date: overdue (its owner
+    and their manager are told); the next meeting reviews it."""
+    return "The action was not recorded as done by its date"
+
+
 def register() -> None:
     timer_subject(TimerSubject("boards.meeting", _meetings))
+    timer_subject(TimerSubject("boards.action", _actions))

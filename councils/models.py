@@ -87,6 +87,9 @@ class Role(models.TextChoices):
     PLACEMENT = "placement_staff", "Placement staff"
     AUDITOR = "auditor", "Read-only auditor"
     COUNCIL_ADMIN = "council_admin", "Council admin"
+    # A partner organisation's member of a board (CCG/ICB, police, CQC, Healthwatch): sees
+    # the papers of the boards they sit on and nothing else of the council (issue 12).
+    EXTERNAL = "external_member", "External board member"
 
 
 class Membership(models.Model):

@@ -22,6 +22,8 @@ def roles_panel(*, request) -> dict | None:
 
 
 def links_panel(*, request) -> dict | None:
+    if not request.user.has_perm("councils.view_policy", request.council):
+        return None  # a partner's seat on a board sees its board only (issue 12)
     return {
         "council": request.council,
         "can_manage_tokens": request.user.has_perm("councils.manage_tokens", request.council),

@@ -52,7 +52,12 @@ def has_role(*roles: str):
 
 @rules.predicate
 def is_member(user, target=None):
-    return bool(roles_in(user, target))
+    """Works for the council: any role but a partner's seat on a board, which shows only
+    that board's papers (issue 12)."""
+    return bool(roles_in(user, target) - {Role.EXTERNAL})
+
+
+is_external = has_role(Role.EXTERNAL)
 
 
 is_officer = has_role(Role.OFFICER)

@@ -152,6 +152,11 @@ class DecisionStep(AppendOnlyModel):
     meeting_ref = models.CharField(
         max_length=30, blank=True, help_text="The board meeting that decided (its reference)."
     )
+    board_record = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Who was present, counted, declared an interest or had a part in the case.",
+    )
 
     objects = append_only_manager(council="council")
 

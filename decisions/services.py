@@ -245,6 +245,7 @@ def recommendation_act(
         virtual=virtual,
         meeting_on=facts.get("meeting_on"),
         meeting_ref=facts.get("meeting_ref", ""),
+        board_record=facts.get("board", {}),
     )
     now = timezone.now()
     rec.waiting_since = now
@@ -276,6 +277,7 @@ def recommendation_act(
             "urgent": urgent,
             "virtual": virtual,
             "meeting": facts.get("meeting_ref", ""),
+            "board": facts.get("board", {}),
             "decided_on": day.isoformat(),
         },
     )

@@ -12,7 +12,7 @@ from django.core.files.base import ContentFile
 from django_scopes import scope
 from django_scopes.exceptions import ScopeError
 
-from boards.models import AgendaItem, Attendance, Meeting, Member
+from boards.models import Action, AgendaItem, Attendance, Meeting, Member
 from concerns.models import (
     Alert,
     Case,
@@ -133,6 +133,16 @@ def _attendance(council):
 def _agenda_item(council):
     return AgendaItem.objects.create(
         council=council, meeting=_board_meeting(council), position=1, title="An item"
+    )
+
+
+def _board_action(council):
+    return Action.objects.create(
+        council=council,
+        meeting=_board_meeting(council),
+        what="An action",
+        action_by="The provider",
+        due_on=dt.date(2026, 7, 1),
     )
 
 
@@ -541,6 +551,7 @@ MATRIX = [
     Owned(Meeting, _board_meeting, "/api/v1/meetings/", None, ("boards:read",)),
     Owned(Attendance, _attendance),
     Owned(AgendaItem, _agenda_item),
+    Owned(Action, _board_action, "/api/v1/board-actions/", None, ("boards:read",)),
     Owned(AuditEntry, lambda c: audit_record(council=c, actor=None, action="t", summary="t")),
     Owned(Timer, _timer),
     Owned(Notification, _notification),

@@ -16,6 +16,8 @@ from tests.factories import LocationFactory, RatingFactory
 pytestmark = pytest.mark.django_db
 
 ALL_ROLES = list(Role.values)
+# Every role that works for the council: a partner's seat on a board sees its board only.
+STAFF = set(ALL_ROLES) - {Role.EXTERNAL}
 QUALITY = {Role.OFFICER, Role.MANAGER, Role.DECISION_MAKER, Role.COUNCIL_ADMIN}
 
 
@@ -35,11 +37,11 @@ def location():
 
 ENDPOINTS = [
     # (url, roles allowed, token scope that allows it)
-    ("/api/v1/locations/", set(ALL_ROLES), "register:read"),
-    ("/api/v1/providers/", set(ALL_ROLES), "register:read"),
-    ("/api/v1/council/", set(ALL_ROLES), "register:read"),
-    ("/api/v1/policy-versions/", set(ALL_ROLES), "policy:read"),
-    ("/api/v1/delegations/", set(ALL_ROLES), "people:read"),
+    ("/api/v1/locations/", STAFF, "register:read"),
+    ("/api/v1/providers/", STAFF, "register:read"),
+    ("/api/v1/council/", STAFF, "register:read"),
+    ("/api/v1/policy-versions/", STAFF, "policy:read"),
+    ("/api/v1/delegations/", STAFF, "people:read"),
     ("/api/v1/imports/", QUALITY | {Role.AUDITOR}, "imports:read"),
     ("/api/v1/column-mappings/", QUALITY | {Role.AUDITOR}, "imports:read"),
 ]

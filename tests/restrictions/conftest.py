@@ -108,6 +108,7 @@ def team_of(council, member):
         placement=member(council, Role.PLACEMENT),
         auditor=member(council, Role.AUDITOR),
         admin=member(council, Role.COUNCIL_ADMIN),
+        external=member(council, Role.EXTERNAL),
         posts={},
     )
     for title, role in posts_of(pack).items():
@@ -120,6 +121,7 @@ def team_of(council, member):
         Role.PLACEMENT: team.placement,
         Role.AUDITOR: team.auditor,
         Role.COUNCIL_ADMIN: team.admin,
+        Role.EXTERNAL: team.external,
     }
     return team
 
