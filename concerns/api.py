@@ -23,6 +23,7 @@ from concerns.models import (
 from concerns.pack import Ladder
 from concerns.services import (
     alert_handle,
+    case_assign,
     case_move,
     case_open,
     exception_propose,
@@ -198,6 +199,10 @@ class ExceptionRequestSerializer(serializers.Serializer):
     urgent = serializers.BooleanField(required=False, default=False)
 
 
+class AssignSerializer(serializers.Serializer):
+    lead_officer = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
+
+
 class CaseViewSet(CouncilScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """A council's escalation cases. POST opens one (at the informal stage) for a location or
     a whole provider. `?stage=`, `?q=` and `?all=1` (closed ones too) filter the list."""
@@ -222,7 +227,7 @@ class CaseViewSet(CouncilScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnly
             q=params.get("q", ""),
             open_only=params.get("all") != "1",
         )
-        if self.action in ("retrieve", "moves", "safeguarding"):
+        if self.action in ("retrieve", "moves", "safeguarding", "assign"):
             return selectors.cases_with_record(
                 council=self.request.council, moves=self.action == "retrieve"
             )
@@ -270,6 +275,19 @@ class CaseViewSet(CouncilScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnly
             [result] = with_subjects([result])
             return Response(RecommendationSerializer(result).data, status=status.HTTP_202_ACCEPTED)
         return Response(CaseMoveSerializer(result).data)
+
+    @extend_schema(request=AssignSerializer, responses=CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        """Give the case its lead officer (a manager), or take an unassigned one (an
+        officer): its open time limits go to them."""
+        case = self.get_object()
+        data = AssignSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = case_assign(
+            case=case, actor=request.user, lead_officer=data.validated_data["lead_officer"]
+        )
+        return Response(CaseSerializer(case, context=self.get_serializer_context()).data)
 
     @extend_schema(request=ReasonSerializer, responses={201: None})
     @action(detail=True, methods=["post"])

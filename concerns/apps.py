@@ -26,6 +26,11 @@ class ConcernsConfig(AppConfig):
         pack_part(PART)
         kinds.register()
         panels.register()
+        from concerns.brief import concern_rows
+
+        extensions.decision_brief.register(
+            extensions.BriefSource("concerns", concern_rows, "concerns.view_case", 30)
+        )
         monitoring_events.rating_change_logged.connect(subscribers.rating_change_logged)
         monitoring_events.review_recorded.connect(subscribers.review_recorded)
         monitoring_events.plan_reviewed.connect(subscribers.plan_reviewed)

@@ -112,3 +112,17 @@ class PlanStartForm(GovukFormMixin, forms.Form):
 
     title = forms.CharField(label="What the plan is to rectify", max_length=200)
     started_on = forms.DateField(label="Agreed on", widget=forms.DateInput(DATE))
+
+
+class AssignForm(GovukFormMixin, forms.Form):
+    lead_officer = forms.ModelChoiceField(
+        label="Lead officer",
+        queryset=User.objects.none(),
+        empty_label="Choose an officer",
+        error_messages={"required": "Choose the lead officer"},
+    )
+
+    def __init__(self, *args, council, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_officer"].queryset = _officers(council)
+        self.fields["lead_officer"].label_from_instance = lambda u: u.get_full_name() or u.username

@@ -4,7 +4,12 @@ timeline, and the reviews a case's stage suspends (003 1.13)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.db import models
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from concerns.models import Case, Stage
 from concerns.pack import Ladder
@@ -16,7 +21,8 @@ from concerns.selectors import (
 )
 from core import extensions
 from core.audit import audit_link, audit_object_type
-from core.extensions import NavEntry, Panel, TimelineEntry, TimelineSource, Waiting
+from core.extensions import Column, NavEntry, Panel, TimelineEntry, TimelineSource, Waiting
+from core.models import OPEN_TIMER_STATUSES, Timer
 from councils.models import Council
 from councils.permissions import roles_in
 from councils.policy import policy_of
@@ -84,6 +90,77 @@ def suspended_reviews(council: Council) -> tuple[dict, dict]:
     return by_location, by_provider
 
 
+def case_cells(*, council, locations) -> dict[int, str]:
+    """The case column of location lists (issue 13): the open case's stage in the council's
+    words, linked; one query for the page (a whole-provider case shows on each service)."""
+    pairs = list(locations)  # (location id, provider id)
+    ids = {lid for lid, _ in pairs}
+    providers = {pid for _, pid in pairs}
+    ladder = Ladder.of(council)
+    out: dict[int, str] = {}
+    cases = (
+        Case.objects.filter(council=council)
+        .exclude(stage=Stage.CLOSED)
+        .filter(
+            models.Q(location_id__in=ids)
+            | models.Q(location__isnull=True, provider_id__in=providers)
+        )
+        .values_list("pk", "stage", "location_id", "provider_id")
+    )
+    by_provider = {}
+    for pk, stage, location_id, provider_id in cases:
+        found = ladder.stage(stage)
+        cell = format_html(
+            '<a class="govuk-link" href="{}">{}</a>',
+            reverse("case-detail", args=[pk]),
+            found.label if found else stage,
+        )
+        if location_id:
+            out[location_id] = cell
+        else:
+            by_provider[provider_id] = cell
+    for lid, pid in pairs:
+        if lid not in out and pid in by_provider:
+            out[lid] = by_provider[pid]
+    return out
+
+
+def my_cases_panel(*, request) -> dict | None:
+    """The officer's start page: the open cases they lead, each with its stage and the next
+    time limit on it, soonest first (a fixed number of queries)."""
+    council = request.council
+    if not request.user.has_perm("concerns.open_case", council):
+        return None
+    cases = list(
+        Case.objects.filter(council=council, lead_officer=request.user)
+        .exclude(stage=Stage.CLOSED)
+        .select_related("location", "provider")
+        .order_by("-stage_since")[:50]
+    )
+    if not cases:
+        return None
+    ladder = Ladder.of(council)
+    nxt: dict[str, Timer] = {}
+    for t in Timer.objects.filter(
+        council=council,
+        subject_type="concerns.case",
+        subject_id__in=[str(c.pk) for c in cases],
+        status__in=OPEN_TIMER_STATUSES,
+    ).order_by("due_at", "id"):
+        nxt.setdefault(t.subject_id, t)
+    rows = [
+        {
+            "case": c,
+            "stage": (ladder.stage(c.stage).label if ladder.stage(c.stage) else c.stage),
+            "next": nxt.get(str(c.pk)),
+        }
+        for c in cases
+    ]
+    far = timezone.now() + dt.timedelta(days=36500)
+    rows.sort(key=lambda r: r["next"].due_at if r["next"] else far)
+    return {"my_cases": rows, "now": timezone.now()}
+
+
 def register() -> None:
     extensions.waiting.register(
         Waiting(
@@ -131,6 +208,12 @@ def register() -> None:
             30,
             group="cases",
         )
+    )
+    extensions.location_columns.register(
+        Column("concerns.case", "Case", case_cells, "concerns.view_case", order=8)
+    )
+    extensions.start_page.register(
+        Panel("concerns.my_cases", "concerns/panels/start_my_cases.html", my_cases_panel, 20)
     )
     extensions.location_page.register(
         Panel(

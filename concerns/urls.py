@@ -7,6 +7,7 @@ urlpatterns = [
     path("cases/new/", views.case_new, name="case-new"),
     path("cases/<int:pk>/", views.case_detail, name="case-detail"),
     path("cases/<int:pk>/moves/<slug:key>/", views.case_move_view, name="case-move"),
+    path("cases/<int:pk>/assign/", views.case_assign_view, name="case-assign"),
     path("cases/<int:pk>/safeguarding/", views.safeguarding_open_view, name="safeguarding-open"),
     path("safeguarding/<int:pk>/", views.safeguarding_detail, name="safeguarding-detail"),
     path("alerts/", views.alert_list, name="alert-list"),

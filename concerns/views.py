@@ -7,11 +7,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from concerns import selectors
+from concerns.exports import alert_columns, case_columns
 from concerns.forms import (
     AlertForm,
+    AssignForm,
     CaseOpenForm,
     ExceptionForm,
     MeetingForm,
@@ -23,6 +26,7 @@ from concerns.pack import Ladder
 from concerns.permissions import MoveAttempt
 from concerns.services import (
     alert_handle,
+    case_assign,
     case_move,
     case_open,
     exception_propose,
@@ -31,7 +35,7 @@ from concerns.services import (
     safeguarding_open,
     safeguarding_plan_start,
 )
-from core import extensions
+from core import exports, extensions
 from core.forms import ReasonForm, on_form
 from core.views import council_view
 from councils.permissions import roles_in
@@ -58,7 +62,17 @@ def case_list(request):
         mine=request.GET.get("mine") == "1",
         unassigned=request.GET.get("unassigned") == "1",
     )
-    page = Paginator(selectors.case_list(council=council, filters=filters, user=request.user), 50)
+    found = selectors.case_list(council=council, filters=filters, user=request.user)
+    fmt = exports.wanted(request)
+    if fmt:
+        return exports.export(
+            found,
+            columns=case_columns(council),
+            filename=f"cases-{council.code}-{timezone.localdate():%Y-%m-%d}",
+            fmt=fmt,
+            sheet="Cases",
+        )
+    page = Paginator(found, 50)
     cases = page.get_page(request.GET.get("page"))
     counts = selectors.stage_counts(council=council)
     return render(
@@ -116,8 +130,14 @@ def case_detail(request, pk: int):
     return _case_page(request, _case(request, pk))
 
 
-def _case_page(request, case, safeguarding_form=None, status: int = 200):
+def _case_page(request, case, safeguarding_form=None, assign_form=None, status: int = 200):
     ladder = Ladder.of(case.council)
+    may_assign = case.is_open and request.user.has_perm("concerns.assign_lead", case.council)
+    may_take = (
+        case.is_open
+        and case.lead_officer_id is None
+        and request.user.has_perm("concerns.open_case", case.council)
+    )
     record = selectors.case_record(case=case)
     pending = next(
         (r for r in record["recommendations"] if r.is_pending and r.kind == "move"), None
@@ -147,6 +167,9 @@ def _case_page(request, case, safeguarding_form=None, status: int = 200):
                 and sg_spec.by & roles_in(request.user, case.council)
             ),
             "safeguarding_form": safeguarding_form,
+            "assign_form": assign_form
+            or (AssignForm(council=case.council, prefix="as") if may_assign else None),
+            "may_take": may_take,
             "object_panels": extensions.panels(
                 extensions.object_page, request=request, subject=case
             ),
@@ -205,6 +228,28 @@ def case_move_view(request, pk: int, key: str):
         "concerns/move_form.html",
         {"case": case, "move": move, "form": form, "ladder": ladder, "option": option},
     )
+
+
+@council_view("concerns.view_case")
+@require_POST
+def case_assign_view(request, pk: int):
+    """A manager gives the case its lead officer; an officer takes an unassigned one."""
+    case = _case(request, pk)
+    data = request.POST.copy()
+    if "take" in data:
+        data["as-lead_officer"] = str(request.user.pk)
+    form = AssignForm(data, council=case.council, prefix="as")
+    if form.is_valid():
+        ok, _ = on_form(
+            form,
+            lambda: case_assign(
+                case=case, actor=request.user, lead_officer=form.cleaned_data["lead_officer"]
+            ),
+        )
+        if ok:
+            messages.success(request, f"{case.reference} has its lead officer.")
+            return redirect("case-detail", pk=case.pk)
+    return _case_page(request, case, assign_form=form, status=400)
 
 
 @council_view("concerns.view_case")
@@ -288,6 +333,15 @@ def safeguarding_detail(request, pk: int):
 def alert_list(request, failed=None, failed_form=None):
     status = request.GET.get("status", "new")
     qs = selectors.alerts(council=request.council, status=status if status != "all" else "")
+    fmt = exports.wanted(request)
+    if fmt:
+        return exports.export(
+            qs.select_related("case"),
+            columns=alert_columns(request.council),
+            filename=f"alerts-{request.council.code}-{timezone.localdate():%Y-%m-%d}",
+            fmt=fmt,
+            sheet="Alerts",
+        )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(
         request,

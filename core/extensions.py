@@ -158,6 +158,28 @@ class Waiting:
     order: int = 0
 
 
+@dataclass(frozen=True)
+class BriefRow:
+    """One fact a decider needs beside the decision (issue 13): a label, its value in words,
+    and where to see more."""
+
+    label: str
+    value: str
+    url: str = ""
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class BriefSource:
+    """`rows(council=, location=, provider=)` gives the facts an app holds about the service
+    a decision is about, in a fixed number of queries."""
+
+    name: str
+    rows: Callable[..., list[BriefRow]]
+    permission: str
+    order: int = 0
+
+
 navigation: Registry[NavEntry] = Registry("navigation entry")
 section_nav: Registry[NavEntry] = Registry("section navigation entry")
 start_page: Registry[Panel] = Registry("start page panel")
@@ -168,6 +190,20 @@ location_columns: Registry[Column] = Registry("location column")
 timeline: Registry[TimelineSource] = Registry("timeline source")
 demo: Registry[DemoStep] = Registry("demo step")
 waiting: Registry[Waiting] = Registry("waiting item")
+decision_brief: Registry[BriefSource] = Registry("decision brief source")
+
+
+def brief_rows(*, request, location=None, provider=None) -> list[BriefRow]:
+    """What the decider needs to see beside a decision about this service, from every app
+    that holds something about it and that this person may see."""
+    council, user = getattr(request, "council", None), request.user
+    if council is None or (location is None and provider is None):
+        return []
+    out: list[BriefRow] = []
+    for source in decision_brief:
+        if user.has_perm(source.permission, council):
+            out.extend(source.rows(council=council, location=location, provider=provider))
+    return out
 
 
 def waiting_items(*, request) -> list[dict]:

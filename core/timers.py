@@ -197,6 +197,16 @@ def timers_meet(*, council, subject: models.Model, kinds, outcome: str) -> int:
     )
 
 
+def timers_hand_over(*, council, subject: models.Model, owner) -> int:
+    """Whoever now owns what these timers watch (a case's new lead officer) owns its open
+    timers: warnings and overdue notices go to them. Returns how many moved."""
+    return (
+        _open_timers(council=council, subject=subject, kinds=None)
+        .exclude(owner=owner)
+        .update(owner=owner)
+    )
+
+
 def timers_end(
     *, council, subject: models.Model, outcome: str, kinds=None, where: Callable | None = None
 ) -> int:

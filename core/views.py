@@ -11,6 +11,7 @@ from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from core import extensions
@@ -120,11 +121,14 @@ def server_error(request):
         return JsonResponse(
             {"detail": "Something went wrong on our side.", "code": "server_error"}, status=500
         )
-    return HttpResponseServerError(
-        "<!DOCTYPE html><html lang='en'><head><title>Sorry, there is a problem with the "
-        "service</title></head><body><h1>Sorry, there is a problem with the service</h1>"
-        "<p>Try again later.</p></body></html>"
-    )
+    try:  # the GOV.UK page, standalone (no request, no context processors)
+        return HttpResponseServerError(render_to_string("500.html"))
+    except Exception:  # noqa: BLE001 - the page that failed must still answer
+        return HttpResponseServerError(
+            "<!DOCTYPE html><html lang='en'><head><title>Sorry, there is a problem with the "
+            "service</title></head><body><h1>Sorry, there is a problem with the service</h1>"
+            "<p>Try again later.</p></body></html>"
+        )
 
 
 def bad_request(request, exception=None):

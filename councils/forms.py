@@ -2,21 +2,7 @@ from django import forms
 
 from core.forms import GovukFormMixin
 from councils.models import Membership, Role, User
-from councils.permissions import TOKEN_SCOPES
-
-SCOPE_LABELS = {
-    "register:read": "Read the register of providers and locations",
-    "imports:read": "Read imports and their reports",
-    "imports:write": "Start imports",
-    "policy:read": "Read the council's policy versions",
-    "people:read": "Read delegations",
-    "commissioning:read": "Read what the council commissions",
-    "commissioning:write": "Record what the council commissions",
-    "intelligence:read": "Read the intelligence log",
-    "intelligence:write": "Post intelligence (for example safeguarding alerts)",
-    "monitoring:read": "Read the risk matrix, reviews and improvement plans",
-    "monitoring:write": "Record reviews and improvement plans, override ratings",
-}
+from councils.permissions import SCOPE_LABELS, TOKEN_SCOPES
 
 
 class TokenForm(GovukFormMixin, forms.Form):
@@ -28,10 +14,15 @@ class TokenForm(GovukFormMixin, forms.Form):
     )
     scopes = forms.MultipleChoiceField(
         label="What may it do?",
-        choices=[(s, SCOPE_LABELS.get(s, s)) for s in sorted(TOKEN_SCOPES)],
+        choices=(),
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Select at least one thing the system may do"},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Read when the form is made: every app has registered its scopes by then.
+        self.fields["scopes"].choices = [(s, SCOPE_LABELS.get(s, s)) for s in sorted(TOKEN_SCOPES)]
 
 
 class DelegationForm(GovukFormMixin, forms.Form):

@@ -1,9 +1,12 @@
 from django.urls import include, path
 
-from councils import api, twofactor, views, work
+from councils import about, api, twofactor, views, work
 
 urlpatterns = [
     path("council/switch/", views.council_switch, name="council-switch"),
+    path("help/", about.help_page, name="help"),
+    path("accessibility/", about.accessibility, name="accessibility"),
+    path("privacy/", about.privacy, name="privacy"),
     path("council/policy/", views.policy, name="policy"),
     path("council/policy/diff/", views.policy_diff, name="policy-diff"),
     path("council/people/", views.people, name="people"),

@@ -13,6 +13,7 @@ from core.views import council_view, require_perm
 from councils import selectors
 from councils.forms import DelegationForm, TokenForm
 from councils.models import ApiToken
+from councils.permissions import SCOPE_LABELS
 from councils.policy import diff, policy_of, policy_of_version
 from councils.services import delegation_create, token_create, token_revoke
 from councils.tenancy import councils_of
@@ -116,7 +117,12 @@ def tokens(request):
     return render(
         request,
         "councils/tokens.html",
-        {"form": form, "new_key": new_key, "tokens": selectors.api_tokens(council=council)},
+        {
+            "form": form,
+            "new_key": new_key,
+            "tokens": selectors.api_tokens(council=council),
+            "scope_labels": SCOPE_LABELS,
+        },
     )
 
 

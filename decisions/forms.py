@@ -122,6 +122,52 @@ class EvidenceMixin:
         super().add_domain_errors(mapped)
 
 
+VERBS = frozenset(
+    [
+        "issue",
+        "refer",
+        "terminate",
+        "take",
+        "place",
+        "suspend",
+        "lift",
+        "impose",
+        "end",
+        "put",
+        "restrict",
+        "move",
+        "step",
+        "escalate",
+        "close",
+        "open",
+        "send",
+        "give",
+        "share",
+        "stop",
+        "start",
+        "serve",
+        "extend",
+        "remove",
+    ]
+)
+
+
+def outcome_words(rec) -> tuple[str, str]:
+    """The decision in words (issue 13): "Issue a Rectification Notice: Willow Gardens" and
+    "Do not issue a Rectification Notice", not "Approve" and "Do not approve". A label that
+    is not an instruction ("New placements restricted for ...") reads "Do not agree: ..."."""
+    label = rec.label.strip().rstrip(".")
+    if not label:
+        return ("Approve", "Do not approve")
+    place = getattr(getattr(rec, "location", None), "name", "") or getattr(
+        getattr(rec, "provider", None), "name", ""
+    )
+    yes = f"{label}: {place}" if place and place.lower() not in label.lower() else label
+    first = label.split()[0].lower()
+    no = f"Do not {first}{label[len(first) :]}" if first in VERBS else f"Do not agree: {label}"
+    return (yes, no)
+
+
 class ActForm(DetailsMixin, GovukFormMixin, forms.Form):
     outcome = forms.ChoiceField(label="Your decision", widget=forms.RadioSelect)
     reasons = forms.CharField(
@@ -165,6 +211,7 @@ class ActForm(DetailsMixin, GovukFormMixin, forms.Form):
         asks: tuple[str, ...] = (),
         questions: tuple[Field, ...] = (),
         choices: dict | None = None,
+        outcome_words: tuple[str, str] | None = None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
@@ -175,9 +222,10 @@ class ActForm(DetailsMixin, GovukFormMixin, forms.Form):
         # the form itself, the service says which it needs.
         self.add_questions(tuple(Field(**{**f.__dict__, "required": False}) for f in questions))
         if deciding:
+            yes, no = outcome_words or ("Approve", "Do not approve")
             self.fields["outcome"].choices = [
-                (StepOutcome.APPROVED, "Approve"),
-                (StepOutcome.REJECTED, "Do not approve"),
+                (StepOutcome.APPROVED, yes),
+                (StepOutcome.REJECTED, no),
             ]
         else:
             self.fields["outcome"].choices = [

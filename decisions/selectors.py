@@ -116,7 +116,7 @@ def recommendation_detail(*, council: Council, pk: int, user, see_all: bool) -> 
     """One recommendation with its steps; someone who may not see every recommendation sees
     only their own (404 for the rest)."""
     qs = recommendations(council=council, mine_only_for=None if see_all else user).select_related(
-        "council__active_policy", "policy_version"
+        "council__active_policy", "policy_version", "location", "provider"
     )
     return qs.get(pk=pk)
 

@@ -7,10 +7,11 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from core import extensions
 from core.forms import ReasonForm, on_form
 from core.views import council_view
 from decisions import selectors
-from decisions.forms import ActForm
+from decisions.forms import ActForm, outcome_words
 from decisions.models import Recommendation
 from decisions.services import recommendation_act, recommendation_withdraw
 
@@ -64,6 +65,7 @@ def recommendation_detail(request, pk: int):
         asks=view.asks,
         choices=view.choices,
         questions=view.decision_questions,
+        outcome_words=outcome_words(rec),
         prefix="act",
     )
     withdraw_form = ReasonForm(request.POST if action == "withdraw" else None, prefix="w")
@@ -99,6 +101,11 @@ def recommendation_detail(request, pk: int):
             "act_form": act_form,
             "withdraw_form": withdraw_form,
             "may_withdraw": rec.is_pending and rec.proposed_by_id == request.user.pk,
+            "brief": extensions.brief_rows(
+                request=request, location=rec.location, provider=rec.provider
+            )
+            if rec.is_pending
+            else [],
         },
         status=400 if act_form.errors or withdraw_form.errors else 200,
     )

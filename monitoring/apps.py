@@ -20,6 +20,13 @@ class MonitoringConfig(AppConfig):
 
         pack_part(PART)
         panels.register()
+        from monitoring.brief import monitoring_rows
+
+        extensions.decision_brief.register(
+            extensions.BriefSource(
+                "monitoring", monitoring_rows, "monitoring.view_intelligence", 20
+            )
+        )
         timers.register()
         register_events.ratings_changed.connect(tasks.ratings_changed)
         extensions.demo.register(extensions.DemoStep("monitoring", demo.load, order=20))

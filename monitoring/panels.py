@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from core import extensions
-from core.extensions import NavEntry, Panel, TimelineEntry, TimelineSource
+from core.extensions import Column, NavEntry, Panel, TimelineEntry, TimelineSource
 from monitoring import selectors
 from monitoring.forms import RiskOverrideForm
-from monitoring.models import ImprovementPlan, Review, RiskHistory
+from monitoring.models import ImprovementPlan, Review, RiskHistory, RiskRating
 from monitoring.pack import review_rules
 from providers.models import Rating
 
@@ -71,6 +72,26 @@ def reviews_panel(*, request, location, forms) -> dict | None:
         "review_kinds": review_rules(council).labels,
         "can_record_intelligence": _may(request, "monitoring.record_intelligence"),
     }
+
+
+RAG_COLOURS = {"red": "red", "amber": "orange", "green": "green"}
+
+
+def rag_cells(*, council, locations) -> dict[int, str]:
+    """The RAG column of location lists (issue 13): one query for the page. `locations` are
+    (location id, provider id) pairs."""
+    ids = [lid for lid, _ in locations]
+    out = {}
+    for lid, rag in RiskRating.objects.filter(council=council, location_id__in=ids).values_list(
+        "location_id", "rag"
+    ):
+        label = dict(RiskRating._meta.get_field("rag").choices).get(rag, rag)
+        out[lid] = format_html(
+            '<strong class="govuk-tag govuk-tag--{}">{}</strong>',
+            RAG_COLOURS.get(rag, "grey"),
+            label,
+        )
+    return out
 
 
 def dashboard_panel(*, request) -> dict | None:
@@ -192,6 +213,9 @@ def register() -> None:
         Panel("monitoring.reviews", "monitoring/panels/location_reviews.html", reviews_panel, 40),
     ):
         extensions.location_page.register(panel)
+    extensions.location_columns.register(
+        Column("monitoring.rag", "RAG", rag_cells, "monitoring.view_intelligence", order=5)
+    )
     extensions.start_page.register(
         Panel("monitoring.dashboard", "monitoring/panels/start_dashboard.html", dashboard_panel, 30)
     )

@@ -7,12 +7,18 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from core import extensions
+from core import exports, extensions
 from core.errors import ValidationFailed
 from core.forms import on_form
 from core.views import council_view, require_perm
 from monitoring import selectors
-from monitoring.exports import risk_csv, risk_xlsx
+from monitoring.exports import (
+    intelligence_columns,
+    review_columns,
+    review_rows,
+    risk_csv,
+    risk_xlsx,
+)
 from monitoring.forms import (
     AttachmentForm,
     CommissioningForm,
@@ -96,9 +102,17 @@ def intelligence_list(request):
         allocated_to=request.user.pk if data.get("mine") else None,
         q=data.get("q") or "",
     )
-    page = Paginator(
-        selectors.intelligence_list(council=request.council, filters=filters), 25
-    ).get_page(request.GET.get("page"))
+    items = selectors.intelligence_list(council=request.council, filters=filters)
+    fmt = exports.wanted(request)
+    if fmt:
+        return exports.export(
+            items.select_related("allocated_to"),
+            columns=intelligence_columns(request.council),
+            filename=f"intelligence-{request.council.code}-{timezone.localdate():%Y-%m-%d}",
+            fmt=fmt,
+            sheet="Intelligence",
+        )
+    page = Paginator(items, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -109,6 +123,9 @@ def intelligence_list(request):
             "page": page,
             "query": query.urlencode(),
             "can_record": request.user.has_perm("monitoring.record_intelligence", request.council),
+            "severities": {
+                k: v.label for k, v in intelligence_rules(request.council).severities.items()
+            },
         },
     )
 
@@ -260,7 +277,7 @@ def risk_matrix(request):
         sort=d.get("sort") or "score",
     )
     ratings = selectors.risk_matrix(council=request.council, filters=filters)
-    export = request.GET.get("export")
+    export = request.GET.get("export") or exports.wanted(request)
     if export in ("csv", "xlsx"):
         name = f"risk-matrix-{request.council.code}-{timezone.localdate():%Y-%m-%d}"
         rows = ratings.iterator(chunk_size=2000)
@@ -319,6 +336,15 @@ def reviews_list(request):
     """Reviews due and overdue, per officer (004 11.3: "reviewed for outstanding visits")."""
     mine = request.GET.get("mine") == "1"
     due = selectors.reviews_due(council=request.council, officer=request.user if mine else None)
+    fmt = exports.wanted(request)
+    if fmt:
+        return exports.export(
+            review_rows(due),
+            columns=review_columns(request.council),
+            filename=f"reviews-due-{request.council.code}-{timezone.localdate():%Y-%m-%d}",
+            fmt=fmt,
+            sheet="Reviews due",
+        )
     return render(
         request,
         "monitoring/reviews_list.html",

@@ -14,4 +14,9 @@ class ProvidersConfig(AppConfig):
         )
 
         panels.register()
+        from providers.brief import rating_rows
+
+        extensions.decision_brief.register(
+            extensions.BriefSource("providers", rating_rows, "providers.view_register", 10)
+        )
         extensions.demo.register(extensions.DemoStep("providers", demo.load, order=10))

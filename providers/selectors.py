@@ -119,6 +119,32 @@ def location_search(*, council, filters: LocationFilters) -> QuerySet[Location]:
     return qs.order_by("name", "id")
 
 
+def _ours(council) -> Q:
+    """The council's own services: those on its own list (LocalRecord) and those it added
+    outside CQC's register."""
+    return Q(pk__in=LocalRecord.objects.filter(council=council).values("location_id")) | Q(
+        owner_council=council
+    )
+
+
+def ours_first(*, council, filters: LocationFilters, limit: int = 20) -> list[Location]:
+    """The council's own services among the matches, shown first in search (issue 13)."""
+    if council is None:
+        return []
+    return list(location_search(council=council, filters=filters).filter(_ours(council))[:limit])
+
+
+def ours_among(*, council, ids) -> set[int]:
+    """Which of these locations are the council's own (one query)."""
+    if council is None or not ids:
+        return set()
+    return set(
+        Location.objects.filter(pk__in=list(ids))
+        .filter(_ours(council))
+        .values_list("pk", flat=True)
+    )
+
+
 def local_authorities() -> list[str]:
     """Distinct local authorities on the register; cached, as the list changes only on import."""
     key = "register:local-authorities"

@@ -265,7 +265,7 @@ def import_from_path(
         raise NotAllowed("CQC's files go to the national register, not to a council's records.")
     with scopes_disabled():
         run = ImportRun.objects.create(
-            council=council, format=format, mapping=mapping, source_name=str(path)[:300]
+            council=council, format=format, mapping=mapping, source_name=Path(path).name[:300]
         )
     return import_execute(run_id=run.pk, path=path, echo=echo)
 

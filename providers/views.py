@@ -32,12 +32,19 @@ def location_search(request):
     ).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    # The council's own services first, on the first page (issue 13), then every match.
+    first = (
+        selectors.ours_first(council=request.council, filters=filters) if page.number == 1 else []
+    )
+    shown = [*first, *page.object_list]
     context = {
         "form": form,
         "page": page,
         "filters": filters,
         "query": query.urlencode(),
-        "columns": extensions.columns(request=request, locations=page.object_list, where="search"),
+        "ours_first": first,
+        "ours": selectors.ours_among(council=request.council, ids={loc.pk for loc in shown}),
+        "columns": extensions.columns(request=request, locations=shown, where="search"),
     }
     template = (
         "providers/_location_results.html"

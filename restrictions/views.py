@@ -7,12 +7,14 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
-from core import extensions
+from core import exports, extensions
 from core.forms import ReasonForm, on_form
 from core.views import council_view, require_perm
 from providers.models import Provider
 from providers.selectors import locations_for, visible_to
+from restrictions.exports import restriction_columns
 from restrictions.forms import (
     WHOLE,
     AppealForm,
@@ -83,15 +85,22 @@ def restriction_list(request):
     council = request.council
     wanted = request.GET.get("status", "open")
     wanted = wanted if wanted in ("open", "all", *Status.values) else "open"
-    page = Paginator(
-        selectors.restrictions(
-            council=council,
-            status="" if wanted == "all" else wanted,
-            q=request.GET.get("q", "")[:100],
-        ),
-        50,
-    ).get_page(request.GET.get("page"))
+    found = selectors.restrictions(
+        council=council,
+        status="" if wanted == "all" else wanted,
+        q=request.GET.get("q", "")[:100],
+    )
     pack = Restrictions.of(council)
+    fmt = exports.wanted(request)
+    if fmt:
+        return exports.export(
+            found,
+            columns=restriction_columns(pack),
+            filename=f"restrictions-{council.code}-{timezone.localdate():%Y-%m-%d}",
+            fmt=fmt,
+            sheet="Restrictions",
+        )
+    page = Paginator(found, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "restrictions/restriction_list.html",

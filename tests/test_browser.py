@@ -377,9 +377,13 @@ def test_the_keeper_brings_in_a_cqc_file_and_a_council_its_own_list(
     )
     expect(changed.locator("dd")).to_have_text("1")
     page.goto(f"{base}/locations/?q=Hawthorn")
-    expect(page.locator("#results tbody tr")).to_have_count(1)
+    # On Bromley's own list: first, under "Your council's services", and marked "Ours".
+    ours = page.get_by_role("region", name="Your council's services")
+    expect(ours.locator("tbody tr")).to_have_count(1)
+    expect(ours.locator(".app-ours")).to_have_text("Ours")
+    expect(page.get_by_role("region", name="Locations found").locator("tbody tr")).to_have_count(1)
     # CQC's rating stays; Bromley's assessment is shown as Bromley's.
-    expect(page.locator("#results .app-rating")).to_have_text("Requires improvement")
+    expect(ours.locator(".app-rating")).to_have_text("Requires improvement")
     page.locator("#results tbody tr a").first.click()
     record = page.get_by_test_id("local-record")
     expect(record).to_contain_text("LBB-ASC-7")
@@ -557,7 +561,7 @@ def test_case_moves_up_the_ladder_through_the_decision_chain(page, live_server, 
     expect(page.get_by_test_id("inbox")).to_contain_text("Decision of the Head of Commissioning")
     _shot(page, "23-inbox.png")
     page.get_by_test_id("inbox").get_by_role("link").first.click()
-    page.get_by_label("Approve", exact=True).check()
+    page.locator("input[name=act-outcome][value=approved]").check()
     page.get_by_label("Apply it to").select_option("This service only")
     page.get_by_label("Reasons, in writing").fill("Embargo agreed until the plan is met.")
     page.get_by_label("When should it be reconsidered?", exact=False).fill("At the next review")
@@ -615,7 +619,7 @@ def test_bromley_rule_alert_and_a_family_choice_decided_by_the_dass(
     _sign_in(page, live_server.url, dass)
     page.goto(f"{live_server.url}/decisions/")
     page.get_by_test_id("inbox").get_by_role("link").first.click()
-    page.get_by_label("Approve", exact=True).check()
+    page.locator("input[name=act-outcome][value=approved]").check()
     page.get_by_label("Reasons, in writing").fill("Agreed: the family understand the rating.")
     page.get_by_role("button", name="Record the decision").click()
     expect(page.get_by_test_id("rec-status")).to_have_text("Approved")
@@ -871,12 +875,25 @@ def test_a_board_and_its_meeting(page, live_server, load_pack, member):
     from django.utils import timezone
     from playwright.sync_api import expect
 
-    from boards.services import member_add
+    from boards.services import agenda_refer, member_add
+    from concerns.services import case_move, case_open
 
     council = load_pack("somerset")
     manager = member(council, Role.MANAGER)
     officer = member(council, Role.OFFICER)
+    board_maker = member(
+        council, Role.DECISION_MAKER, title="Strategic Manager, Quality & Performance"
+    )
     joined = timezone.localdate() - dt.timedelta(days=30)
+    case = case_open(council=council, actor=officer, summary="Concerns", location=LocationFactory())
+    case_move(case=case, actor=officer, move="invoke_quality_improvement", reason="RI")
+    rec = case_move(
+        case=case, actor=officer, move="issue_rectification_notice", reason="Not improving",
+        evidence=[
+            {"kind": "meeting_notes", "note": "QIM 3 notes"},
+            {"kind": "board_decision", "note": "Board of 1 May"},
+        ],
+    )  # fmt: skip
     for name, posts in [
         ("Dr Ann Hale", ["ccg_safeguarding_commissioning", "deputy_director_quality"]),
         ("Raj Patel", ["la_quality_performance_manager"]),
@@ -895,6 +912,10 @@ def test_a_board_and_its_meeting(page, live_server, load_pack, member):
     page.get_by_label("Date of the meeting").fill(timezone.localdate().isoformat())
     page.get_by_role("button", name="Arrange the meeting").click()
     expect(page.get_by_test_id("agenda")).to_contain_text("CQC compliance history")
+    from boards.models import Meeting
+
+    agenda_refer(meeting=Meeting.objects.get(council=council), actor=officer, recommendation=rec)
+    page.reload()
     page.get_by_label("Dr Ann Hale: Present").check()
     page.get_by_label("Raj Patel: Present").check()
     page.get_by_label("Sam Jones: Apologies").check()
@@ -904,9 +925,68 @@ def test_a_board_and_its_meeting(page, live_server, load_pack, member):
     url = page.url
     _at_both_widths(page, "09-meeting", lambda: page.goto(url))
     page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_text("Correct the attendance").click()
     page.get_by_label("Li Chen: Present").check()
     page.get_by_role("button", name="Record the attendance").click()
     expect(page.get_by_test_id("quorum")).to_contain_text("Quorate")
     _at_both_widths(
         page, "10-board", lambda: page.goto(f"{base}/boards/commissioning_quality_board/")
     )
+    # Its minutes and an action (003 Appendix 1 Table 3), then the decision taken at it.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(url)
+    page.get_by_role("link", name="Write the minutes").click()
+    page.locator("textarea[name^=record-discussion_]").first.fill("Providers of concern reviewed.")
+    page.get_by_role("button", name="Save the minutes").click()
+    expect(page.get_by_test_id("agenda")).to_contain_text("Providers of concern reviewed.")
+    page.get_by_text("Add an action").click()
+    page.get_by_role("button", name="Add the action").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter what is to be done")
+    page.get_by_label("What is to be done").fill("Bring the CQC inspection dates")
+    page.get_by_label("Who does it").fill("Quality & Performance")
+    page.get_by_label("By when").fill((timezone.localdate() + dt.timedelta(days=14)).isoformat())
+    page.get_by_role("button", name="Add the action").click()
+    expect(page.get_by_test_id("actions")).to_contain_text("Bring the CQC inspection dates")
+    _at_both_widths(page, "11-meeting-record", lambda: page.goto(url))
+    page.context.clear_cookies()
+    _sign_in(page, base, board_maker)
+    page.goto(f"{base}/decisions/{rec.pk}/")
+    page.locator("input[name=act-outcome][value=approved]").check()
+    page.get_by_label("Reasons, in writing").fill("The Board agreed the Rectification Notice.")
+    page.get_by_label("The meeting that decided").select_option(index=1)
+    _at_both_widths(page, "12-decide-at-meeting", lambda: None)
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page.get_by_test_id("rec-status")).to_have_text("Approved")
+    expect(page.get_by_text("Independent scrutiny")).to_be_visible()
+
+
+def test_an_external_member_sees_their_boards_papers_only(page, live_server, load_pack, member):
+    """A partner's seat on a board (issue 12): the CCG's member sees the Board and its meeting,
+    and nothing else of the council; axe-core at 1280 and 320 px."""
+    import datetime as dt
+
+    from django.utils import timezone
+    from playwright.sync_api import expect
+
+    from boards.services import meeting_schedule, member_add
+
+    council = load_pack("somerset")
+    manager = member(council, Role.MANAGER)
+    partner = member(council, Role.EXTERNAL)
+    member_add(
+        council=council, actor=manager, board="commissioning_quality_board", name="Dr Ann Hale",
+        posts=["ccg_safeguarding_commissioning"], user=partner,
+    )  # fmt: skip
+    meeting = meeting_schedule(
+        council=council, actor=manager, board="commissioning_quality_board",
+        meets_on=timezone.localdate() + dt.timedelta(days=9),
+    )  # fmt: skip
+    base = live_server.url
+    _sign_in(page, base, partner)
+    _at_both_widths(page, "13-external-start", lambda: page.goto(f"{base}/"))
+    expect(page.get_by_role("link", name=meeting.reference)).to_be_visible()
+    expect(page.get_by_role("link", name="Providers and locations")).to_have_count(0)
+    page.get_by_role("link", name=meeting.reference).click()
+    expect(page.get_by_test_id("agenda")).to_contain_text("CQC compliance history")
+    expect(page.get_by_role("link", name="Papers pack (PDF)")).to_be_visible()
+    assert page.goto(f"{base}/locations/").status == 403

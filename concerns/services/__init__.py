@@ -3,6 +3,7 @@
 automatic rules' alerts (`alerts`). Decisions on moves and exceptions go through `decisions`."""
 
 from concerns.services.alerts import alert_handle, alert_raise
+from concerns.services.assign import case_assign
 from concerns.services.cases import apply_move, case_lock, case_move, case_open
 from concerns.services.exceptions import exception_propose
 from concerns.services.safeguarding import (
@@ -16,6 +17,7 @@ __all__ = [
     "alert_handle",
     "alert_raise",
     "apply_move",
+    "case_assign",
     "case_lock",
     "case_move",
     "case_open",

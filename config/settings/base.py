@@ -371,6 +371,11 @@ EMAIL_HOST_USER = _EMAIL.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = _EMAIL.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _EMAIL.get("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="oversight@localhost")
+# The service desk named on the help, accessibility and privacy pages (empty: those pages name
+# the council's own contact details from its pack instead).
+SUPPORT_EMAIL = env("SUPPORT_EMAIL", default="")
+SUPPORT_PHONE = env("SUPPORT_PHONE", default="")
+ACCESSIBILITY_STATEMENT_PREPARED = "29 November 2026"
 DEMO_PASSWORD = "oversight-demo"
 
 # Logs: each line with the request's id; JSON lines where LOG_FORMAT=json (production's default).

@@ -21,3 +21,13 @@ def section_nav(context, group: str, label: str):
 def cell(cells: dict, key):
     """A column's cell for a row: `{{ column.cells|cell:loc.pk }}` (empty when none)."""
     return cells.get(key, "") if cells else ""
+
+
+@register.simple_tag(takes_context=True)
+def list_query(context) -> str:
+    """The list's filters as they are now (without the page and the download format), for
+    links that keep them: the next page, a download."""
+    query = context["request"].GET.copy()
+    for key in ("page", "format"):
+        query.pop(key, None)
+    return query.urlencode()
