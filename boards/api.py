@@ -18,6 +18,7 @@ from boards.services import (
     member_add,
     papers_issue,
 )
+from core.actors import person_of
 from core.api import CouncilScopedMixin, HasCouncilPermission, PlausibleDateField
 from councils.models import User
 from decisions.models import Recommendation
@@ -451,7 +452,8 @@ class ActionViewSet(CouncilScopedMixin, viewsets.ReadOnlyModelViewSet):
             qs = qs.filter(meeting__board__in=seats)
         params = self.request.query_params
         if params.get("mine") in ("1", "true"):
-            qs = qs.filter(owner=self.request.user)
+            person = person_of(self.request.user)  # a system's token owns no actions
+            qs = qs.filter(owner=person) if person is not None else qs.none()
         if params.get("open") in ("1", "true"):
             qs = qs.filter(done_on__isnull=True)
         return qs.order_by("due_on", "id")

@@ -91,6 +91,26 @@ class AlertForm(GovukFormMixin, forms.Form):
     )
 
 
+class AlertBulkForm(GovukFormMixin, forms.Form):
+    """Several alerts handled at once, with one note."""
+
+    ids = forms.TypedMultipleChoiceField(
+        coerce=int,
+        error_messages={"required": "Select the alerts to handle"},
+    )
+    note = forms.CharField(
+        max_length=TEXT_MAX,
+        label="What was done, or why they are dismissed",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Add a note"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The service checks the ids are this council's waiting alerts.
+        self.fields["ids"].valid_value = lambda value: str(value).isdigit() and len(value) < 12
+
+
 class MeetingForm(GovukFormMixin, forms.Form):
     held_on = forms.DateField(label="Date of the meeting", widget=forms.DateInput(DATE))
     attendees = forms.CharField(

@@ -214,11 +214,35 @@ def ladder_diagram(*, case: Case | None, ladder: Ladder) -> list[dict]:
     return rows
 
 
-def alerts(*, council: Council, status: str = AlertStatus.NEW) -> QuerySet:
+def alerts(
+    *, council: Council, status: str = AlertStatus.NEW, rule: str = "", q: str = ""
+) -> QuerySet:
     qs = Alert.objects.filter(council=council).select_related("location", "provider", "case")
     if status:
         qs = qs.filter(status=status)
+    if rule:
+        qs = qs.filter(label=rule)
+    if q:
+        qs = qs.filter(Q(location__name__icontains=q) | Q(provider__name__icontains=q))
     return qs.order_by("-created_at", "-id")
+
+
+def alerts_by_location(qs: QuerySet) -> QuerySet:
+    """The same alerts grouped: by location (a provider's own ones last), those from one
+    cause (a rating change) together, newest first within."""
+    return qs.order_by(
+        "location__name", "location_id", "provider__name", "-created_at", "cause", "id"
+    )
+
+
+def alert_rules(*, council: Council) -> list[str]:
+    """The rules that have raised alerts here, for the filter."""
+    return list(
+        Alert.objects.filter(council=council)
+        .order_by("label")
+        .values_list("label", flat=True)
+        .distinct()[:50]
+    )
 
 
 def case_timeline_entries(*, council: Council, location, limit: int = 200) -> list[AuditEntry]:

@@ -11,6 +11,8 @@ urlpatterns = [
     path("cases/<int:pk>/safeguarding/", views.safeguarding_open_view, name="safeguarding-open"),
     path("safeguarding/<int:pk>/", views.safeguarding_detail, name="safeguarding-detail"),
     path("alerts/", views.alert_list, name="alert-list"),
+    path("alerts/handle/", views.alerts_bulk_view, name="alerts-handle"),
+    path("alerts/<int:pk>/", views.alert_detail, name="alert-detail"),
     path("alerts/<int:pk>/handle/", views.alert_handle_view, name="alert-handle"),
     path(
         "locations/<int:location_pk>/exceptions/<slug:key>/",

@@ -31,6 +31,7 @@ urlpatterns = [
     app("restrictions"),
     app("notices"),
     app("boards"),
+    app("reporting"),
     path("api/v1/", include(([*api_urlpatterns, *router.urls], "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

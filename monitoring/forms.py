@@ -42,7 +42,7 @@ class CommissioningForm(GovukFormMixin, forms.Form):
         label="Council contact officer",
         queryset=User.objects.none(),
         required=False,
-        empty_label="None",
+        empty_label="No contact officer",
     )
 
     def __init__(self, *args, council, **kwargs):
@@ -301,6 +301,7 @@ class PlanActionForm(GovukFormMixin, forms.Form):
     council_monitor = forms.ModelChoiceField(
         label="Who in the council monitors it",
         queryset=User.objects.none(),
+        empty_label="Choose who monitors it",
         error_messages={"required": "Choose who monitors it"},
     )
     due_on = forms.DateField(

@@ -12,7 +12,7 @@ from core import extensions
 from core.extensions import Column, NavEntry, Panel, TimelineEntry, TimelineSource
 from monitoring import selectors
 from monitoring.forms import RiskOverrideForm
-from monitoring.models import ImprovementPlan, Review, RiskHistory, RiskRating
+from monitoring.models import ImprovementPlan, Rag, Review, RiskHistory, RiskRating
 from monitoring.pack import review_rules
 from providers.models import Rating
 
@@ -91,6 +91,60 @@ def rag_cells(*, council, locations) -> dict[int, str]:
             RAG_COLOURS.get(rag, "grey"),
             label,
         )
+    return out
+
+
+RAG_ORDER = {Rag.GREEN: 0, Rag.AMBER: 1, Rag.RED: 2}
+
+
+def trend_cells(*, council, locations) -> dict[int, str]:
+    """The risk matrix's trend column (issue 13): the RAG now against the one before it in
+    the location's history, in one query for the page."""
+    ids = [lid for lid, _ in locations]
+    seen: dict[int, list[str]] = {}
+    for lid, rag in (
+        RiskHistory.objects.filter(council=council, location_id__in=ids)
+        .order_by("location_id", "-at", "-id")
+        .values_list("location_id", "rag")
+    ):
+        got = seen.setdefault(lid, [])
+        if len(got) < 2 and (not got or got[-1] != rag):
+            got.append(rag)
+    out = {}
+    for lid, rags in seen.items():
+        if len(rags) < 2:
+            out[lid] = format_html('<span class="govuk-body-s">{}</span>', "Steady")
+            continue
+        worse = RAG_ORDER.get(rags[0], 0) > RAG_ORDER.get(rags[1], 0)
+        out[lid] = format_html(
+            '<strong class="govuk-tag govuk-tag--{}">{}</strong><br>'
+            '<span class="govuk-body-s">was {}</span>',
+            "red" if worse else "green",
+            "Worsening" if worse else "Improving",
+            Rag(rags[1]).label.lower() if rags[1] in Rag.values else rags[1],
+        )
+    return out
+
+
+def last_review_cells(*, council, locations) -> dict[int, str]:
+    """The risk matrix's last review column (issue 13): the latest completed review or visit,
+    in the council's words, in one query for the page."""
+    ids = [lid for lid, _ in locations]
+    kinds = review_rules(council).labels
+    out = {}
+    for lid, kind, on in (
+        Review.objects.filter(
+            council=council, location_id__in=ids, status="completed", visited_on__isnull=False
+        )
+        .order_by("location_id", "-visited_on", "-id")
+        .values_list("location_id", "kind", "visited_on")
+    ):
+        if lid not in out:
+            out[lid] = format_html(
+                '{}<br><span class="govuk-body-s">{}</span>',
+                f"{on:%-d %b %Y}",
+                kinds.get(kind, kind),
+            )
     return out
 
 
@@ -214,7 +268,34 @@ def register() -> None:
     ):
         extensions.location_page.register(panel)
     extensions.location_columns.register(
-        Column("monitoring.rag", "RAG", rag_cells, "monitoring.view_intelligence", order=5)
+        Column(
+            "monitoring.rag",
+            "RAG",
+            rag_cells,
+            "monitoring.view_intelligence",
+            where=("search",),
+            order=5,
+        )
+    )
+    extensions.location_columns.register(
+        Column(
+            "monitoring.trend",
+            "Trend",
+            trend_cells,
+            "monitoring.view_intelligence",
+            where=("risk",),
+            order=6,
+        )
+    )
+    extensions.location_columns.register(
+        Column(
+            "monitoring.last_review",
+            "Last review",
+            last_review_cells,
+            "monitoring.view_intelligence",
+            where=("risk",),
+            order=7,
+        )
     )
     extensions.start_page.register(
         Panel("monitoring.dashboard", "monitoring/panels/start_dashboard.html", dashboard_panel, 30)

@@ -45,6 +45,7 @@ class ImportForm(GovukFormMixin, forms.Form):
     mapping = forms.ModelChoiceField(
         label="Column mapping",
         queryset=ColumnMapping.objects.none(),
+        empty_label="Choose a column mapping",
         help_text="How your spreadsheet's columns map onto your records.",
         error_messages={"required": "Select the column mapping for this spreadsheet"},
     )

@@ -990,3 +990,59 @@ def test_an_external_member_sees_their_boards_papers_only(page, live_server, loa
     expect(page.get_by_test_id("agenda")).to_contain_text("CQC compliance history")
     expect(page.get_by_role("link", name="Papers pack (PDF)")).to_be_visible()
     assert page.goto(f"{base}/locations/").status == 403
+
+
+def test_reports_alerts_and_the_footer_pages(page, live_server, load_pack, member):
+    """Issue 13: the reports (charts with their numbers beside them), the alerts table with
+    its bulk actions, the decision page's facts, and the footer's help, accessibility and
+    privacy pages; axe-core at 1280 and 320 px, nothing wider than the window."""
+    from playwright.sync_api import expect
+
+    from concerns.triggers import check_rating
+    from monitoring.models import Source
+    from tests.monitoring.helpers import log
+
+    council = load_pack("bromley")
+    officer = member(council, Role.OFFICER)
+    for n, name in enumerate(("Ash House", "Elm Court", "Oak Lodge")):
+        home = LocationFactory(name=name, local_authority="Bromley", region="London")
+        rating = RatingFactory(location=home, overall="Inadequate" if n else "Good")
+        check_rating(council=council, rating=rating)
+        log(council, officer, location=home, source=Source.COMPLAINT)
+    base = live_server.url
+    _sign_in(page, base, officer)
+    page.get_by_role("link", name="Reports").first.click()
+    page.get_by_role("link", name="The quality of the care market").click()
+    share = page.get_by_test_id("figure-good_share")
+    expect(share.locator("svg[role=img] title")).to_have_count(1)
+    expect(share.get_by_role("region")).to_contain_text("England")
+    _at_both_widths(page, "30-report-market", lambda: page.reload())
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{base}/reports/work/")
+    expect(page.get_by_test_id("figure-intelligence_sources")).to_contain_text("Complaint")
+    _at_both_widths(page, "31-report-work", lambda: page.reload())
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{base}/reports/work/?from=2026-13")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("YYYY-MM")
+    page.goto(f"{base}/reports/board/")
+    _at_both_widths(page, "32-report-board", lambda: page.reload())
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{base}/alerts/")
+    expect(page.get_by_test_id("alert")).to_have_count(2)
+    _at_both_widths(page, "33-alerts", lambda: page.reload())
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_label("Select Inspection rating below Good published: Elm Court").check()
+    page.get_by_label("What was done, or why they are dismissed").fill("Visit booked")
+    page.get_by_role("button", name="Mark as acted on").click()
+    expect(page.get_by_test_id("alert")).to_have_count(1)
+    page.get_by_test_id("alert").get_by_role("link").first.click()
+    _at_both_widths(page, "34-alert", lambda: page.reload())
+    for name, url in (("35-help", "/help/"), ("36-accessibility", "/accessibility/")):
+        _at_both_widths(page, name, lambda url=url: page.goto(f"{base}{url}"))
+    _at_both_widths(page, "37-privacy", lambda: page.goto(f"{base}/privacy/"))
+    page.set_viewport_size({"width": 320, "height": 900})
+    page.goto(f"{base}/")
+    menu = page.get_by_role("button", name="Menu")
+    expect(menu).to_be_visible()
+    menu.click()
+    expect(page.get_by_role("link", name="Reports")).to_be_visible()

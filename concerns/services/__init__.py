@@ -2,7 +2,7 @@
 (`effects`), the safeguarding track (`safeguarding`), exceptions (`exceptions`) and the
 automatic rules' alerts (`alerts`). Decisions on moves and exceptions go through `decisions`."""
 
-from concerns.services.alerts import alert_handle, alert_raise
+from concerns.services.alerts import alert_handle, alert_raise, alerts_handle
 from concerns.services.assign import case_assign
 from concerns.services.cases import apply_move, case_lock, case_move, case_open
 from concerns.services.exceptions import exception_propose
@@ -16,6 +16,7 @@ from concerns.services.safeguarding import (
 __all__ = [
     "alert_handle",
     "alert_raise",
+    "alerts_handle",
     "apply_move",
     "case_assign",
     "case_lock",

@@ -149,3 +149,22 @@ def alert_handle(*, alert: Alert, actor, dismiss: bool, note: str) -> Alert:
         reason=note.strip(),
     )
     return alert
+
+
+@transaction.atomic
+def alerts_handle(*, council, actor, ids: list[int], dismiss: bool, note: str) -> int:
+    """Several alerts acted on or dismissed at once, with one note (issue 13): all or none.
+    Returns how many."""
+    require(actor, "concerns.handle_alert", council, "You may not handle alerts here.")
+    ids = list(dict.fromkeys(int(i) for i in ids))[:200]
+    if not ids:
+        raise ValidationFailed("", errors={"ids": ["Select the alerts to handle."]})
+    alerts = list(Alert.objects.select_for_update().filter(council=council, pk__in=ids))
+    if len(alerts) != len(ids):
+        raise ValidationFailed("", errors={"ids": ["Select alerts of this council."]})
+    done = [a for a in alerts if a.status != AlertStatus.NEW]
+    if done:
+        raise Conflict(f"{len(done)} of the selected alerts have been handled already.")
+    for alert in alerts:
+        alert_handle(alert=alert, actor=actor, dismiss=dismiss, note=note)
+    return len(alerts)

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "restrictions",
     "notices",
     "boards",
+    "reporting",
 ]
 
 MIDDLEWARE = [
@@ -86,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.council",
+                "councils.context_processors.citing",
             ],
         },
     }

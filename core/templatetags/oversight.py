@@ -31,3 +31,15 @@ def list_query(context) -> str:
     for key in ("page", "format"):
         query.pop(key, None)
     return query.urlencode()
+
+
+@register.filter
+def cite(seed, documents) -> str:
+    """A seed citation in the council's words: "003 1.13" becomes "Somerset Contract,
+    Quality & Risk Management Policy, 1.13" when `documents` ({"003": title}) knows it."""
+    text = str(seed or "")
+    number, _, rest = text.partition(" ")
+    title = (documents or {}).get(number) if isinstance(documents, dict) else None
+    if not title:
+        return text
+    return f"{title}, {rest}" if rest else title

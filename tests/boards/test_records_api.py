@@ -321,3 +321,11 @@ def test_responses_only_at_a_virtual_meeting(somerset, api_as):  # noqa: F811
         format="json",
     )
     assert bad.status_code == 400 and "responses" in bad.json()["errors"]
+
+
+def test_a_systems_token_owns_no_actions(load_pack, api_token):
+    """Found by Schemathesis: `?mine=true` with a token (no person) answered 500."""
+    council = load_pack("somerset")
+    client = api_token(council, ["boards:read"])
+    answer = client.get(f"{ACTIONS}?mine=true&open=true")
+    assert answer.status_code == 200 and answer.json()["results"] == []

@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 APPS = [
     "config", "core", "councils", "providers", "monitoring", "decisions", "concerns",
-    "restrictions", "notices", "boards",
+    "restrictions", "notices", "boards", "reporting",
 ]  # fmt: skip
 
 

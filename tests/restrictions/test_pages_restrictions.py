@@ -109,7 +109,8 @@ def test_the_restriction_page_shows_it_in_the_councils_words_with_what_waits(wb,
     assert by_testid(page, "restriction-status").endswith("In place")
     assert f"{r.level_since:%-d %B %Y}, decided by" in page
     assert CONTACT["name"] in page and CONTACT["phone"] in page
-    assert "Shown to other councils (004 19.3)" in page
+    # Cited by the council's document, not the seed's number (issue 13).
+    assert "Shown to other councils (West Berkshire Care Quality Team process, 19.3)" in page
     notices = by_testid(page, "notices")
     assert "Decision letter to the provider, with the reasons and the right to appeal" in notices
     assert "(004 19.1)" in notices

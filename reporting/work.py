@@ -1,0 +1,447 @@
+"""The council's own work over a period (004 11: KPIs from the Risk Matrix; intelligence
+themes and trends by source and provider; visits done and outstanding), read from the rows
+the other apps keep. Reads only; each figure in a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from statistics import median
+
+from django.db import connection
+from django.db.models import Count, F, Q
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+
+from concerns.models import Case, Stage
+from concerns.pack import Ladder
+from core.models import Timer, TimerStatus
+from decisions.models import Recommendation
+from decisions.models import Status as RecStatus
+from monitoring.models import Intelligence, Rag, Review, ReviewStatus, Source
+from monitoring.pack import intelligence_rules, review_rules
+from reporting.charts import Series, bar_chart, line_chart
+from reporting.figures import Figure
+from reporting.market import month_key, month_words, months_between
+from restrictions.models import Restriction
+
+RAG_COLOURS = {Rag.RED: "#d4351c", Rag.AMBER: "#f47738", Rag.GREEN: "#00703c"}
+
+
+def _month(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+    return month_key(value)
+
+
+def _bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    return start, end
+
+
+def rag_over_time(council, first: dt.date, last: dt.date, months: list[str]) -> Figure:
+    """Locations Red, Amber and Green at each month's end (the risk matrix's history), the
+    months read in the council's time zone as the period's bounds are."""
+    tzname = timezone.get_current_timezone_name()
+
+    def month(expr: str) -> tuple[str, list]:
+        day, params = connection.ops.datetime_cast_date_sql(expr, (), tzname)
+        if connection.vendor == "postgresql":
+            return f"to_char({day}, 'YYYY-MM')", list(params)
+        return f"strftime('%%Y-%%m', {day})", list(params)
+
+    m_start, start_params = month("at")
+    m_next, next_params = month("LEAD(at) OVER (PARTITION BY location_id ORDER BY at, id)")
+    sql = f"""
+        WITH h AS (
+            SELECT {m_start} AS m_start, {m_next} AS m_next, rag
+            FROM monitoring_riskhistory WHERE council_id = %s AND at < %s
+        )
+        SELECT m_start, m_next, rag, COUNT(*) FROM h GROUP BY m_start, m_next, rag
+    """
+    _, end = _bounds(first, last)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*start_params, *next_params, council.pk, end])
+        spans = cursor.fetchall()
+    index = {m: i for i, m in enumerate(months)}
+    diff = {r: [0] * (len(months) + 1) for r in Rag.values}
+    for m_start, m_next, rag, n in spans:
+        if rag not in diff or (m_next is not None and m_next <= months[0]) or m_start > months[-1]:
+            continue
+        a = index.get(m_start, 0) if m_start >= months[0] else 0
+        b = len(months) if m_next is None or m_next > months[-1] else index[m_next]
+        if a < b:
+            diff[rag][a] += n
+            diff[rag][b] -= n
+    counts = {r: [] for r in Rag.values}
+    for rag, d in diff.items():
+        total = 0
+        for i in range(len(months)):
+            total += d[i]
+            counts[rag].append(total)
+    rows = [
+        [month_words(m), counts[Rag.RED][i], counts[Rag.AMBER][i], counts[Rag.GREEN][i]]
+        for i, m in enumerate(months)
+    ]
+    chart = line_chart(
+        title="Locations by RAG rating at each month's end",
+        description="Red, amber and green locations on the council's risk matrix by month; "
+        "the numbers are in the table beside the chart.",
+        series=[
+            Series(
+                Rag(r).label,
+                [(month_words(m), counts[r][i]) for i, m in enumerate(months)],
+                RAG_COLOURS[r],
+            )
+            for r in (Rag.RED, Rag.AMBER, Rag.GREEN)
+        ],
+    )
+    return Figure(
+        "rag",
+        "Risk ratings over time",
+        "Locations on the risk matrix by RAG rating at each month's end.",
+        ["Month", "Red", "Amber", "Green"],
+        rows,
+        chart,
+        seed="004 11.1",
+    )
+
+
+def intelligence_figures(
+    council, first: dt.date, last: dt.date, months: list[str], *, name_providers: bool = True
+) -> list[Figure]:
+    """Intelligence received by source over time, by theme, by severity and by provider
+    (004 11.2: "intelligence themes and trends ... by source and provider")."""
+    rules = intelligence_rules(council)
+    items = Intelligence.objects.filter(
+        council=council, received_on__gte=first, received_on__lte=last
+    )
+    by_month: dict[str, Counter] = defaultdict(Counter)
+    for m, source, n in (
+        items.annotate(m=TruncMonth("received_on"))
+        .values_list("m", "source")
+        .annotate(n=Count("id"))
+    ):
+        by_month[_month(m)][source] += n
+    sources = [s for s in Source.values if any(by_month[m][s] for m in months)]
+    trend_rows = [
+        [month_words(m), *[by_month[m][s] for s in sources], sum(by_month[m].values())]
+        for m in months
+    ]
+    trend = Figure(
+        "intelligence_sources",
+        "Intelligence received, by source",
+        "Items of intelligence received each month, by where they came from.",
+        ["Month", *[Source(s).label for s in sources], "Total"],
+        trend_rows,
+        line_chart(
+            title="Intelligence received each month, by source",
+            description="One line per source; the numbers are in the table beside the chart.",
+            series=[
+                Series(Source(s).label, [(month_words(m), by_month[m][s]) for m in months])
+                for s in sources
+            ],
+        )
+        if sources
+        else "",
+        seed="004 11.2",
+    )
+    themes = list(rules.themes)
+    if connection.vendor == "postgresql" and themes:
+        counted = items.aggregate(
+            **{f"t{i}": Count("id", filter=Q(themes__contains=[t])) for i, t in enumerate(themes)}
+        )
+        theme_counts = {t: counted[f"t{i}"] for i, t in enumerate(themes)}
+    else:
+        theme_counts = Counter(t for row in items.values_list("themes", flat=True) for t in row)
+    theme_rows = sorted(
+        ([rules.theme_label(t), theme_counts.get(t, 0)] for t in themes),
+        key=lambda r: (-r[1], r[0]),
+    )
+    theme = Figure(
+        "intelligence_themes",
+        "Intelligence by theme",
+        "Items received in the period that raise each theme (an item may raise several).",
+        ["Theme", "Items"],
+        theme_rows,
+        bar_chart(
+            title="Intelligence by theme",
+            description="Items raising each theme in the period; the numbers are in the table.",
+            bars=[(r[0], r[1]) for r in theme_rows if r[1]],
+        )
+        if any(r[1] for r in theme_rows)
+        else "",
+        seed="004 11.2",
+    )
+    severity_rows = [
+        [rules.severity_label(s), n]
+        for s, n in items.values_list("severity").annotate(n=Count("id")).order_by("-n")
+    ]
+    severity = Figure(
+        "intelligence_severity",
+        "Intelligence by severity",
+        "Items received in the period by the severity the officer gave them.",
+        ["Severity", "Items"],
+        severity_rows,
+        seed="004 11.2",
+    )
+    top = list(
+        items.values_list("provider__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "provider__name")[:10]
+    )
+    provider_rows = [
+        [name if name_providers else f"Provider {chr(65 + i)}", n]
+        for i, (name, n) in enumerate(top)
+    ]
+    providers = Figure(
+        "intelligence_providers",
+        "Providers with the most intelligence",
+        "The ten providers with the most items received in the period"
+        + ("" if name_providers else ", not named (003 1.15)")
+        + ".",
+        ["Provider", "Items"],
+        provider_rows,
+        seed="004 11.2",
+    )
+    return [trend, theme, severity, providers]
+
+
+def reviews_figure(council, first: dt.date, last: dt.date, months: list[str]) -> Figure:
+    """Visits and reviews done, due and overdue (004 11.3: "outstanding visits")."""
+    today = timezone.localdate()
+    reviews = Review.objects.filter(council=council)
+    done = Counter(
+        {
+            _month(m): n
+            for m, n in reviews.filter(
+                status=ReviewStatus.COMPLETED, visited_on__gte=first, visited_on__lte=last
+            )
+            .annotate(m=TruncMonth("visited_on"))
+            .values_list("m")
+            .annotate(n=Count("id"))
+        }
+    )
+    due = Counter(
+        {
+            _month(m): n
+            for m, n in reviews.filter(planned_for__gte=first, planned_for__lte=last)
+            .exclude(status=ReviewStatus.CANCELLED)
+            .annotate(m=TruncMonth("planned_for"))
+            .values_list("m")
+            .annotate(n=Count("id"))
+        }
+    )
+    overdue = Counter(
+        {
+            _month(m): n
+            for m, n in reviews.filter(
+                status=ReviewStatus.PLANNED,
+                planned_for__lt=today,
+                planned_for__gte=first,
+                planned_for__lte=last,
+            )
+            .annotate(m=TruncMonth("planned_for"))
+            .values_list("m")
+            .annotate(n=Count("id"))
+        }
+    )
+    rows = [[month_words(m), done[m], due[m], overdue[m]] for m in months]
+    kinds = review_rules(council).labels
+    return Figure(
+        "reviews",
+        "Reviews and visits done, due and overdue",
+        "Each month: reviews completed, reviews planned for it, and those planned for it "
+        f"that are still not done ({', '.join(kinds.values()) or 'every type'}).",
+        ["Month", "Done", "Due", "Overdue"],
+        rows,
+        line_chart(
+            title="Reviews and visits by month",
+            description="Done, due and overdue each month; the numbers are in the table.",
+            series=[
+                Series("Done", [(month_words(m), done[m]) for m in months]),
+                Series("Due", [(month_words(m), due[m]) for m in months]),
+                Series("Overdue", [(month_words(m), overdue[m]) for m in months]),
+            ],
+        ),
+        seed="004 11.3",
+    )
+
+
+def cases_figure(council) -> Figure:
+    """Open cases by stage, with how long they have been in it."""
+    ladder = Ladder.of(council)
+    now = timezone.now()
+    days: dict[str, list[int]] = defaultdict(list)
+    for stage, since in (
+        Case.objects.filter(council=council)
+        .exclude(stage=Stage.CLOSED)
+        .values_list("stage", "stage_since")
+    ):
+        days[stage].append((now - since).days)
+    rows = []
+    for s in ladder.stages:
+        if s.key == Stage.CLOSED:
+            continue
+        found = days.get(s.key, [])
+        rows.append(
+            [s.label, len(found), round(median(found)) if found else None, max(found, default=None)]
+        )
+    return Figure(
+        "cases",
+        "Open cases by stage",
+        "Cases open now at each stage of the council's ladder, with the median and longest "
+        "time in the stage, in days.",
+        ["Stage", "Open cases", "Median days in the stage", "Longest, in days"],
+        rows,
+        bar_chart(
+            title="Open cases by stage",
+            description="Open cases at each stage; the numbers are in the table.",
+            bars=[(r[0], r[1]) for r in rows],
+        ),
+    )
+
+
+def restrictions_figure(council, first: dt.date, last: dt.date, months: list[str]) -> Figure:
+    """Restrictions in force at each month's end, and those lifted in the month. One put in
+    place has `level_since` (a refused or withdrawn one never has); it counts from the day it
+    was put in place (`decided_on`), not from its last change of level (`level_since`)."""
+    put = Restriction.objects.filter(council=council, level_since__isnull=False).annotate(
+        put_on=Coalesce("decided_on", "level_since")
+    )
+    starts = Counter(
+        {
+            _month(m): n
+            for m, n in put.filter(put_on__lte=last)
+            .annotate(m=TruncMonth("put_on"))
+            .values_list("m")
+            .annotate(n=Count("id"))
+        }
+    )
+    ends = Counter(
+        {
+            _month(m): n
+            for m, n in put.filter(ended_on__isnull=False, ended_on__lte=last)
+            .annotate(m=TruncMonth("ended_on"))
+            .values_list("m")
+            .annotate(n=Count("id"))
+        }
+    )
+    before = sum(n for m, n in starts.items() if m < months[0]) - sum(
+        n for m, n in ends.items() if m < months[0]
+    )
+    rows, in_force = [], before
+    for m in months:
+        in_force += starts[m] - ends[m]
+        rows.append([month_words(m), in_force, starts[m], ends[m]])
+    return Figure(
+        "restrictions",
+        "Restrictions in force and lifted",
+        "Restrictions on placements in force at each month's end, put in place and lifted "
+        "in the month.",
+        ["Month", "In force", "Put in place", "Lifted"],
+        rows,
+        line_chart(
+            title="Restrictions in force at each month's end",
+            description="In force, put in place and lifted by month; numbers in the table.",
+            series=[
+                Series("In force", [(r[0], r[1]) for r in rows]),
+                Series("Lifted", [(r[0], r[3]) for r in rows]),
+            ],
+        ),
+    )
+
+
+def decisions_figure(council, first: dt.date, last: dt.date, months: list[str]) -> Figure:
+    """Decisions taken each month and the time from the recommendation to the decision."""
+    start, end = _bounds(first, last)
+    taken: dict[str, list[float]] = defaultdict(list)
+    outcomes: dict[str, Counter] = defaultdict(Counter)
+    for proposed, decided, status in Recommendation.objects.filter(
+        council=council, decided_at__gte=start, decided_at__lt=end
+    ).values_list("proposed_at", "decided_at", "status"):
+        m = _month(decided)
+        taken[m].append((decided - proposed).total_seconds() / 86400)
+        outcomes[m][status] += 1
+    rows = [
+        [
+            month_words(m),
+            outcomes[m][RecStatus.APPROVED],
+            outcomes[m][RecStatus.REJECTED],
+            round(median(taken[m]), 1) if taken[m] else None,
+        ]
+        for m in months
+    ]
+    return Figure(
+        "decisions",
+        "Decisions and the time they took",
+        "Recommendations decided each month, approved or not, and the median days from the "
+        "recommendation to the decision.",
+        ["Month", "Approved", "Not approved", "Median days to decide"],
+        rows,
+        line_chart(
+            title="Decisions each month",
+            description="Approved and not approved by month; numbers in the table.",
+            series=[
+                Series("Approved", [(r[0], r[1]) for r in rows]),
+                Series("Not approved", [(r[0], r[2]) for r in rows]),
+            ],
+        ),
+    )
+
+
+def timers_figure(council, first: dt.date, last: dt.date, months: list[str]) -> Figure:
+    """Time limits that fell due each month: met in time, met late, or missed."""
+    start, end = _bounds(first, last)
+    met = Q(status=TimerStatus.MET)
+    counted = {
+        _month(m): (on_time, late, missed)
+        for m, on_time, late, missed in Timer.objects.filter(
+            council=council, due_at__gte=start, due_at__lt=end
+        )
+        .annotate(m=TruncMonth("due_at"))
+        .values_list("m")
+        .annotate(
+            on_time=Count("id", filter=met & Q(ended_at__lte=F("due_at"))),
+            late=Count("id", filter=met & Q(ended_at__gt=F("due_at"))),
+            missed=Count("id", filter=Q(status=TimerStatus.FIRED)),
+        )
+        .values_list("m", "on_time", "late", "missed")
+    }
+    rows = [[month_words(m), *counted.get(m, (0, 0, 0))] for m in months]
+    return Figure(
+        "time_limits",
+        "Time limits met and missed",
+        "Time limits that fell due each month: met in time, met late, and passed without "
+        "being met.",
+        ["Month", "Met in time", "Met late", "Missed"],
+        rows,
+        line_chart(
+            title="Time limits by the month they fell due",
+            description="Met in time, met late and missed; numbers in the table.",
+            series=[
+                Series("Met in time", [(r[0], r[1]) for r in rows]),
+                Series("Met late", [(r[0], r[2]) for r in rows]),
+                Series("Missed", [(r[0], r[3]) for r in rows]),
+            ],
+        ),
+    )
+
+
+def work_report(
+    *, council, first: dt.date, last: dt.date, name_providers: bool = True
+) -> list[Figure]:
+    months = months_between(first, last)
+    return [
+        rag_over_time(council, first, last, months),
+        *intelligence_figures(council, first, last, months, name_providers=name_providers),
+        reviews_figure(council, first, last, months),
+        cases_figure(council),
+        restrictions_figure(council, first, last, months),
+        decisions_figure(council, first, last, months),
+        timers_figure(council, first, last, months),
+    ]
