@@ -1,5 +1,5 @@
 """`python -m bench [--locations N] [--skip-import] [--keep-db]
-[--only register|monitoring|escalation|restrictions|notices|load|boards]`: the register
+[--only register|monitoring|escalation|restrictions|notices|load|boards|reporting]`: the register
 benchmarks (bench/register.py: import and search), then the monitoring ones (bench/monitoring.py: a
 council's risk matrix, at 2,000 locations and 100,000 intelligence items), then the escalation
 ones (bench/escalation.py: a council's cases, decisions inbox and alerts, at 1,000 open cases);
@@ -10,7 +10,10 @@ restrictions); then the letters and timers ones (bench/notices.py: one letter, a
 entries as PDF, the sweep over 100,000 timers, the start page's counts); then the production
 server under load (bench/load.py: gunicorn as deployed, 200 clients reading lists for 60 s);
 then the boards ones (bench/boards.py: a board's page and a meeting's page with 40 agenda items
-and a year of meetings, and their queries at a small size and the full one).
+and a year of meetings, and their queries at a small size and the full one); then the reporting
+ones (bench/reporting.py: the market report for England at 50,000 locations and five years of
+ratings, the council's own work report at 2,000 locations and 100,000 intelligence items, and
+their queries at a small size and the full one).
 
 Runs on PostgreSQL in its own database, `oversight_bench` at 127.0.0.1 (or BENCH_DATABASE_URL,
 whose database name must contain "bench": it is dropped and created anew). Prints each figure
@@ -25,6 +28,7 @@ from bench import load as ld
 from bench import monitoring as m
 from bench import notices as n
 from bench import register as r
+from bench import reporting as rp
 from bench import restrictions as rs
 
 _verdict, _ratio = r.verdict, r.ratio
@@ -255,8 +259,8 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--explain",
         action="store_true",
-        help="EXPLAIN ANALYZE each search's queries, and the monitoring and escalation pages' "
-        "queries",
+        help="EXPLAIN ANALYZE each search's queries, the monitoring and escalation pages' "
+        "queries, and the reports' slowest (always when a report misses its target)",
     )
     parser.add_argument(
         "--only",
@@ -268,9 +272,11 @@ def main(argv=None) -> int:
             "notices",
             "load",
             "boards",
+            "reporting",
         ],
-        help="run one part: the register (import, search), monitoring (the risk matrix) or "
-        "escalation (cases, decisions, alerts)",
+        help="run one part: the register (import, search), monitoring (the risk matrix), "
+        "escalation (cases, decisions, alerts), ... or reporting (the market report and the "
+        "council's own work)",
     )
     parser.add_argument(
         "--monitoring-locations",
@@ -354,6 +360,9 @@ def main(argv=None) -> int:
     if args.only == "boards":
         boards_summary(b.run(keep_db=args.keep_db))
         return 0
+    if args.only == "reporting":
+        reporting_summary(rp.run(keep_db=args.keep_db, explain_plans=args.explain))
+        return 0
     if args.only == "monitoring":
         summary(None, m.run(keep_db=args.keep_db, **monitoring_args))
         return 0
@@ -404,6 +413,7 @@ def main(argv=None) -> int:
         notices_summary(n.run(keep_db=False))
         load_summary(ld.run(keep_db=False))
         boards_summary(b.run(keep_db=False))
+        reporting_summary(rp.run(keep_db=False, explain_plans=args.explain))
     return 0
 
 
@@ -421,6 +431,17 @@ def boards_summary(res: b.BoardsResults) -> None:
         f"{res.settings})"
     )
     _table(b.summary_rows(res))
+    for warning in res.warnings:
+        print(f"WARNING: {warning}")
+    sys.stdout.flush()
+
+
+def reporting_summary(res: rp.ReportingResults) -> None:
+    r.log(
+        f"\nReporting: the market report and the council's own work (West Berkshire, database "
+        f"{res.database}, {res.settings})"
+    )
+    _table(rp.summary_rows(res))
     for warning in res.warnings:
         print(f"WARNING: {warning}")
     sys.stdout.flush()

@@ -3,15 +3,21 @@ from django.db.models import Q
 
 from core.forms import GovukFormMixin
 from core.limits import TEXT_MAX
-from councils.models import User
+from councils.models import Role, User
 from monitoring.models import ContractType, Outcome, Source
 from monitoring.pack import intelligence_rules, review_rules
 from monitoring.services.reviews import RATED
 
 
 def _members(council):
+    """Those a picker offers (issue 13): the council's officers and managers, who visit,
+    monitor and take intelligence; never placement staff, auditors or partners on a board."""
     return (
-        User.objects.filter(memberships__council=council, memberships__is_active=True)
+        User.objects.filter(
+            memberships__council=council,
+            memberships__is_active=True,
+            memberships__role__in=[Role.OFFICER, Role.MANAGER],
+        )
         .distinct()
         .order_by("first_name", "last_name")
     )

@@ -173,6 +173,8 @@ class Rating(models.Model):
                 name="rating_once_per_report",
             )
         ]
+        # The latest results published (reports, issue 13): read backwards, stop at the page.
+        indexes = [models.Index(fields=["report_date", "id"], name="rating_published")]
 
     def __str__(self):
         return f"{self.location}: {self.overall} ({self.report_date})"

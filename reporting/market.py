@@ -80,7 +80,7 @@ def scopes_of(council) -> list[Scope]:
         .exclude(region="")
         .values_list("region")
         .annotate(n=Count("id"))
-        .order_by("-n")[:1]
+        .order_by("-n", "region")[:1]
     )
     out = [Scope("area", council.short_name or council.name, local_authorities=las)]
     if regions:
@@ -89,40 +89,70 @@ def scopes_of(council) -> list[Scope]:
     return out
 
 
-def _month_sql(expr: str) -> str:
-    if connection.vendor == "postgresql":
-        return f"to_char({expr}, 'YYYY-MM')"
-    return f"strftime('%%Y-%%m', {expr})"
+def _spans(scopes: list[Scope], last: dt.date) -> dict[str, list[tuple]]:
+    """For each scope: (month from, month until or None, good, how many) over the ratings
+    history, in one query for every scope. The next rating is looked for among all of a
+    location's CQC ratings, then only the four judgements are kept: a location whose latest
+    rating is "Insufficient evidence to rate" is not counted as rated."""
+    area = next((s for s in scopes if s.local_authorities), None)
+    region = next((s for s in scopes if s.regions), None)
+    params: list = []
 
+    def member(column: str, values) -> str:
+        if not values:
+            return "0"
+        params.extend(values)
+        return f"CASE WHEN l.{column} IN ({', '.join(['%s'] * len(values))}) THEN 1 ELSE 0 END"
 
-def _spans(scope: Scope, last: dt.date) -> list[tuple[str, str | None, bool, int]]:
-    """(month from, month until or None, good, how many) over the scope's ratings history."""
-    where, params = scope.where("l")
+    in_area = member("local_authority", area.local_authorities if area else ())
+    in_region = member("region", region.regions if region else ())
+    narrow = ""
+    if all(s.local_authorities or s.regions for s in scopes):  # no England: read less
+        where_a, pa = area.where("l") if area else ("", [])
+        where_r, pr = region.where("l") if region else ("", [])
+        clauses = [w[5:] for w in (where_a, where_r) if w]
+        narrow = " AND (" + " OR ".join(clauses) + ")"
+        extra = [*pa, *pr]
+    else:
+        extra = []
     judged = ", ".join(["%s"] * len(JUDGED))
-    m_start = _month_sql("r.report_date")
-    m_next = _month_sql(
-        "LEAD(r.report_date) OVER (PARTITION BY r.location_id ORDER BY r.report_date, r.id)"
-    )
-    m_gone = _month_sql("l.deregistration_date")
+    if connection.vendor == "postgresql":
+        trunc = "date_trunc('month', {}::timestamp)"
+        fmt = "to_char({}, 'YYYY-MM')"
+    else:
+        trunc = "strftime('%%Y-%%m', {})"
+        fmt = "{}"
     sql = f"""
-        WITH spans AS (
-            SELECT {m_start} AS m_start, {m_next} AS m_next, {m_gone} AS m_gone,
-                   CASE WHEN r.overall IN (%s, %s) THEN 1 ELSE 0 END AS good
+        WITH h AS (
+            SELECT r.report_date AS d, r.overall,
+                   LEAD(r.report_date) OVER (
+                       PARTITION BY r.location_id ORDER BY r.report_date, r.id
+                   ) AS d_next,
+                   l.deregistration_date AS d_gone, {in_area} AS in_area, {in_region} AS in_region
             FROM providers_rating r JOIN providers_location l ON l.id = r.location_id
-            WHERE r.regulator = %s AND r.overall IN ({judged}) AND r.report_date <= %s
-              AND l.owner_council_id IS NULL{where}
+            WHERE r.regulator = %s AND r.report_date <= %s AND l.owner_council_id IS NULL{narrow}
+        ), spans AS (
+            SELECT {trunc.format("d")} AS m_start, {trunc.format("d_next")} AS m_next,
+                   {trunc.format("d_gone")} AS m_gone,
+                   CASE WHEN overall IN (%s, %s) THEN 1 ELSE 0 END AS good, in_area, in_region
+            FROM h WHERE overall IN ({judged})
         )
-        SELECT m_start, m_next, m_gone, good, COUNT(*) FROM spans
-        GROUP BY m_start, m_next, m_gone, good
+        SELECT {fmt.format("m_start")}, {fmt.format("m_next")}, {fmt.format("m_gone")}, good,
+               in_area, in_region, COUNT(*)
+        FROM spans GROUP BY m_start, m_next, m_gone, good, in_area, in_region
     """
-    args = [*GOOD, Regulator.CQC, *JUDGED, last, *params]
+    args = [*params, Regulator.CQC, last, *extra, *GOOD, *JUDGED]
     with connection.cursor() as cursor:
         cursor.execute(sql, args)
         rows = cursor.fetchall()
-    out = []
-    for m_start, m_next, m_gone, good, n in rows:
+    out: dict[str, list[tuple]] = {s.key: [] for s in scopes}
+    for m_start, m_next, m_gone, good, a, r, n in rows:
         ends = [m for m in (m_next, m_gone) if m]
-        out.append((m_start, min(ends) if ends else None, bool(good), int(n)))
+        span = (m_start, min(ends) if ends else None, bool(good), int(n))
+        for s in scopes:
+            if s.local_authorities and not a or s.regions and not r:
+                continue
+            out[s.key].append(span)
     return out
 
 
@@ -137,14 +167,12 @@ class MonthShare:
         return round(100 * self.good / self.rated, 1) if self.rated else None
 
 
-def monthly_share(scope: Scope, first: dt.date, last: dt.date) -> list[MonthShare]:
-    """For each month from `first` to `last`: locations rated at its end, and how many Good
-    or Outstanding. A difference array over months: O(months) after one query."""
-    months = months_between(first, last)
+def _series(spans, months: list[str]) -> list[MonthShare]:
+    """Monthly counts from spans with a difference array: O(months) after the query."""
     index = {m: i for i, m in enumerate(months)}
     rated = [0] * (len(months) + 1)
     good = [0] * (len(months) + 1)
-    for m_start, m_end, is_good, n in _spans(scope, last):
+    for m_start, m_end, is_good, n in spans:
         if m_end is not None and m_end <= months[0]:
             continue
         if m_start > months[-1]:
@@ -168,6 +196,17 @@ def monthly_share(scope: Scope, first: dt.date, last: dt.date) -> list[MonthShar
     return out
 
 
+def monthly_shares(scopes: list[Scope], first: dt.date, last: dt.date) -> dict[str, list]:
+    """For each scope and each month from `first` to `last`: locations rated at its end,
+    and how many Good or Outstanding; one query for all the scopes."""
+    months = months_between(first, last)
+    return {key: _series(spans, months) for key, spans in _spans(scopes, last).items()}
+
+
+def monthly_share(scope: Scope, first: dt.date, last: dt.date) -> list[MonthShare]:
+    return monthly_shares([scope], first, last)[scope.key]
+
+
 @dataclass
 class MarketReport:
     first: dt.date
@@ -182,31 +221,30 @@ class MarketReport:
 
 def by_service_type(scopes: list[Scope]) -> list[dict]:
     """Now: the share Good or Outstanding by service type, in each scope (the register's
-    current ratings)."""
-    rows: dict[str, dict] = {}
+    current ratings), in one query. The link table holds a (location, type) pair once, so the
+    counts need no DISTINCT."""
+    aggregates = {}
     for scope in scopes:
-        counted = (
-            Location.objects.filter(scope.q(), owner_council=None, deregistration_date=None)
-            .filter(overall_rating__in=JUDGED)
-            .values("service_types__name")
-            .annotate(
-                rated=Count("id", distinct=True),
-                good=Count("id", filter=Q(overall_rating__in=GOOD), distinct=True),
-            )
-        )
-        for row in counted:
-            name = row["service_types__name"] or "No service type recorded"
-            entry = rows.setdefault(name, {"service": name})
-            entry[scope.key] = (row["good"], row["rated"])
+        aggregates[f"{scope.key}_rated"] = Count("id", filter=scope.q())
+        aggregates[f"{scope.key}_good"] = Count("id", filter=scope.q() & Q(overall_rating__in=GOOD))
+    counted = (
+        Location.objects.filter(owner_council=None, deregistration_date=None)
+        .filter(overall_rating__in=JUDGED)
+        .values("service_types__name")
+        .annotate(**aggregates)
+        .order_by("service_types__name")
+    )
     out = []
-    for name in sorted(rows):
-        entry = rows[name]
+    for row in counted:
+        entry = {"service": row["service_types__name"] or "No service type recorded"}
         for scope in scopes:
-            good, rated = entry.get(scope.key, (0, 0))
+            rated, good = row[f"{scope.key}_rated"], row[f"{scope.key}_good"]
+            entry[scope.key] = (good, rated)
             entry[f"{scope.key}_share"] = round(100 * good / rated, 1) if rated else None
             entry[f"{scope.key}_rated"] = rated
-        out.append(entry)
-    return out
+        if any(entry[f"{s.key}_rated"] for s in scopes):
+            out.append(entry)
+    return sorted(out, key=lambda e: e["service"])
 
 
 def latest_in(scope: Scope, limit: int = 20) -> list:
@@ -246,8 +284,7 @@ def map_of(scope: Scope) -> tuple[list[tuple[float, float, str]], dict[str, int]
 def market_report(*, council, first: dt.date, last: dt.date) -> MarketReport:
     scopes = scopes_of(council)
     report = MarketReport(first=first, last=last, scopes=scopes)
-    for scope in scopes:
-        report.series[scope.key] = monthly_share(scope, first, last)
+    report.series = monthly_shares(scopes, first, last)
     report.by_service = by_service_type(scopes)
     regional = next((s for s in scopes if s.key == "region"), scopes[0])
     report.latest = latest_in(regional)

@@ -20,6 +20,7 @@ from decisions.models import Recommendation
 from decisions.models import Status as RecStatus
 from monitoring.models import Intelligence, Rag, Review, ReviewStatus, Source
 from monitoring.pack import intelligence_rules, review_rules
+from providers.models import Provider
 from reporting.charts import Series, bar_chart, line_chart
 from reporting.figures import Figure
 from reporting.market import month_key, month_words, months_between
@@ -120,13 +121,15 @@ def intelligence_figures(
     items = Intelligence.objects.filter(
         council=council, received_on__gte=first, received_on__lte=last
     )
+    # One pass over the period grouped by day, source and severity (at most a few thousand
+    # rows whatever the number of items): months and severities are added up here.
     by_month: dict[str, Counter] = defaultdict(Counter)
-    for m, source, n in (
-        items.annotate(m=TruncMonth("received_on"))
-        .values_list("m", "source")
-        .annotate(n=Count("id"))
+    severities: Counter = Counter()
+    for day, source, level, n in (
+        items.order_by().values_list("received_on", "source", "severity").annotate(n=Count("id"))
     ):
-        by_month[_month(m)][source] += n
+        by_month[_month(day)][source] += n
+        severities[level] += n
     sources = [s for s in Source.values if any(by_month[m][s] for m in months)]
     trend_rows = [
         [month_words(m), *[by_month[m][s] for s in sources], sum(by_month[m].values())]
@@ -178,8 +181,8 @@ def intelligence_figures(
         seed="004 11.2",
     )
     severity_rows = [
-        [rules.severity_label(s), n]
-        for s, n in items.values_list("severity").annotate(n=Count("id")).order_by("-n")
+        [rules.severity_label(level), n]
+        for level, n in sorted(severities.items(), key=lambda kv: (-kv[1], kv[0]))
     ]
     severity = Figure(
         "intelligence_severity",
@@ -189,11 +192,13 @@ def intelligence_figures(
         severity_rows,
         seed="004 11.2",
     )
-    top = list(
-        items.values_list("provider__name")
-        .annotate(n=Count("id"))
-        .order_by("-n", "provider__name")[:10]
+    counted = list(
+        items.order_by().values_list("provider_id").annotate(n=Count("id")).order_by("-n")[:50]
     )
+    names = dict(
+        Provider.objects.filter(pk__in=[pid for pid, _ in counted]).values_list("pk", "name")
+    )
+    top = sorted(((names.get(pid, ""), n) for pid, n in counted), key=lambda r: (-r[1], r[0]))[:10]
     provider_rows = [
         [name if name_providers else f"Provider {chr(65 + i)}", n]
         for i, (name, n) in enumerate(top)

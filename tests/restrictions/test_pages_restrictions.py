@@ -113,7 +113,7 @@ def test_the_restriction_page_shows_it_in_the_councils_words_with_what_waits(wb,
     assert "Shown to other councils (West Berkshire Care Quality Team process, 19.3)" in page
     notices = by_testid(page, "notices")
     assert "Decision letter to the provider, with the reasons and the right to appeal" in notices
-    assert "(004 19.1)" in notices
+    assert "(West Berkshire Care Quality Team process, 19.1)" in notices
     timers = by_testid(page, "timers")
     assert "Tell the provider of the decision in writing" in timers
     history = by_testid(page, "history")
