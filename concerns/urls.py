@@ -1,6 +1,6 @@
 from django.urls import path
 
-from concerns import api, views
+from concerns import api, views, views_alerts
 
 urlpatterns = [
     path("cases/", views.case_list, name="case-list"),
@@ -10,10 +10,10 @@ urlpatterns = [
     path("cases/<int:pk>/assign/", views.case_assign_view, name="case-assign"),
     path("cases/<int:pk>/safeguarding/", views.safeguarding_open_view, name="safeguarding-open"),
     path("safeguarding/<int:pk>/", views.safeguarding_detail, name="safeguarding-detail"),
-    path("alerts/", views.alert_list, name="alert-list"),
-    path("alerts/handle/", views.alerts_bulk_view, name="alerts-handle"),
-    path("alerts/<int:pk>/", views.alert_detail, name="alert-detail"),
-    path("alerts/<int:pk>/handle/", views.alert_handle_view, name="alert-handle"),
+    path("alerts/", views_alerts.alert_list, name="alert-list"),
+    path("alerts/handle/", views_alerts.alerts_bulk_view, name="alerts-handle"),
+    path("alerts/<int:pk>/", views_alerts.alert_detail, name="alert-detail"),
+    path("alerts/<int:pk>/handle/", views_alerts.alert_handle_view, name="alert-handle"),
     path(
         "locations/<int:location_pk>/exceptions/<slug:key>/",
         views.exception_new,

@@ -44,6 +44,19 @@ def _bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return start, end
 
 
+def _per_month(qs, field: str) -> Counter:
+    """How many rows fall in each month of `field` ("YYYY-MM" keys), in one query."""
+    return Counter(
+        {
+            _month(m): n
+            for m, n in qs.annotate(m=TruncMonth(field))
+            .values_list("m")
+            .annotate(n=Count("id"))
+            .order_by()
+        }
+    )
+
+
 def rag_over_time(council, first: dt.date, last: dt.date, months: list[str]) -> Figure:
     """Locations Red, Amber and Green at each month's end (the risk matrix's history), the
     months read in the council's time zone as the period's bounds are."""
@@ -220,40 +233,14 @@ def reviews_figure(council, first: dt.date, last: dt.date, months: list[str]) ->
     """Visits and reviews done, due and overdue (004 11.3: "outstanding visits")."""
     today = timezone.localdate()
     reviews = Review.objects.filter(council=council)
-    done = Counter(
-        {
-            _month(m): n
-            for m, n in reviews.filter(
-                status=ReviewStatus.COMPLETED, visited_on__gte=first, visited_on__lte=last
-            )
-            .annotate(m=TruncMonth("visited_on"))
-            .values_list("m")
-            .annotate(n=Count("id"))
-        }
+    done = _per_month(
+        reviews.filter(status=ReviewStatus.COMPLETED, visited_on__gte=first, visited_on__lte=last),
+        "visited_on",
     )
-    due = Counter(
-        {
-            _month(m): n
-            for m, n in reviews.filter(planned_for__gte=first, planned_for__lte=last)
-            .exclude(status=ReviewStatus.CANCELLED)
-            .annotate(m=TruncMonth("planned_for"))
-            .values_list("m")
-            .annotate(n=Count("id"))
-        }
-    )
-    overdue = Counter(
-        {
-            _month(m): n
-            for m, n in reviews.filter(
-                status=ReviewStatus.PLANNED,
-                planned_for__lt=today,
-                planned_for__gte=first,
-                planned_for__lte=last,
-            )
-            .annotate(m=TruncMonth("planned_for"))
-            .values_list("m")
-            .annotate(n=Count("id"))
-        }
+    planned = reviews.filter(planned_for__gte=first, planned_for__lte=last)
+    due = _per_month(planned.exclude(status=ReviewStatus.CANCELLED), "planned_for")
+    overdue = _per_month(
+        planned.filter(status=ReviewStatus.PLANNED, planned_for__lt=today), "planned_for"
     )
     rows = [[month_words(m), done[m], due[m], overdue[m]] for m in months]
     kinds = review_rules(council).labels
@@ -318,24 +305,8 @@ def restrictions_figure(council, first: dt.date, last: dt.date, months: list[str
     put = Restriction.objects.filter(council=council, level_since__isnull=False).annotate(
         put_on=Coalesce("decided_on", "level_since")
     )
-    starts = Counter(
-        {
-            _month(m): n
-            for m, n in put.filter(put_on__lte=last)
-            .annotate(m=TruncMonth("put_on"))
-            .values_list("m")
-            .annotate(n=Count("id"))
-        }
-    )
-    ends = Counter(
-        {
-            _month(m): n
-            for m, n in put.filter(ended_on__isnull=False, ended_on__lte=last)
-            .annotate(m=TruncMonth("ended_on"))
-            .values_list("m")
-            .annotate(n=Count("id"))
-        }
-    )
+    starts = _per_month(put.filter(put_on__lte=last), "put_on")
+    ends = _per_month(put.filter(ended_on__isnull=False, ended_on__lte=last), "ended_on")
     before = sum(n for m, n in starts.items() if m < months[0]) - sum(
         n for m, n in ends.items() if m < months[0]
     )

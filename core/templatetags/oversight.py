@@ -43,3 +43,11 @@ def cite(seed, documents) -> str:
     if not title:
         return text
     return f"{title}, {rest}" if rest else title
+
+
+@register.filter
+def words(keys, labels) -> str:
+    """Keys in the council's words, joined: `{{ stage.suspends_reviews|words:review_kinds }}`
+    gives "Contract visit, Reactive visit" rather than "contract_visit, reactive"."""
+    labels = labels if isinstance(labels, dict) else {}
+    return ", ".join(str(labels.get(k, str(k).replace("_", " "))) for k in keys or ())
