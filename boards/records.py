@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from boards.models import Action, AgendaItem, Meeting, MeetingStatus
-from boards.services import _may, board_def
+from boards.services import board_def, board_require
 from boards.timers import ACTION
 from core.audit import audit_record
 from core.errors import Conflict, NotAllowed, ValidationFailed
@@ -44,7 +44,7 @@ def minutes_write(*, meeting: Meeting, actor, items: dict[int, dict]) -> Meeting
     """Each agenda item's key discussion points and what was agreed, and whether it is part
     of what the provider is sent. Minutes of a quorate meeting, notes of one that was not
     (003 Appendix 4 ToR 5); closed once approved."""
-    _may(actor, "boards.run_meetings", meeting.council)
+    board_require(actor, "boards.run_meetings", meeting.council)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _held(meeting, f"writing its {meeting.record}")
     _open(meeting)
@@ -93,7 +93,7 @@ def action_add(
     improved, who improves it, who in the council monitors it, by when), tracked as a timer
     owned by the council's person who sees it through."""
     council = meeting.council
-    _may(actor, "boards.run_meetings", council)
+    board_require(actor, "boards.run_meetings", council)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _held(meeting, "adding its actions")
     _open(meeting)
@@ -196,7 +196,7 @@ def minutes_approve(*, meeting: Meeting, actor, at: Meeting) -> Meeting:
     """The record of a meeting is approved at a later meeting of the same board, held and
     quorate; from then on it is closed."""
     council = meeting.council
-    _may(actor, "boards.run_meetings", council)
+    board_require(actor, "boards.run_meetings", council)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _held(meeting, "approving its record")
     _open(meeting)
@@ -228,7 +228,7 @@ def provider_notes_send(*, meeting: Meeting, actor) -> Meeting:
     """Ask the letters app for the provider's part of the record: the items and actions
     marked for the provider (003 Appendix 1 Table 3, "QIM Notes and Actions")."""
     council = meeting.council
-    _may(actor, "boards.run_meetings", council)
+    board_require(actor, "boards.run_meetings", council)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     bdef = board_def(council=council, board=meeting.board)
     _held(meeting, "sending the provider its notes")
@@ -271,7 +271,7 @@ def report_record(*, meeting: Meeting, actor, reported_on: dt.date | None = None
     Serious Concerns: "The Safeguarding Adults Board will be informed each time the Serious
     Concerns procedure is implemented")."""
     council = meeting.council
-    _may(actor, "boards.run_meetings", council)
+    board_require(actor, "boards.run_meetings", council)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     bdef = board_def(council=council, board=meeting.board)
     if not bdef.reports_to:

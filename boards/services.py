@@ -33,7 +33,9 @@ def board_def(*, council, board: str) -> BoardDef:
     return found
 
 
-def _may(actor, perm: str, council) -> None:
+def board_require(actor, perm: str, council) -> None:
+    """The person may do this in the council (pages and the API check first; so does the
+    service)."""
     if not actor.has_perm(perm, council):
         raise NotAllowed("Your role does not allow this.")
 
@@ -53,7 +55,7 @@ def member_add(
     joined_on: dt.date | None = None,
 ) -> Member:
     """Someone joins a board in one or more of its posts (003 Appendix 4 Appendix 1)."""
-    _may(actor, "boards.manage_members", council)
+    board_require(actor, "boards.manage_members", council)
     bdef = board_def(council=council, board=board)
     errors: dict[str, list[str]] = {}
     if not name.strip():
@@ -111,7 +113,7 @@ def meeting_schedule(
     when urgent and the board allows it (003 Appendix 4 ToR 5). Called only by whom the pack
     names (001 Appendix 3: the SAB's Chair, the DASS or a delegated manager); about one
     provider where the board's meetings are (a QIM, a Serious Concerns meeting)."""
-    _may(actor, "boards.run_meetings", council)
+    board_require(actor, "boards.run_meetings", council)
     bdef = board_def(council=council, board=board)
     called_by = _caller(actor=actor, council=council, bdef=bdef)
     errors: dict[str, list[str]] = {}
@@ -221,7 +223,7 @@ def papers_issue(*, meeting: Meeting, actor, issued_on: dt.date | None = None) -
     """The papers went to every member: the time limit is met; late ones are said so and
     audited. Returns the warning, or ""."""
     council = meeting.council
-    _may(actor, "boards.run_meetings", council)
+    board_require(actor, "boards.run_meetings", council)
     if meeting.status != MeetingStatus.PLANNED:
         raise Conflict(f"{meeting.reference} has been held or cancelled.")
     issued_on = issued_on or timezone.localdate()
@@ -255,7 +257,7 @@ def papers_issue(*, meeting: Meeting, actor, issued_on: dt.date | None = None) -
 def agenda_refer(*, meeting: Meeting, actor, recommendation: Recommendation) -> AgendaItem:
     """Put a recommendation waiting for the board's decision on a meeting's agenda."""
     council = meeting.council
-    _may(actor, "boards.run_meetings", council)
+    board_require(actor, "boards.run_meetings", council)
     if meeting.status != MeetingStatus.PLANNED:
         raise Conflict(f"{meeting.reference} has been held: its agenda is closed.")
     if recommendation.council_id != council.pk:
@@ -300,7 +302,7 @@ def attendance_record(
     computed from the members present by the pack's rule; a meeting that is not quorate
     keeps notes, not minutes, and takes no decisions (003 Appendix 4 ToR 5)."""
     council = meeting.council
-    _may(actor, "boards.run_meetings", council)
+    board_require(actor, "boards.run_meetings", council)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.status == MeetingStatus.CANCELLED:
         raise Conflict(f"{meeting.reference} was cancelled.")

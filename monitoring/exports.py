@@ -1,11 +1,6 @@
 """Monitoring's lists as CSV or Excel, with the same filters as their pages (issue 13): the
 risk matrix, the intelligence log and the reviews due."""
 
-import csv
-import io
-
-from django.http import HttpResponse
-
 from core.exports import Column
 from monitoring.pack import intelligence_rules, review_rules
 
@@ -67,70 +62,20 @@ def review_columns(council) -> list[Column]:
     ]
 
 
-COLUMNS = [
-    "Location",
-    "CQC location ID",
-    "Provider",
-    "Local authority",
-    "CQC overall",
-    "RAG",
-    "Computed RAG",
-    "Score",
-    "Override until",
-    "Override reason",
-    "Factors",
+def _factors(r) -> str:
+    return "; ".join(f"{f['factor']}: {f['detail']} ({f['points']})" for f in r.factors)
+
+
+RISK_COLUMNS = [
+    Column("Location", lambda r: r.location.name),
+    Column("CQC location ID", lambda r: r.location.cqc_location_id or ""),
+    Column("Provider", lambda r: r.location.provider.name),
+    Column("Local authority", lambda r: r.location.local_authority),
+    Column("CQC overall", lambda r: r.location.overall_rating or "Not rated"),
+    Column("RAG", lambda r: r.get_rag_display()),
+    Column("Computed RAG", lambda r: r.get_computed_rag_display()),
+    Column("Score", lambda r: float(r.score)),
+    Column("Override until", lambda r: r.override.expires_on if r.override else ""),
+    Column("Override reason", lambda r: r.override.reason if r.override else ""),
+    Column("Factors", _factors),
 ]
-
-
-def _rows(ratings):
-    for r in ratings:
-        loc = r.location
-        yield [
-            loc.name,
-            loc.cqc_location_id or "",
-            loc.provider.name,
-            loc.local_authority,
-            loc.overall_rating or "Not rated",
-            r.get_rag_display(),
-            r.get_computed_rag_display(),
-            float(r.score),
-            r.override.expires_on.isoformat() if r.override else "",
-            r.override.reason if r.override else "",
-            "; ".join(f"{f['factor']}: {f['detail']} ({f['points']})" for f in r.factors),
-        ]
-
-
-def _safe(value):
-    """Cells that a spreadsheet would run as formulas are written as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def risk_csv(ratings, filename: str) -> HttpResponse:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
-    for row in _rows(ratings):
-        writer.writerow([_safe(v) for v in row])
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    return response
-
-
-def risk_xlsx(ratings, filename: str) -> HttpResponse:
-    import openpyxl
-
-    book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet("Risk matrix")
-    sheet.append(COLUMNS)
-    for row in _rows(ratings):
-        sheet.append([_safe(v) for v in row])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-    return response

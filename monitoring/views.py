@@ -13,11 +13,10 @@ from core.forms import on_form
 from core.views import council_view, require_perm
 from monitoring import selectors
 from monitoring.exports import (
+    RISK_COLUMNS,
     intelligence_columns,
     review_columns,
     review_rows,
-    risk_csv,
-    risk_xlsx,
 )
 from monitoring.forms import (
     AttachmentForm,
@@ -277,11 +276,15 @@ def risk_matrix(request):
         sort=d.get("sort") or "score",
     )
     ratings = selectors.risk_matrix(council=request.council, filters=filters)
-    export = request.GET.get("export") or exports.wanted(request)
-    if export in ("csv", "xlsx"):
-        name = f"risk-matrix-{request.council.code}-{timezone.localdate():%Y-%m-%d}"
-        rows = ratings.iterator(chunk_size=2000)
-        return risk_csv(rows, name) if export == "csv" else risk_xlsx(rows, name)
+    fmt = request.GET.get("export") or exports.wanted(request)
+    if fmt in exports.FORMATS:
+        return exports.export(
+            ratings,
+            columns=RISK_COLUMNS,
+            filename=f"risk-matrix-{request.council.code}-{timezone.localdate():%Y-%m-%d}",
+            fmt=fmt,
+            sheet="Risk matrix",
+        )
     page = Paginator(ratings, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -42,6 +42,12 @@ class Series:
     colour: str = ""
 
 
+def table_series(columns: Sequence[str], rows: Sequence[Sequence], picks: Sequence[int]):
+    """Lines drawn from a figure's own table: each picked column against the first (the
+    month), named by its header, so a chart never says more or less than its table."""
+    return [Series(columns[i], [(row[0], row[i]) for row in rows]) for i in picks]
+
+
 def _svg(chart: leather.Chart, *, title: str, description: str, width: int, height: int) -> str:
     buffer = io.StringIO()
     chart.to_svg(buffer, width=width, height=height)

@@ -21,11 +21,15 @@ from decisions.models import Status as RecStatus
 from monitoring.models import Intelligence, Rag, Review, ReviewStatus, Source
 from monitoring.pack import intelligence_rules, review_rules
 from providers.models import Provider
-from reporting.charts import Series, bar_chart, line_chart
+from reporting.charts import Series, bar_chart, line_chart, table_series
 from reporting.figures import Figure
 from reporting.market import month_key, month_words, months_between
 from restrictions.models import Restriction
 
+REVIEW_COLUMNS = ["Month", "Done", "Due", "Overdue"]
+RESTRICTION_COLUMNS = ["Month", "In force", "Put in place", "Lifted"]
+DECISION_COLUMNS = ["Month", "Approved", "Not approved", "Median days to decide"]
+TIMER_COLUMNS = ["Month", "Met in time", "Met late", "Missed"]
 RAG_COLOURS = {Rag.RED: "#d4351c", Rag.AMBER: "#f47738", Rag.GREEN: "#00703c"}
 
 
@@ -249,16 +253,12 @@ def reviews_figure(council, first: dt.date, last: dt.date, months: list[str]) ->
         "Reviews and visits done, due and overdue",
         "Each month: reviews completed, reviews planned for it, and those planned for it "
         f"that are still not done ({', '.join(kinds.values()) or 'every type'}).",
-        ["Month", "Done", "Due", "Overdue"],
+        REVIEW_COLUMNS,
         rows,
         line_chart(
             title="Reviews and visits by month",
             description="Done, due and overdue each month; the numbers are in the table.",
-            series=[
-                Series("Done", [(month_words(m), done[m]) for m in months]),
-                Series("Due", [(month_words(m), due[m]) for m in months]),
-                Series("Overdue", [(month_words(m), overdue[m]) for m in months]),
-            ],
+            series=table_series(REVIEW_COLUMNS, rows, (1, 2, 3)),
         ),
         seed="004 11.3",
     )
@@ -319,15 +319,12 @@ def restrictions_figure(council, first: dt.date, last: dt.date, months: list[str
         "Restrictions in force and lifted",
         "Restrictions on placements in force at each month's end, put in place and lifted "
         "in the month.",
-        ["Month", "In force", "Put in place", "Lifted"],
+        RESTRICTION_COLUMNS,
         rows,
         line_chart(
             title="Restrictions in force at each month's end",
             description="In force, put in place and lifted by month; numbers in the table.",
-            series=[
-                Series("In force", [(r[0], r[1]) for r in rows]),
-                Series("Lifted", [(r[0], r[3]) for r in rows]),
-            ],
+            series=table_series(RESTRICTION_COLUMNS, rows, (1, 3)),
         ),
     )
 
@@ -357,15 +354,12 @@ def decisions_figure(council, first: dt.date, last: dt.date, months: list[str]) 
         "Decisions and the time they took",
         "Recommendations decided each month, approved or not, and the median days from the "
         "recommendation to the decision.",
-        ["Month", "Approved", "Not approved", "Median days to decide"],
+        DECISION_COLUMNS,
         rows,
         line_chart(
             title="Decisions each month",
             description="Approved and not approved by month; numbers in the table.",
-            series=[
-                Series("Approved", [(r[0], r[1]) for r in rows]),
-                Series("Not approved", [(r[0], r[2]) for r in rows]),
-            ],
+            series=table_series(DECISION_COLUMNS, rows, (1, 2)),
         ),
     )
 
@@ -394,16 +388,12 @@ def timers_figure(council, first: dt.date, last: dt.date, months: list[str]) -> 
         "Time limits met and missed",
         "Time limits that fell due each month: met in time, met late, and passed without "
         "being met.",
-        ["Month", "Met in time", "Met late", "Missed"],
+        TIMER_COLUMNS,
         rows,
         line_chart(
             title="Time limits by the month they fell due",
             description="Met in time, met late and missed; numbers in the table.",
-            series=[
-                Series("Met in time", [(r[0], r[1]) for r in rows]),
-                Series("Met late", [(r[0], r[2]) for r in rows]),
-                Series("Missed", [(r[0], r[3]) for r in rows]),
-            ],
+            series=table_series(TIMER_COLUMNS, rows, (1, 2, 3)),
         ),
     )
 

@@ -14,6 +14,7 @@ import io
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 
+from core.exports import safe
 from core.pdf import pdf_render
 from monitoring.models import Commissioning
 from monitoring.selectors import locations_in_scope
@@ -204,7 +205,7 @@ def issue_csv(issue: ListIssue) -> str:
     writer.writerow([f"{issue.title}, no. {issue.number}, issued {issue.issued_on:%-d %B %Y}"])
     writer.writerow([label for _, label in CSV_COLUMNS])
     for row in issue_rows(issue):
-        writer.writerow([_safe(row.get(key, "")) for key, _ in CSV_COLUMNS])
+        writer.writerow([safe(row.get(key, "")) for key, _ in CSV_COLUMNS])
     return out.getvalue()
 
 
@@ -220,9 +221,3 @@ def issue_pdf(issue: ListIssue) -> bytes:
         {"issue": issue, "content": content, "sections": sections, "council": issue.council},
     )
     return pdf_render(html)
-
-
-def _safe(value) -> str:
-    """No cell starts a spreadsheet formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

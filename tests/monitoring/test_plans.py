@@ -306,7 +306,7 @@ def test_a_posting_system_cannot_judge_an_item(council_b, api_token):
 
 
 def test_exports_guard_every_formula_prefix(council_b):
-    from monitoring.exports import _safe
+    from core.exports import safe as _safe
 
     for bad in ("=1+1", "+1", "-1", "@SUM(A1)", "\t=HYPERLINK()", "\r=1"):
         assert _safe(bad).startswith("'")
