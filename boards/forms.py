@@ -2,9 +2,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from boards.models import MeetingKind
-from core.forms import GovukFormMixin
+from core.forms import DateField, GovukFormMixin
 from councils.models import Role
-from decisions.forms import DATE
 from providers.selectors import CQC_ID, locations_for
 
 User = get_user_model()
@@ -24,9 +23,8 @@ def council_staff(council):
 
 
 class MeetingForm(GovukFormMixin, forms.Form):
-    meets_on = forms.DateField(
+    meets_on = DateField(
         label="Date of the meeting",
-        widget=forms.DateInput(DATE),
         error_messages={"required": "Enter the date of the meeting"},
     )
     kind = forms.ChoiceField(
@@ -128,9 +126,8 @@ class AttendanceForm(GovukFormMixin, forms.Form):
 
 
 class PapersForm(GovukFormMixin, forms.Form):
-    issued_on = forms.DateField(
+    issued_on = DateField(
         label="Date the papers went to every member",
-        widget=forms.DateInput(DATE),
         error_messages={"required": "Enter the date the papers went out"},
     )
 
@@ -210,9 +207,8 @@ class ActionForm(GovukFormMixin, forms.Form):
     monitored_by = forms.CharField(
         label="Who in the council monitors it", max_length=200, required=False
     )
-    due_on = forms.DateField(
+    due_on = DateField(
         label="By when",
-        widget=forms.DateInput(DATE),
         error_messages={"required": "Enter the date it is to be done by"},
     )
     item = forms.TypedChoiceField(label="Agenda item", coerce=int, required=False, empty_value=None)
@@ -249,17 +245,15 @@ class ApproveForm(GovukFormMixin, forms.Form):
 
 
 class ReportForm(GovukFormMixin, forms.Form):
-    reported_on = forms.DateField(
+    reported_on = DateField(
         label="Date it was reported",
-        widget=forms.DateInput(DATE),
         error_messages={"required": "Enter the date it was reported"},
     )
 
 
 class FollowUpForm(GovukFormMixin, forms.Form):
-    meets_on = forms.DateField(
+    meets_on = DateField(
         label="Date of the follow-up meeting",
-        widget=forms.DateInput(DATE),
         error_messages={"required": "Enter the date of the follow-up meeting"},
     )
 

@@ -4,10 +4,10 @@ questions, an exception's form)."""
 from django import forms
 
 from concerns.pack import Ladder, Move
-from core.forms import GovukFormMixin
+from core.forms import DateField, GovukFormMixin
 from core.limits import TEXT_MAX
 from councils.models import Role, User
-from decisions.forms import DATE, DetailsMixin, EvidenceMixin
+from decisions.forms import DetailsMixin, EvidenceMixin
 from decisions.questions import Field
 
 
@@ -81,6 +81,11 @@ class ExceptionForm(DetailsMixin, EvidenceMixin, GovukFormMixin, forms.Form):
         self.add_evidence(ladder.evidence_kinds, ())
         self.add_questions(questions)
 
+    def clean(self):
+        data = super().clean()
+        self.check_evidence()
+        return data
+
 
 class AlertForm(GovukFormMixin, forms.Form):
     note = forms.CharField(
@@ -112,7 +117,7 @@ class AlertBulkForm(GovukFormMixin, forms.Form):
 
 
 class MeetingForm(GovukFormMixin, forms.Form):
-    held_on = forms.DateField(label="Date of the meeting", widget=forms.DateInput(DATE))
+    held_on = DateField(label="Date of the meeting")
     attendees = forms.CharField(
         max_length=TEXT_MAX, label="Who attended", widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -121,9 +126,7 @@ class MeetingForm(GovukFormMixin, forms.Form):
         label="What the meeting considered and agreed",
         widget=forms.Textarea(attrs={"rows": 6}),
     )
-    next_meeting_on = forms.DateField(
-        label="Next meeting (optional)", required=False, widget=forms.DateInput(DATE)
-    )
+    next_meeting_on = DateField(label="Next meeting (optional)", required=False)
 
 
 class PlanStartForm(GovukFormMixin, forms.Form):
@@ -131,7 +134,7 @@ class PlanStartForm(GovukFormMixin, forms.Form):
     Concerns action plan in place at the earliest point"."""
 
     title = forms.CharField(label="What the plan is to rectify", max_length=200)
-    started_on = forms.DateField(label="Agreed on", widget=forms.DateInput(DATE))
+    started_on = DateField(label="Agreed on")
 
 
 class AssignForm(GovukFormMixin, forms.Form):

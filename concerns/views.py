@@ -201,7 +201,7 @@ def case_move_view(request, pk: int, key: str):
             if allowed or move.automatic or option is None or case.stage not in move.sources
             else 403,
         )
-    form = MoveForm(request.POST or None, ladder=ladder, move=move)
+    form = MoveForm(request.POST or None, request.FILES or None, ladder=ladder, move=move)
     if request.method == "POST" and form.is_valid():
         ok, made = on_form(
             form,
@@ -342,7 +342,11 @@ def exception_new(request, location_pk: int, key: str):
     prefill = selectors.exception_prefill(council=council, location=location)
     initial = {f"q_{f.key}": prefill[f.prefill] for f in spec.fields if f.prefill in prefill}
     form = ExceptionForm(
-        request.POST or None, ladder=ladder, questions=spec.fields, initial=initial
+        request.POST or None,
+        request.FILES or None,
+        ladder=ladder,
+        questions=spec.fields,
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         ok, rec = on_form(

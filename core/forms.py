@@ -1,10 +1,11 @@
 """GOV.UK Design System classes on Django forms, so templates render one field include."""
 
+import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from django import forms
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxLengthValidator
 
 from core.errors import Conflict, NotAllowed, ValidationFailed
@@ -17,6 +18,98 @@ WIDGET_CLASSES = {
     forms.FileInput: "govuk-file-upload",
     forms.CheckboxInput: "govuk-checkboxes__input",
 }
+
+
+class DateParts(NamedTuple):
+    """What a person typed into the three boxes of a date, kept as typed so a page that
+    refuses it shows it back."""
+
+    day: str
+    month: str
+    year: str
+
+
+class GovukDateInput(forms.MultiWidget):
+    """GOV.UK's date input: day, month and year boxes in a fieldset (issue 13: the browser's
+    date picker is hard to use with a keyboard or a screen reader, and GOV.UK asks for the
+    three boxes). A whole ISO date posted under the field's own name is still accepted, as
+    other systems and older links send it."""
+
+    template_name = "includes/date_input.html"
+    use_fieldset = True
+    PARTS = ("day", "month", "year")
+
+    def __init__(self, attrs=None):
+        boxes = {
+            part: forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
+            for part in self.PARTS
+        }
+        super().__init__(boxes, attrs)
+
+    def decompress(self, value):
+        if isinstance(value, str):
+            try:
+                value = dt.date.fromisoformat(value)
+            except ValueError:
+                return [None, None, None]
+        if isinstance(value, dt.date):
+            return [value.day, value.month, value.year]
+        return [None, None, None]
+
+    def value_from_datadict(self, data, files, name):
+        if data.get(name):
+            return data.get(name)
+        parts = DateParts(*(str(data.get(f"{name}_{p}") or "").strip()[:8] for p in self.PARTS))
+        return parts if any(parts) else None
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data and all(f"{name}_{p}" not in data for p in self.PARTS)
+
+
+class DateField(forms.DateField):
+    """A date asked with GOV.UK's date input, refused in GOV.UK's words: "… must include a
+    month", "… must be a real date"."""
+
+    widget = GovukDateInput
+
+    def __init__(self, *args, **kwargs):
+        kwargs.pop("widget", None)
+        super().__init__(*args, **kwargs)
+
+    def _name(self) -> str:
+        label = str(self.label or "The date").removesuffix(" (optional)")
+        return label[:1].upper() + label[1:]
+
+    def to_python(self, value):
+        if not isinstance(value, DateParts):
+            return super().to_python(value)
+        missing = [p for p in GovukDateInput.PARTS if not getattr(value, p)]
+        if missing:
+            raise ValidationError(
+                f"{self._name()} must include a {' and a '.join(missing)}", code="incomplete"
+            )
+        try:
+            day, month, year = (int(v) for v in value)
+            if len(value.year) != 4:
+                raise ValueError
+            return dt.date(year, month, day)
+        except ValueError:
+            raise ValidationError(f"{self._name()} must be a real date", code="invalid") from None
+
+
+DJANGO_REQUIRED = forms.Field.default_error_messages["required"]
+
+
+def required_message(field: forms.Field, name: str) -> str:
+    """GOV.UK's words for a question left unanswered, for fields that do not give their own
+    (never Django's "This field is required.")."""
+    label = str(field.label or name.replace("_", " ")).removesuffix(" (optional)").strip()
+    if label.endswith("?"):
+        return f"Answer “{label}”"
+    words = label[:1].lower() + label[1:] if not label[:2].isupper() else label
+    if isinstance(field, forms.ChoiceField | forms.FileField):
+        return f"Select {words}" if isinstance(field, forms.ChoiceField) else f"Choose {words}"
+    return f"Enter {words}"
 
 
 class GovukFormMixin:
@@ -34,6 +127,8 @@ class GovukFormMixin:
                 "govuk-input",
             )
             widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+            if field.error_messages.get("required") == DJANGO_REQUIRED:
+                field.error_messages["required"] = required_message(field, name)
             if isinstance(field, forms.DateField) and plausible_date not in field.validators:
                 field.validators = [*field.validators, plausible_date]
             limit = getattr(field, "max_length", None)

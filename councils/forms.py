@@ -1,6 +1,6 @@
 from django import forms
 
-from core.forms import GovukFormMixin
+from core.forms import DateField, GovukFormMixin
 from councils.models import Membership, Role, User
 from councils.permissions import SCOPE_LABELS, TOKEN_SCOPES
 
@@ -32,10 +32,8 @@ class DelegationForm(GovukFormMixin, forms.Form):
     delegate = forms.ModelChoiceField(
         label="Who stands in", queryset=User.objects.none(), empty_label="Choose a person"
     )
-    starts_on = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(
-        label="To (inclusive)", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    starts_on = DateField(label="From")
+    ends_on = DateField(label="To (inclusive)")
     reason = forms.CharField(label="Reason", required=False, max_length=300)
 
     def __init__(self, *args, council, user, **kwargs):

@@ -3,14 +3,18 @@
 `withdraw` withdraws one's own. Decisions are taken by people: tokens only read."""
 
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, viewsets
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from core.api import CouncilScopedMixin, HasCouncilPermission, PlausibleDateField, error_responses
 from decisions import selectors
-from decisions.models import DecisionStep, Recommendation, StepOutcome
+from decisions.evidence import evidence_file_upload
+from decisions.models import DecisionStep, EvidenceFile, Recommendation, StepOutcome
 from decisions.services import recommendation_act, recommendation_withdraw
 
 
@@ -20,6 +24,14 @@ class EvidenceSerializer(serializers.Serializer):
     )
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=10_000)
     url = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    file = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="The id of a file uploaded to /api/v1/evidence-files/ (issue 13).",
+    )
+    file_name = serializers.CharField(read_only=True, help_text="The file's name, if one.")
+    file_size = serializers.IntegerField(read_only=True, help_text="Its size in bytes.")
 
 
 class DecisionStepSerializer(serializers.ModelSerializer):
@@ -220,3 +232,64 @@ class RecommendationViewSet(CouncilScopedMixin, viewsets.ReadOnlyModelViewSet):
             recommendation=rec, actor=request.user, reason=data.validated_data["reason"]
         )
         return self._fresh(rec.pk)
+
+
+class EvidenceFileSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="original_name", read_only=True)
+
+    class Meta:
+        model = EvidenceFile
+        fields = ["id", "name", "size", "sha256", "uploaded_by_label", "uploaded_at"]
+
+
+class EvidenceUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        max_length=200,
+        help_text="A PDF, Word, Excel, OpenDocument, text, CSV, JPG, PNG or email file, up to "
+        "20 MB.",
+    )
+
+
+@extend_schema(responses={200: EvidenceFileSerializer, **error_responses(401, 403, 404)})
+class EvidenceFileViewSet(CouncilScopedMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Files given as evidence (issue 13). Upload one, then name its id in an evidence item
+    (`{"kind": ..., "file": <id>}`) when proposing; the proposal keeps it."""
+
+    permission_classes = [HasCouncilPermission]
+    permission_required = {
+        "create": "decisions.give_evidence",
+        "read": "decisions.view_evidence",
+    }
+    serializer_class = EvidenceFileSerializer
+    queryset = EvidenceFile.objects.none()
+    parser_classes = [MultiPartParser]
+    lookup_value_regex = r"\d{1,18}"
+
+    def get_queryset(self):
+        return EvidenceFile.objects.filter(council=self.request.council)
+
+    @extend_schema(
+        request={"multipart/form-data": EvidenceUploadSerializer},
+        responses={201: EvidenceFileSerializer, **error_responses(400, 401, 403)},
+    )
+    def create(self, request, *args, **kwargs):
+        data = EvidenceUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        kept = evidence_file_upload(
+            council=request.council, actor=request.user, name=upload.name, content=upload.read()
+        )
+        return Response(EvidenceFileSerializer(kept).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The file, under the name it was given with."
+            ),
+            **error_responses(401, 403, 404),
+        }
+    )
+    @action(detail=True, methods=["get"])
+    def download(self, request, pk=None):
+        found = self.get_object()
+        return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.original_name)

@@ -3,20 +3,25 @@ pack, for any subject kind), and a step in writing."""
 
 from django import forms
 
-from core.forms import GovukFormMixin
+from core.forms import DateField, GovukFormMixin
 from decisions.models import StepOutcome
-from decisions.questions import EvidenceKind, Field, evidence_label
+from decisions.questions import FILE_MAX_BYTES, EvidenceKind, Field, evidence_label, file_problem
 
-DATE = {"type": "date"}
-YES_NO = [("", "Choose"), ("yes", "Yes"), ("no", "No")]
+YES_NO = [("yes", "Yes"), ("no", "No")]
+# A question with this many answers or fewer is asked with radios (GOV.UK), more with a list.
+RADIOS_UP_TO = 5
 
 
 def _question(f: Field) -> forms.Field:
     common = {"label": f.label, "required": f.required, "help_text": f.hint}
     if f.type == "date":
-        return forms.DateField(widget=forms.DateInput(attrs=DATE), **common)
+        return DateField(**common)
     if f.type == "boolean":
-        return forms.ChoiceField(choices=YES_NO, **common)
+        return forms.ChoiceField(choices=YES_NO, widget=forms.RadioSelect, **common)
+    if f.type == "choice" and len(f.choices) <= RADIOS_UP_TO:
+        return forms.ChoiceField(
+            choices=[(c, c) for c in f.choices], widget=forms.RadioSelect, **common
+        )
     if f.type == "choice":
         return forms.ChoiceField(choices=[("", "Choose"), *[(c, c) for c in f.choices]], **common)
     return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=10_000, **common)
@@ -57,6 +62,16 @@ class DetailsMixin:
         super().add_domain_errors(mapped)
 
 
+def _evidence_file(label: str) -> forms.FileField:
+    return forms.FileField(
+        label=label,
+        required=False,
+        max_length=200,
+        help_text=f"A PDF, Word, Excel, text, image or email file, up to "
+        f"{FILE_MAX_BYTES // (1024 * 1024)} MB.",
+    )
+
+
 class EvidenceMixin:
     """One note and one link per kind of evidence the proposal needs, and any other evidence."""
 
@@ -79,6 +94,7 @@ class EvidenceMixin:
                 required=False,
                 assume_scheme="https",
             )
+            self.fields[f"ev_{kind}_file"] = _evidence_file("Or attach the file (optional)")
             self.evidence_labels[kind] = evidence_label(kinds, kind)
         self.fields["ev_other"] = forms.CharField(
             label="Other evidence (optional)",
@@ -86,33 +102,55 @@ class EvidenceMixin:
             max_length=10_000,
             widget=forms.Textarea(attrs={"rows": 2}),
         )
+        self.fields["ev_other_file"] = _evidence_file("Attach other evidence (optional)")
         self.style_fields([n for n in self.fields if n.startswith("ev_")])
 
     def check_evidence(self) -> None:
-        """Each required kind needs a note or a link: say so on that kind's own field."""
+        """Each required kind needs a note, a link or a file: say so on that kind's own
+        field; a file that cannot be evidence is named on its own field."""
+        for name, value in list(self.cleaned_data.items()):
+            if name.startswith("ev_") and name.endswith("_file") and value:
+                problem = file_problem(value.name, value.size)
+                if problem:
+                    self.add_error(name, problem)
         for kind in self.kinds:
-            if not (
-                self.cleaned_data.get(f"ev_{kind}_note") or self.cleaned_data.get(f"ev_{kind}_url")
+            if (
+                not any(
+                    self.cleaned_data.get(f"ev_{kind}_{part}") for part in ("note", "url", "file")
+                )
+                and f"ev_{kind}_file" not in self.errors
             ):
                 self.add_error(
                     f"ev_{kind}_note",
-                    f"Add “{self.evidence_labels[kind]}”: say what it shows or give its address",
+                    f"Add “{self.evidence_labels[kind]}”: say what it shows, give its address"
+                    " or attach it",
                 )
 
     def evidence_pairs(self):
         return [
-            (self.evidence_labels[k], self[f"ev_{k}_note"], self[f"ev_{k}_url"]) for k in self.kinds
+            (
+                self.evidence_labels[k],
+                self[f"ev_{k}_note"],
+                self[f"ev_{k}_url"],
+                self[f"ev_{k}_file"],
+            )
+            for k in self.kinds
         ]
 
     def evidence(self) -> list[dict]:
+        """The items for the service; an attached file travels as (name, content), kept by
+        the service with the rest (decisions.evidence)."""
         items = []
-        for kind in self.kinds:
-            note = self.cleaned_data.get(f"ev_{kind}_note", "")
-            url = self.cleaned_data.get(f"ev_{kind}_url", "")
-            if note or url:
-                items.append({"kind": kind, "note": note, "url": url})
-        if self.cleaned_data.get("ev_other"):
-            items.append({"kind": "other", "note": self.cleaned_data["ev_other"], "url": ""})
+        for kind in [*self.kinds, "other"]:
+            prefix = f"ev_{kind}" if kind != "other" else "ev_other"
+            note = self.cleaned_data.get(f"{prefix}_note" if kind != "other" else prefix, "")
+            url = self.cleaned_data.get(f"{prefix}_url", "") if kind != "other" else ""
+            upload = self.cleaned_data.get(f"{prefix}_file")
+            if note or url or upload:
+                item = {"kind": kind, "note": note, "url": url}
+                if upload:
+                    item["upload"] = (upload.name, upload.read())
+                items.append(item)
         return items
 
     def add_domain_errors(self, errors):
@@ -184,11 +222,10 @@ class ActForm(DetailsMixin, GovukFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     urgent = forms.BooleanField(label="Urgent decision", required=False)
-    decided_on = forms.DateField(
+    decided_on = DateField(
         label="Date the decision was taken (optional)",
         help_text="Leave empty for today. Time limits that follow count from this date.",
         required=False,
-        widget=forms.DateInput(DATE),
     )
     virtual = forms.BooleanField(
         label="Taken virtually, outside a scheduled meeting (email or teleconference)",

@@ -166,3 +166,32 @@ class DecisionStep(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.recommendation.reference} step {self.position}: {self.outcome}"
+
+
+def evidence_path(instance, filename):
+    return f"evidence/{instance.council_id}/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class EvidenceFile(models.Model):
+    """A file given as evidence (a CQC report, the QIM's notes, a letter), beside a note or
+    a link (issue 13). Kept under its content's hash, never changed; the evidence item that
+    names it keeps its id."""
+
+    council = models.ForeignKey("councils.Council", on_delete=models.CASCADE, related_name="+")
+    file = models.FileField(upload_to=evidence_path, max_length=200)
+    original_name = models.CharField(max_length=200)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    uploaded_by_label = models.CharField(max_length=200)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(council="council")
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name

@@ -31,3 +31,7 @@ def may_take_step(user, recommendation) -> bool:
 
 
 rules.add_perm("decisions.take_step", may_take_step)
+# Evidence files: anyone in the council who may propose attaches them, and the council's own
+# staff open them where the evidence is shown (never a partner's seat on a board).
+rules.add_perm("decisions.give_evidence", is_member)
+rules.add_perm("decisions.view_evidence", is_member)

@@ -6,12 +6,35 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 # Evidence of no kind the pack names; it never stands in for a required kind.
 OTHER_EVIDENCE = "other"
 MAX_EVIDENCE = 50
 MAX_TEXT = 10_000
+
+# What councils attach: reports and letters, minutes, spreadsheets, photographs, emails.
+FILE_TYPES = frozenset(
+    {"pdf", "doc", "docx", "odt", "rtf", "txt", "xls", "xlsx", "ods", "csv", "jpg", "jpeg"}
+    | {"png", "eml", "msg"}
+)
+FILE_MAX_BYTES = 20 * 1024 * 1024
+
+
+def file_problem(name: str, size: int) -> str:
+    """Why a file cannot be evidence, or ""."""
+    suffix = Path(name or "").suffix.lower().lstrip(".")
+    if suffix not in FILE_TYPES:
+        return (
+            "The file must be a PDF, Word, Excel, OpenDocument, text, CSV, JPG, PNG or email"
+            " (EML or MSG) file."
+        )
+    if size <= 0:
+        return "The file is empty."
+    if size > FILE_MAX_BYTES:
+        return f"The file must be no larger than {FILE_MAX_BYTES // (1024 * 1024)} MB."
+    return ""
 
 
 @dataclass(frozen=True)
@@ -62,7 +85,7 @@ def evidence_label(kinds: dict[str, EvidenceKind], key: str) -> str:
 def check_evidence(
     kinds: dict[str, EvidenceKind], required, evidence, errors: dict[str, list[str]]
 ) -> list[dict]:
-    """Evidence is a list of {kind, note, url}; every required kind must be there."""
+    """Evidence is a list of {kind, note, url, file}; every required kind must be there."""
     clean = []
     if evidence is not None and not isinstance(evidence, list | tuple):
         errors["evidence"] = ["Evidence is a list of items."]
@@ -77,6 +100,10 @@ def check_evidence(
         kind = str(item.get("kind", "")).strip()
         note = str(item.get("note", "") or "").strip()[:MAX_TEXT]
         url = str(item.get("url", "") or "").strip()
+        # A file: one attached on a page (name, content), or one uploaded before, by its id
+        # (decisions.evidence keeps it with the proposal).
+        upload = item.get("upload")
+        named = item.get("file")
         if kind not in kinds and kind != OTHER_EVIDENCE:
             errors.setdefault("evidence", []).append(f"“{kind}” is not a kind of evidence here.")
             continue
@@ -85,12 +112,30 @@ def check_evidence(
                 "A link must be a web address starting https:// (or http://)."
             )
             continue
-        if not (note or url):
+        if named not in (None, "") and (
+            isinstance(named, bool)
+            or not str(named).isdecimal()
+            or len(str(named)) > 18
+            or int(named) < 1
+        ):
+            errors.setdefault("evidence", []).append("A file is named by its id, a number.")
+            continue
+        if upload is not None:
+            problem = file_problem(upload[0], len(upload[1]))
+            if problem:
+                errors.setdefault("evidence", []).append(problem)
+                continue
+        if not (note or url or upload or named):
             errors.setdefault("evidence", []).append(
-                f"Describe or link the {evidence_label(kinds, kind).lower()}."
+                f"Describe, link or attach the {evidence_label(kinds, kind).lower()}."
             )
             continue
-        clean.append({"kind": kind, "note": note, "url": url})
+        entry = {"kind": kind, "note": note, "url": url}
+        if upload is not None:
+            entry["upload"] = upload
+        elif named:
+            entry["file"] = int(named)
+        clean.append(entry)
     given = {e["kind"] for e in clean}
     missing = [k for k in required if k not in given]
     if missing and "evidence" not in errors:

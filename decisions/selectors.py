@@ -13,7 +13,7 @@ from core.views import id_url
 from councils.models import Council
 from councils.policy import Policy
 from decisions.chain import DECIDERS, Acting, Waiting, acting_context, awaiting_q, step_blockers
-from decisions.models import DecisionStep, Recommendation, Status
+from decisions.models import DecisionStep, EvidenceFile, Recommendation, Status
 from decisions.questions import EvidenceKind, evidence_label
 from decisions.registry import KINDS, SubjectView, approval_of, policy_of_recommendation
 
@@ -189,3 +189,8 @@ def blockers(*, recommendation: Recommendation, user) -> list[str]:
         acting=acting_context(council=recommendation.council, user=user),
         policy=policy_of_recommendation(recommendation),
     )
+
+
+def evidence_file(*, council, pk: int):
+    """One of the council's evidence files (another council's is not found)."""
+    return EvidenceFile.objects.filter(council=council, pk=pk).first()

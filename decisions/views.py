@@ -3,7 +3,7 @@ next step is taken in writing. Thin: selectors in, services out."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -109,3 +109,12 @@ def recommendation_detail(request, pk: int):
         },
         status=400 if act_form.errors or withdraw_form.errors else 200,
     )
+
+
+@council_view("decisions.view_evidence")
+def evidence_download(request, pk: int):
+    """A file given as evidence, downloaded under the name it was given with."""
+    found = selectors.evidence_file(council=request.council, pk=pk)
+    if found is None:
+        raise Http404
+    return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.original_name)

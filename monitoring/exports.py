@@ -1,5 +1,5 @@
 """Monitoring's lists as CSV or Excel, with the same filters as their pages (issue 13): the
-risk matrix, the intelligence log and the reviews due."""
+risk matrix, the intelligence log, the reviews due and the improvement plans."""
 
 from core.exports import Column
 from monitoring.pack import intelligence_rules, review_rules
@@ -79,3 +79,20 @@ RISK_COLUMNS = [
     Column("Override reason", lambda r: r.override.reason if r.override else ""),
     Column("Factors", _factors),
 ]
+
+
+def plan_columns() -> list[Column]:
+    return [
+        Column("Plan", lambda p: p.title),
+        Column("Kind", lambda p: p.get_kind_display()),
+        Column("Location", lambda p: p.location.name),
+        Column("Provider", lambda p: p.location.provider.name),
+        Column("Agreed on", lambda p: p.started_on),
+        Column("Status", lambda p: p.get_status_display()),
+        Column("Actions", lambda p: p.actions_total),
+        Column("Open", lambda p: p.actions_open),
+        Column("Overdue", lambda p: p.actions_overdue),
+        Column("Next action due", lambda p: p.next_due_on),
+        Column("Last reviewed", lambda p: p.last_reviewed_on),
+        Column("Reviews that found most actions not met", lambda p: p.failed_reviews),
+    ]

@@ -1,7 +1,7 @@
 from django import forms
 from django.db.models import Q
 
-from core.forms import GovukFormMixin
+from core.forms import DateField, GovukFormMixin
 from core.limits import TEXT_MAX
 from councils.models import Role, User
 from monitoring.models import ContractType, Outcome, Source
@@ -24,10 +24,13 @@ def _members(council):
 
 
 class CommissioningForm(GovukFormMixin, forms.Form):
-    contract_type = forms.ChoiceField(label="Contract", choices=ContractType.choices)
+    contract_type = forms.ChoiceField(
+        label="Contract", choices=ContractType.choices, widget=forms.RadioSelect
+    )
     in_area = forms.TypedChoiceField(
         label="Is the location in the council's area?",
         choices=[("True", "Yes"), ("False", "No")],
+        widget=forms.RadioSelect,
         coerce=lambda v: v == "True",
     )
     annual_spend = forms.DecimalField(
@@ -60,9 +63,8 @@ class CommissioningForm(GovukFormMixin, forms.Form):
 
 class IntelligenceForm(GovukFormMixin, forms.Form):
     source = forms.ChoiceField(label="Where did it come from?", choices=Source.choices)
-    received_on = forms.DateField(
+    received_on = DateField(
         label="Date received",
-        widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={
             "required": "Enter the date it was received",
             "invalid": "Enter a real date",
@@ -71,7 +73,7 @@ class IntelligenceForm(GovukFormMixin, forms.Form):
     whole_provider = forms.BooleanField(
         label="It concerns all the provider's services", required=False
     )
-    severity = forms.ChoiceField(label="Severity")
+    severity = forms.ChoiceField(label="Severity", widget=forms.RadioSelect)
     themes = forms.MultipleChoiceField(
         label="Themes", required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -115,11 +117,10 @@ class CorrectionForm(IntelligenceForm):
 
 
 class OutcomeForm(GovukFormMixin, forms.Form):
-    outcome = forms.ChoiceField(label="Outcome", choices=Outcome.choices)
-    outcome_on = forms.DateField(
+    outcome = forms.ChoiceField(label="Outcome", choices=Outcome.choices, widget=forms.RadioSelect)
+    outcome_on = DateField(
         label="Date of the outcome",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Today if left empty",
     )
     reason = forms.CharField(
@@ -167,13 +168,33 @@ class RiskFilterForm(GovukFormMixin, forms.Form):
     overridden = forms.BooleanField(label="Only overridden ratings", required=False)
 
 
+class PlanFilterForm(GovukFormMixin, forms.Form):
+    q = forms.CharField(max_length=200, label="Location or provider", required=False)
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[("", "Any"), ("active", "Active"), ("completed", "Completed")],
+    )
+    kind = forms.ChoiceField(
+        label="Kind of plan",
+        required=False,
+        choices=[
+            ("", "Any"),
+            ("improvement", "Improvement plan"),
+            ("serious_concerns", "Serious Concerns action plan"),
+        ],
+    )
+    overdue = forms.BooleanField(label="Only plans with overdue actions", required=False)
+
+
 class RiskOverrideForm(GovukFormMixin, forms.Form):
     rag = forms.ChoiceField(
-        label="RAG to use", choices=[("red", "Red"), ("amber", "Amber"), ("green", "Green")]
+        label="RAG to use",
+        choices=[("red", "Red"), ("amber", "Amber"), ("green", "Green")],
+        widget=forms.RadioSelect,
     )
-    expires_on = forms.DateField(
+    expires_on = DateField(
         label="Until",
-        widget=forms.DateInput(attrs={"type": "date"}),
         help_text="A year at most",
         error_messages={"required": "Enter the date it ends"},
     )
@@ -191,14 +212,14 @@ def _review_kinds(council):
 
 class ReviewPlanForm(GovukFormMixin, forms.Form):
     kind = forms.ChoiceField(label="Kind of review")
-    planned_for = forms.DateField(
+    planned_for = DateField(
         label="Planned for",
-        widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"required": "Enter the date planned"},
     )
     announced = forms.TypedChoiceField(
         label="Announced to the provider?",
         choices=[("True", "Yes"), ("False", "No")],
+        widget=forms.RadioSelect,
         coerce=lambda v: v == "True",
         initial="True",
     )
@@ -216,14 +237,14 @@ class ReviewPlanForm(GovukFormMixin, forms.Form):
 
 
 class ReviewRecordForm(GovukFormMixin, forms.Form):
-    visited_on = forms.DateField(
+    visited_on = DateField(
         label="Date of the review",
-        widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"required": "Enter the date of the review"},
     )
     announced = forms.TypedChoiceField(
         label="Was it announced?",
         choices=[("True", "Yes"), ("False", "No")],
+        widget=forms.RadioSelect,
         coerce=lambda v: v == "True",
     )
     officers = forms.ModelMultipleChoiceField(
@@ -269,9 +290,7 @@ class ReviewRecordForm(GovukFormMixin, forms.Form):
 
 
 class ReportSentForm(GovukFormMixin, forms.Form):
-    sent_on = forms.DateField(
-        label="Report sent on", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    sent_on = DateField(label="Report sent on")
 
 
 class PlanForm(GovukFormMixin, forms.Form):
@@ -281,13 +300,13 @@ class PlanForm(GovukFormMixin, forms.Form):
             ("improvement", "Improvement plan"),
             ("serious_concerns", "Serious Concerns action plan"),
         ],
+        widget=forms.RadioSelect,
     )
     title = forms.CharField(
         label="Title", max_length=200, error_messages={"required": "Give the plan a title"}
     )
-    started_on = forms.DateField(
+    started_on = DateField(
         label="Agreed on",
-        widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"required": "Enter the date the plan started"},
     )
 
@@ -310,9 +329,8 @@ class PlanActionForm(GovukFormMixin, forms.Form):
         empty_label="Choose who monitors it",
         error_messages={"required": "Choose who monitors it"},
     )
-    due_on = forms.DateField(
+    due_on = DateField(
         label="Due by",
-        widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"required": "Enter the date it is due"},
     )
 
@@ -322,9 +340,8 @@ class PlanActionForm(GovukFormMixin, forms.Form):
 
 
 class PlanReviewForm(GovukFormMixin, forms.Form):
-    reviewed_on = forms.DateField(
+    reviewed_on = DateField(
         label="Reviewed on",
-        widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"required": "Enter the date of the review"},
     )
     notes = forms.CharField(

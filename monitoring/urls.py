@@ -1,6 +1,6 @@
 from django.urls import path
 
-from monitoring import api, views
+from monitoring import api, views, views_plans
 
 urlpatterns = [
     path(
@@ -25,8 +25,9 @@ urlpatterns = [
     path("reviews/", views.reviews_list, name="reviews-list"),
     path("reviews/<int:pk>/", views.review_detail, name="review-detail"),
     path("locations/<int:location_pk>/reviews/new/", views.review_new, name="review-new"),
-    path("plans/<int:pk>/", views.plan_detail, name="plan-detail"),
-    path("locations/<int:location_pk>/plans/new/", views.plan_new, name="plan-new"),
+    path("plans/", views_plans.plans_list, name="plans-list"),
+    path("plans/<int:pk>/", views_plans.plan_detail, name="plan-detail"),
+    path("locations/<int:location_pk>/plans/new/", views_plans.plan_new, name="plan-new"),
     path(
         "locations/<int:location_pk>/timeline/",
         views.location_timeline,

@@ -25,17 +25,14 @@ from monitoring.forms import (
     IntelligenceFilterForm,
     IntelligenceForm,
     OutcomeForm,
-    PlanActionForm,
-    PlanForm,
-    PlanReviewForm,
     ReportSentForm,
     ReviewPlanForm,
     ReviewRecordForm,
     RiskFilterForm,
     RiskOverrideForm,
 )
-from monitoring.models import ImprovementPlan, Intelligence, IntelligenceAttachment, Review
-from monitoring.pack import intelligence_rules, plan_rules, review_rules
+from monitoring.models import Intelligence, IntelligenceAttachment, Review
+from monitoring.pack import intelligence_rules, review_rules
 from monitoring.services import (
     COMMISSIONING_FIELDS,
     attachment_add,
@@ -44,10 +41,6 @@ from monitoring.services import (
     intelligence_correct,
     intelligence_record,
     intelligence_set_outcome,
-    plan_action_add,
-    plan_create,
-    plan_is_failing,
-    plan_review_record,
     review_plan,
     review_record,
     review_report_sent,
@@ -417,73 +410,6 @@ def review_detail(request, pk: int):
             "can_change": can_change,
             "record_form": record_form,
             "sent_form": sent_form,
-        },
-    )
-
-
-@council_view("monitoring.change_monitoring")
-def plan_new(request, location_pk: int):
-    location = _location(location_pk, request.council)
-    form = PlanForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        ok, plan = on_form(
-            form,
-            lambda: plan_create(
-                council=request.council, location=location, actor=request.user, **form.cleaned_data
-            ),
-        )
-        if ok:
-            messages.success(request, "Plan started: add its actions.")
-            return redirect("plan-detail", pk=plan.pk)
-    return render(request, "monitoring/plan_new.html", {"form": form, "location": location})
-
-
-@council_view("monitoring.view_monitoring")
-def plan_detail(request, pk: int):
-    try:
-        plan = selectors.plan_detail(council=request.council, pk=pk)
-    except ImprovementPlan.DoesNotExist:
-        raise Http404 from None
-    actions = list(plan.actions.select_related("council_monitor"))
-    open_actions = [a for a in actions if a.status != "met"]
-    action = request.POST.get("action") if request.method == "POST" else None
-    action_form = PlanActionForm(
-        request.POST if action == "add" else None, council=request.council, prefix="add"
-    )
-    review_form = PlanReviewForm(
-        request.POST if action == "review" else None, actions=open_actions, prefix="review"
-    )
-    if action:
-        require_perm(request, "monitoring.change_monitoring")
-        form = action_form if action == "add" else review_form
-        if form.is_valid():
-            if action == "add":
-                call = lambda: plan_action_add(  # noqa: E731
-                    plan=plan, actor=request.user, **form.cleaned_data
-                )
-            else:
-                call = lambda: plan_review_record(  # noqa: E731
-                    plan=plan,
-                    actor=request.user,
-                    reviewed_on=form.cleaned_data["reviewed_on"],
-                    notes=form.cleaned_data["notes"],
-                    results=form.results(),
-                )
-            if on_form(form, call)[0]:
-                messages.success(request, "Plan saved.")
-                return redirect("plan-detail", pk=plan.pk)
-    return render(
-        request,
-        "monitoring/plan_detail.html",
-        {
-            "plan": plan,
-            "actions": actions,
-            "reviews": list(plan.reviews.all()),
-            "failing": plan_is_failing(plan),
-            "action_form": action_form,
-            "review_form": review_form,
-            "can_change": request.user.has_perm("monitoring.change_monitoring", request.council),
-            "limit": plan_rules(request.council).failed_reviews_more_than,
         },
     )
 

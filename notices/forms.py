@@ -2,8 +2,7 @@
 
 from django import forms
 
-from core.forms import GovukFormMixin
-from decisions.forms import DATE
+from core.forms import DateField, GovukFormMixin
 
 
 class LetterForm(GovukFormMixin, forms.Form):
@@ -38,17 +37,15 @@ class LetterForm(GovukFormMixin, forms.Form):
 
 
 class PostedForm(GovukFormMixin, forms.Form):
-    sent_on = forms.DateField(
+    sent_on = DateField(
         label="Date posted",
-        widget=forms.DateInput(DATE),
         error_messages={"required": "Enter the date it was posted"},
     )
 
 
 class ReceiptForm(GovukFormMixin, forms.Form):
-    received_on = forms.DateField(
+    received_on = DateField(
         label="Date the provider confirmed receipt",
-        widget=forms.DateInput(DATE),
         error_messages={"required": "Enter the date receipt was confirmed"},
     )
     how = forms.CharField(

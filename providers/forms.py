@@ -102,7 +102,9 @@ class MappingForm(GovukFormMixin, forms.Form):
         help_text="Separated by commas",
     )
     regulator = forms.ChoiceField(
-        label="Who rates these services", choices=[("CQC", "CQC"), ("Ofsted", "Ofsted")]
+        label="Who rates these services",
+        choices=[("CQC", "CQC"), ("Ofsted", "Ofsted")],
+        widget=forms.RadioSelect,
     )
 
     def add_domain_errors(self, errors):

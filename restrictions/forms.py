@@ -3,8 +3,8 @@ evidence and questions each step needs)."""
 
 from django import forms
 
-from core.forms import GovukFormMixin
-from decisions.forms import DATE, DetailsMixin, EvidenceMixin
+from core.forms import DateField, GovukFormMixin
+from decisions.forms import DetailsMixin, EvidenceMixin
 from restrictions.models import Level
 from restrictions.pack import Action, Restrictions
 
@@ -87,9 +87,7 @@ class ProposeForm(ContactMixin, DetailsMixin, EvidenceMixin, GovukFormMixin, for
         max_length=10_000,
         error_messages={"required": "Give the reasons"},
     )
-    review_on = forms.DateField(
-        label="Review date (optional)", required=False, widget=forms.DateInput(DATE)
-    )
+    review_on = DateField(label="Review date (optional)", required=False)
     urgent = forms.BooleanField(label="This is urgent", required=False)
 
     def __init__(self, *args, pack: Restrictions, location=None, fixed_level: str = "", **kwargs):
@@ -126,9 +124,7 @@ class ChangeForm(DetailsMixin, EvidenceMixin, GovukFormMixin, forms.Form):
         max_length=10_000,
         error_messages={"required": "Give the reasons"},
     )
-    review_on = forms.DateField(
-        label="Next review date (optional)", required=False, widget=forms.DateInput(DATE)
-    )
+    review_on = DateField(label="Next review date (optional)", required=False)
     urgent = forms.BooleanField(label="This is urgent", required=False)
 
     def __init__(self, *args, pack: Restrictions, current: str, lifting: bool = False, **kwargs):
@@ -155,17 +151,14 @@ class ReviewForm(GovukFormMixin, forms.Form):
         max_length=10_000,
         error_messages={"required": "Say what the review found"},
     )
-    next_review_on = forms.DateField(
+    next_review_on = DateField(
         label="Next review date",
-        widget=forms.DateInput(DATE),
         error_messages={"required": "Set the next review date"},
     )
     hold = forms.BooleanField(
         label="Keep it in place for the minimum time after compliance", required=False
     )
-    compliance_on = forms.DateField(
-        label="Date compliance was achieved", required=False, widget=forms.DateInput(DATE)
-    )
+    compliance_on = DateField(label="Date compliance was achieved", required=False)
 
     def __init__(self, *args, pack: Restrictions, level: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -185,9 +178,8 @@ class ContactForm(ContactMixin, GovukFormMixin, forms.Form):
 
 
 class AppealForm(EvidenceMixin, GovukFormMixin, forms.Form):
-    received_on = forms.DateField(
+    received_on = DateField(
         label="Date the appeal was received",
-        widget=forms.DateInput(DATE),
         error_messages={"required": "Enter the date the appeal was received"},
     )
     grounds = forms.CharField(
@@ -201,11 +193,15 @@ class AppealForm(EvidenceMixin, GovukFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.add_evidence(pack.evidence_kinds, ())
 
+    def clean(self):
+        data = super().clean()
+        self.check_evidence()
+        return data
+
 
 class SentForm(GovukFormMixin, forms.Form):
-    sent_on = forms.DateField(
+    sent_on = DateField(
         label="Date sent",
-        widget=forms.DateInput(DATE),
         error_messages={"required": "Enter the date it was sent"},
     )
     how = forms.CharField(

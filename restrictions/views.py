@@ -162,6 +162,7 @@ def restriction_new(request):
         initial = {"level": suggestion.level, "reasons": suggestion.reasons}
     form = ProposeForm(
         request.POST or None,
+        request.FILES or None,
         pack=pack,
         location=location,
         initial=initial,
@@ -345,7 +346,9 @@ def restriction_change_page(request, pk: int):
     if r.status != Status.ACTIVE:
         raise Http404
     lifting = request.GET.get("lift") == "1"
-    form = ChangeForm(request.POST or None, pack=pack, current=r.level, lifting=lifting)
+    form = ChangeForm(
+        request.POST or None, request.FILES or None, pack=pack, current=r.level, lifting=lifting
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         ok, _ = on_form(
@@ -388,7 +391,7 @@ def appeal_new(request, pk: int):
     if pack.appeals is None:
         raise Http404
     letter = decision_letter(r)
-    form = AppealForm(request.POST or None, pack=pack)
+    form = AppealForm(request.POST or None, request.FILES or None, pack=pack)
     if request.method == "POST" and form.is_valid():
         ok, appeal = on_form(
             form,

@@ -33,7 +33,7 @@ from core.audit import audit_record
 from core.models import AuditEntry, Notification, Timer
 from councils.models import ApiToken, Area, Delegation, Membership, PolicyVersion, Role
 from councils.services import token_create
-from decisions.models import DecisionStep, Recommendation
+from decisions.models import DecisionStep, EvidenceFile, Recommendation
 from decisions.services import recommendation_withdraw
 from monitoring.models import (
     Commissioning,
@@ -218,6 +218,12 @@ def _attachment(council):
     return attachment_add(
         item=_intelligence(council), actor=None, filename="note.txt", content=b"notes"
     )
+
+
+def _evidence_file(council):
+    from decisions.evidence import evidence_file_upload
+
+    return evidence_file_upload(council=council, actor=None, name="notes.pdf", content=b"%PDF")
 
 
 def _risk(council):
@@ -566,6 +572,7 @@ MATRIX = [
     ),
     Owned(IntelligenceCorrection, _correction),
     Owned(IntelligenceAttachment, _attachment),
+    Owned(EvidenceFile, _evidence_file, None, "/evidence/{pk}/"),
     Owned(RiskRating, _risk, "/api/v1/risk/", None, ("monitoring:read",)),
     Owned(RiskHistory, _risk_history),
     Owned(RiskOverride, _risk_override),

@@ -29,6 +29,7 @@ from core.timers import timers_end
 from councils.models import Council
 from councils.permissions import roles_in
 from councils.policy import policy_of
+from decisions.evidence import evidence_keep
 from decisions.models import Recommendation
 from decisions.questions import check_evidence, check_fields
 from decisions.services import recommendation_propose
@@ -164,6 +165,7 @@ def case_move(
     clean_details = check_fields(found.fields, details, errors)
     if errors:
         raise ValidationFailed("The move could not be made.", errors=errors)
+    clean_evidence = evidence_keep(council=case.council, actor=actor, evidence=clean_evidence)
     if found.approval is not None:
         return recommendation_propose(
             council=case.council,

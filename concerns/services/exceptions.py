@@ -12,6 +12,7 @@ from concerns.selectors import open_case_of
 from concerns.services.cases import MAX_TEXT
 from core.errors import ValidationFailed
 from councils.models import Council
+from decisions.evidence import evidence_keep
 from decisions.models import Recommendation
 from decisions.questions import check_evidence, check_fields
 from decisions.services import recommendation_propose
@@ -46,6 +47,7 @@ def exception_propose(
     clean_details = check_fields(found.fields, details, errors)
     if errors:
         raise ValidationFailed("The request could not be made.", errors=errors)
+    clean_evidence = evidence_keep(council=council, actor=actor, evidence=clean_evidence)
     case = open_case_of(council=council, location=location)
     return recommendation_propose(
         council=council,

@@ -1,6 +1,7 @@
 """REST endpoints for improvement and Serious Concerns action plans (004 16.2)."""
 
-from drf_spectacular.utils import extend_schema
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -11,6 +12,7 @@ from core.parsers import BoundedJSONParser
 from councils.models import User
 from monitoring import selectors
 from monitoring.api.common import MONITORING_PERMISSIONS
+from monitoring.forms import PlanFilterForm
 from monitoring.models import (
     ImprovementPlan,
     PlanAction,
@@ -45,6 +47,14 @@ class ImprovementPlanSerializer(serializers.ModelSerializer):
     actions = PlanActionSerializer(many=True, required=False)
     reviews = PlanReviewSerializer(many=True, read_only=True)
     failing = serializers.SerializerMethodField()
+    actions_open = serializers.IntegerField(read_only=True, help_text="Actions not yet met.")
+    actions_overdue = serializers.IntegerField(
+        read_only=True, help_text="Actions not met and past their date."
+    )
+    next_due_on = serializers.DateField(
+        read_only=True, allow_null=True, help_text="The earliest date of an open action."
+    )
+    last_reviewed_on = serializers.DateField(read_only=True, allow_null=True)
 
     class Meta:
         model = ImprovementPlan
@@ -57,6 +67,10 @@ class ImprovementPlanSerializer(serializers.ModelSerializer):
             "status",
             "failed_reviews",
             "failing",
+            "actions_open",
+            "actions_overdue",
+            "next_due_on",
+            "last_reviewed_on",
             "actions",
             "reviews",
             "created_by_label",
@@ -88,6 +102,16 @@ class PlanReviewRequest(serializers.Serializer):
             raise serializers.ValidationError("Keys are action ids.") from exc
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=["active", "completed"]),
+            OpenApiParameter("kind", str, enum=["improvement", "serious_concerns"]),
+            OpenApiParameter("q", str, description="Part of the location's or provider's name."),
+            OpenApiParameter("overdue", bool, description="Only plans with an action overdue."),
+        ]
+    )
+)
 class ImprovementPlanViewSet(
     CouncilScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
 ):
@@ -103,7 +127,24 @@ class ImprovementPlanViewSet(
     queryset = ImprovementPlan.objects.none()  # for the schema; requests use get_queryset
 
     def get_queryset(self):
-        return selectors.plan_list(council=self.request.council)
+        """The list page's selector and filters (`?status=`, `?kind=`, `?q=`, `?overdue=`),
+        each plan with its actions counted."""
+        filters = selectors.PlanFilters()
+        if self.action == "list":
+            form = PlanFilterForm(self.request.query_params)
+            if not form.is_valid():
+                raise serializers.ValidationError(form.errors)
+            d = form.cleaned_data
+            filters = selectors.PlanFilters(
+                status=d["status"], kind=d["kind"], q=d["q"], overdue=bool(d["overdue"])
+            )
+        return (
+            selectors.plan_rows(
+                council=self.request.council, filters=filters, today=timezone.localdate()
+            )
+            .select_related("council__active_policy")
+            .prefetch_related("actions", "reviews")
+        )
 
     def perform_create(self, serializer):
         d = serializer.validated_data
@@ -116,6 +157,7 @@ class ImprovementPlanViewSet(
             kind=d.get("kind", "improvement"),
             actions=[dict(a) for a in d.get("actions", [])],
         )
+        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
 
     @extend_schema(request=PlanActionSerializer, responses=ImprovementPlanSerializer)
     @action(detail=True, methods=["post"], url_path="actions")

@@ -18,7 +18,14 @@ from monitoring.selectors.intelligence import (
     intelligence_detail,
     intelligence_list,
 )
-from monitoring.selectors.plans import failing_plans, location_plans, plan_detail, plan_list
+from monitoring.selectors.plans import (
+    PlanFilters,
+    failing_plans,
+    location_plans,
+    plan_detail,
+    plan_list,
+    plan_rows,
+)
 from monitoring.selectors.reviews import (
     ReviewsDue,
     latest_rated_review,
@@ -65,6 +72,8 @@ __all__ = [
     "officer_dashboard",
     "plan_detail",
     "plan_list",
+    "plan_rows",
+    "PlanFilters",
     "provider_totals",
     "review_detail",
     "review_list",

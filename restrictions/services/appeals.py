@@ -19,6 +19,7 @@ from core.references import next_reference
 from core.timers import timer_start, timers_meet
 from councils.permissions import roles_in
 from decisions.chain import Approval
+from decisions.evidence import evidence_keep
 from decisions.models import Recommendation
 from decisions.models import Status as RecStatus
 from decisions.questions import MAX_TEXT, check_evidence
@@ -114,6 +115,7 @@ def appeal_lodge(
     clean_evidence = check_evidence(pack.evidence_kinds, (), evidence, errors)
     if errors:
         raise ValidationFailed("The appeal could not be recorded.", errors=errors)
+    clean_evidence = evidence_keep(council=r.council, actor=actor, evidence=clean_evidence)
     limit = pack.policy.time_limit(pack.appeals.decide_within)
     appeal = Appeal(
         council=r.council,

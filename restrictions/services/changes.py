@@ -14,6 +14,7 @@ from core.errors import Conflict, NotAllowed, ValidationFailed
 from core.timers import timer_start, timers_meet
 from core.workdays import add_months
 from councils.permissions import roles_in
+from decisions.evidence import evidence_keep
 from decisions.questions import check_evidence, check_fields
 from decisions.services import recommendation_propose
 from restrictions.models import (
@@ -79,6 +80,7 @@ def restriction_change(
     if errors:
         raise ValidationFailed("The change could not be asked for.", errors=errors)
     check_hold(r, level, pack)
+    clean_evidence = evidence_keep(council=r.council, actor=actor, evidence=clean_evidence)
     if action.approval is None:
         apply_level(
             r,

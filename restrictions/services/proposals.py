@@ -16,6 +16,7 @@ from core.errors import Conflict, ValidationFailed
 from core.references import next_reference
 from core.workdays import add_months
 from councils.models import Council
+from decisions.evidence import evidence_keep
 from decisions.questions import MAX_TEXT, check_evidence, check_fields
 from decisions.services import recommendation_propose, recommendation_withdraw
 from providers.models import Location, Provider
@@ -106,6 +107,7 @@ def restriction_propose(
     if errors:
         raise ValidationFailed("The restriction could not be proposed.", errors=errors)
     no_other_open(council, location, provider, pack)
+    clean_evidence = evidence_keep(council=council, actor=actor, evidence=clean_evidence)
     if suggestion is None:
         r = Restriction(
             council=council,

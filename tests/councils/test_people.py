@@ -129,7 +129,7 @@ def test_people_page_delegation_form(council_a, dass, head_of_acm, signed_in):
     )
     assert bad.status_code == 200
     html = bad.content.decode()
-    assert "There is a problem" in html and 'href="#id_ends_on"' in html
+    assert "There is a problem" in html and 'href="#id_ends_on_0"' in html
     good = client.post(
         "/council/people/",
         {

@@ -128,10 +128,10 @@ LOG_FORM = {
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
-        ({"received_on": "tomorrow"}, "received_on"),
-        ({"received_on": "31/02/2025"}, "received_on"),
+        ({"received_on": "tomorrow"}, "received_on_0"),
+        ({"received_on": "31/02/2025"}, "received_on_0"),
         ({"narrative": ""}, "narrative"),
-        ({"severity": "apocalyptic"}, "severity"),
+        ({"severity": "apocalyptic"}, "severity_0"),
     ],
 )
 def test_log_intelligence_form_errors_link_to_the_field(
@@ -193,7 +193,7 @@ def test_outcome_form_on_the_item_page(item, officer_a, signed_in):
     )
     text = page(bad)
     assert bad.status_code == 200 and "There is a problem" in text
-    assert 'href="#id_outcome-outcome_on"' in text
+    assert 'href="#id_outcome-outcome_on_0"' in text
     assert "The outcome cannot come before the item was received." in text
     missing = page(client.post(url, {"action": "outcome", "outcome-outcome": "upheld"}))
     assert 'href="#id_outcome-reason"' in missing
@@ -234,7 +234,7 @@ def test_correction_form_on_the_item_page(item, officer_a, signed_in):
             url, {**data, "correct-received_on": (today() + dt.timedelta(days=2)).isoformat()}
         )
     )
-    assert 'href="#id_correct-received_on"' in future
+    assert 'href="#id_correct-received_on_0"' in future
     assert "The date received must be today or in the past." in future
     assert not IntelligenceCorrection.objects.exists()
     done = client.post(url, data)

@@ -156,7 +156,7 @@ def test_plan_pages(plan, officer_b, signed_in):
             "add-due_on": (START - dt.timedelta(days=3)).isoformat(),
         },
     )
-    assert 'href="#id_add-due_on"' in late.content.decode()
+    assert 'href="#id_add-due_on_0"' in late.content.decode()
     new = client.post(
         f"/locations/{plan.location_id}/plans/new/",
         {"kind": "improvement", "title": "Falls", "started_on": TODAY.isoformat()},

@@ -175,7 +175,7 @@ def test_plan_and_record_through_the_pages(council_b, member, signed_in):
         f"/locations/{loc.pk}/reviews/new/", {"kind": "proactive_annual", "announced": "True"}
     )
     assert "There is a problem" in bad.content.decode()
-    assert 'href="#id_planned_for"' in bad.content.decode()
+    assert 'href="#id_planned_for_0"' in bad.content.decode()
     made = client.post(
         f"/locations/{loc.pk}/reviews/new/",
         {
@@ -197,7 +197,7 @@ def test_plan_and_record_through_the_pages(council_b, member, signed_in):
             "record-findings": "Fine",
         },
     )
-    assert 'href="#id_record-visited_on"' in future.content.decode()
+    assert 'href="#id_record-visited_on_0"' in future.content.decode()
     done = client.post(
         url,
         {

@@ -155,7 +155,7 @@ def test_recording_a_review_on_the_page(wb, signed_in):
     failed = client.post(f"/restrictions/{r.pk}/", {"action": "review", "rv-note": ""})
     summary = error_summary(failed)
     assert '<a href="#id_rv-note">Say what the review found</a>' in summary
-    assert '<a href="#id_rv-next_review_on">Set the next review date</a>' in summary
+    assert '<a href="#id_rv-next_review_on_0">Set the next review date</a>' in summary
     past = client.post(
         f"/restrictions/{r.pk}/",
         {"action": "review", "rv-note": "On track", "rv-next_review_on": "2020-01-01"},
@@ -205,7 +205,7 @@ def test_recording_the_decision_letter_sent_on_the_page(wb, signed_in):
     url = f"/restrictions/{r.pk}/"
     failed = client.post(url, {"action": f"sent-{letter.pk}", f"n{letter.pk}-sent_on": ""})
     summary = error_summary(failed)
-    assert f'<a href="#id_n{letter.pk}-sent_on">Enter the date it was sent</a>' in summary
+    assert f'<a href="#id_n{letter.pk}-sent_on_0">Enter the date it was sent</a>' in summary
     assert f'<a href="#id_n{letter.pk}-how">Say how it was sent</a>' in summary
     done = client.post(
         url,
@@ -465,12 +465,12 @@ def test_a_late_appeal_on_the_page_names_the_last_day(wb, signed_in):
         {"received_on": "2026-09-07", "grounds": "The findings are out of date"},
     )
     summary = error_summary(late)
-    assert 'href="#id_received_on"' in summary
+    assert 'href="#id_received_on_0"' in summary
     assert "The appeal is late: it was due by Friday 4 September 2026" in summary
     assert not Appeal.objects.exists()
     missing = client.post(f"/restrictions/{r.pk}/appeal/", {"received_on": "", "grounds": ""})
     summary = error_summary(missing)
-    assert '<a href="#id_received_on">Enter the date the appeal was received</a>' in summary
+    assert '<a href="#id_received_on_0">Enter the date the appeal was received</a>' in summary
     assert '<a href="#id_grounds">Give the provider&#x27;s reasons</a>' in summary or (
         "Give the provider's reasons" in summary
     )

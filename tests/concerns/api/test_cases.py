@@ -140,7 +140,8 @@ def test_moves_show_what_needs_a_decision_and_what_waits(sm, api_as):
     }
     rectify = by_key["issue_rectification_notice"]
     assert rectify["needs_decision"] == f"Decided by the {SOMERSET_BOARD}"
-    assert rectify["evidence"] == ["meeting_notes", "board_decision"]
+    # Issue 13: the Board's decision is taken at its meeting, never asked for before it.
+    assert rectify["evidence"] == ["meeting_notes"]
     assert by_key["end_quality_improvement"]["needs_decision"] == ""
     assert all(o["open"] for o in options)
     rec = propose_rectification(sm, case)

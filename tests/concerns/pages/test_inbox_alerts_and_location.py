@@ -309,9 +309,9 @@ def test_a_required_evidence_kind_left_empty_is_named_on_its_own_field(
     client.post(f"/cases/{case.pk}/moves/invoke_quality_improvement/", {"reason": "Rated RI"})
     response = client.post(
         f"/cases/{case.pk}/moves/issue_rectification_notice/",
-        {"reason": "Not improving", "ev_meeting_notes_note": "QIM notes"},
+        {"reason": "Not improving", "ev_meeting_notes_note": ""},
     )
     page = html(response)
-    assert 'href="#id_ev_board_decision_note"' in page
-    assert "say what it shows or give its address" in page
+    assert 'href="#id_ev_meeting_notes_note"' in page
+    assert "say what it shows, give its address or attach it" in page
     assert not Recommendation.objects.exists()

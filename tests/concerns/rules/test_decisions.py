@@ -62,9 +62,9 @@ GUIDANCE = [ev("compliance_guidance")]
             "somerset",
             True,
             "issue_rectification_notice",
-            {"reason": "x", "evidence": [ev("meeting_notes")]},
+            {"reason": "x", "evidence": [ev("cqc_report")]},
             "evidence",
-            "board meeting decision",
+            "qim notes and actions",
             id="required evidence missing",
         ),
         pytest.param(

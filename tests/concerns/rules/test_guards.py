@@ -88,7 +88,7 @@ def test_other_evidence_never_stands_in_for_a_required_kind(somerset):
             actor=somerset.officer,
             move="issue_rectification_notice",
             reason="Not improving",
-            evidence=[ev("meeting_notes"), {"kind": "other", "note": "The Board said yes"}],
+            evidence=[{"kind": "other", "note": "The QIM's notes"}],
         )
     assert "evidence" in caught.value.errors
 
@@ -180,3 +180,32 @@ def test_a_serious_concerns_track_has_one_action_plan(load_pack, member):
     assert plan.location == case.location
     with pytest.raises(Conflict, match="already has its action plan"):
         safeguarding_plan_start(track=track, actor=officer, title="Again", started_on=today())
+
+
+def test_a_move_to_the_board_never_asks_for_the_boards_decision_before_it_meets(somerset):
+    """Issue 13 (003 Appendix 5, Decision-making process): the Commissioning & Quality Board
+    decides at its meeting, so the referral carries the QIM's notes, not the Board's minutes;
+    the Board's decision is the step recorded at the meeting."""
+    from concerns.pack import Ladder
+
+    moves = Ladder.of(somerset.council).moves
+    board_moves = [m for m in moves if m.approval and "board" in m.approval.decided_by]
+    assert len(board_moves) == 6
+    assert all("board_decision" not in m.evidence for m in board_moves)
+    _to_formal(somerset)
+    rec = case_move(
+        case=somerset.case,
+        actor=somerset.officer,
+        move="issue_rectification_notice",
+        reason="Not improving after the QIM",
+        evidence=[ev("meeting_notes", "QIM 3 notes")],
+    )
+    meeting = decided_at_meeting(rec)
+    _act(rec, somerset.board, StepOutcome.APPROVED, meeting=meeting)
+    somerset.case.refresh_from_db()
+    assert somerset.case.stage == Stage.RECTIFICATION
+    step = rec.steps.get()
+    from boards.models import Meeting
+
+    assert step.meeting_ref == Meeting.objects.get(pk=meeting).reference
+    assert step.board_record["counted"]

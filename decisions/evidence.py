@@ -1,0 +1,87 @@
+"""Evidence given as a file (issue 13: "evidence as an attached file as well as a note or
+link"). A page attaches the file with the proposal it belongs to; a system uploads it first
+(`POST /api/v1/evidence-files/`) and names its id in the evidence item. Either way the file is
+the council's, checked for its type and size, and kept by the service that keeps the rest of
+the proposal, in the same transaction."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from core.actors import actor_label, person_of, require
+from core.audit import audit_record
+from core.errors import ValidationFailed
+from core.limits import file_name
+from decisions.models import EvidenceFile, evidence_path
+from decisions.questions import file_problem
+
+
+def _store(*, council, actor, name: str, content: bytes) -> EvidenceFile:
+    digest = hashlib.sha256(content).hexdigest()
+    kept = EvidenceFile(
+        council=council,
+        original_name=file_name(name, 200),
+        size=len(content),
+        sha256=digest,
+        uploaded_by=person_of(actor),
+        uploaded_by_label=actor_label(actor),
+    )
+    if kept.file.storage.exists(path := evidence_path(kept, digest)):
+        kept.file.name = path  # the same content is stored once (issue 13)
+    else:
+        kept.file.save(digest, ContentFile(content), save=False)
+    kept.save()
+    return kept
+
+
+@transaction.atomic
+def evidence_file_upload(*, council, actor, name: str, content: bytes) -> EvidenceFile:
+    """A file uploaded on its own, to be named as evidence by its id (the API)."""
+    require(actor, "decisions.give_evidence", council)
+    problem = file_problem(name, len(content))
+    if problem:
+        raise ValidationFailed("The file could not be kept.", errors={"file": [problem]})
+    kept = _store(council=council, actor=actor, name=name, content=content)
+    audit_record(
+        council=council,
+        actor=actor,
+        action="evidence.uploaded",
+        summary=f"Evidence file {kept.original_name} uploaded",
+        obj=kept,
+    )
+    return kept
+
+
+def evidence_keep(*, council, actor, evidence: list[dict]) -> list[dict]:
+    """The checked evidence as it is recorded: a file attached on a page is kept now, and a
+    file named by its id must be this council's. Call inside the proposing service's
+    transaction, after its checks."""
+    named = {int(e["file"]) for e in evidence if e.get("file")}
+    found = {
+        f.pk: f
+        for f in EvidenceFile.objects.filter(council=council, pk__in=named).only(
+            "pk", "original_name", "size"
+        )
+    }
+    missing = sorted(named - set(found))
+    if missing:
+        raise ValidationFailed(
+            "The evidence could not be kept.",
+            errors={"evidence": [f"There is no evidence file {n} here." for n in missing]},
+        )
+    out = []
+    for item in evidence:
+        item = dict(item)
+        upload = item.pop("upload", None)
+        if upload is not None:
+            name, content = upload
+            kept = _store(council=council, actor=actor, name=name, content=content)
+            item["file"] = kept.pk
+        if item.get("file"):
+            kept = found.get(int(item["file"])) or EvidenceFile.objects.get(pk=item["file"])
+            item.update(file=kept.pk, file_name=kept.original_name, file_size=kept.size)
+        out.append(item)
+    return out
