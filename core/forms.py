@@ -100,15 +100,23 @@ class DateField(forms.DateField):
 DJANGO_REQUIRED = forms.Field.default_error_messages["required"]
 
 
+DETERMINERS = ("the ", "a ", "an ", "your ", "their ", "its ", "who ", "what ", "when ", "how ")
+
+
 def required_message(field: forms.Field, name: str) -> str:
     """GOV.UK's words for a question left unanswered, for fields that do not give their own
     (never Django's "This field is required.")."""
     label = str(field.label or name.replace("_", " ")).removesuffix(" (optional)").strip()
-    if label.endswith("?"):
+    choices = {str(v).lower() for v, _ in getattr(field, "choices", ()) if v not in ("", None)}
+    if label.endswith("?") or choices in ({"yes", "no"}, {"true", "false"}):
         return f"Answer “{label}”"
     words = label[:1].lower() + label[1:] if not label[:2].isupper() else label
-    if isinstance(field, forms.ChoiceField | forms.FileField):
-        return f"Select {words}" if isinstance(field, forms.ChoiceField) else f"Choose {words}"
+    if not words.lower().startswith(DETERMINERS):
+        words = f"the {words}"
+    if isinstance(field, forms.ChoiceField):
+        return f"Select {words}"
+    if isinstance(field, forms.FileField):
+        return f"Choose {words}"
     return f"Enter {words}"
 
 

@@ -301,6 +301,7 @@ class PlanForm(GovukFormMixin, forms.Form):
             ("serious_concerns", "Serious Concerns action plan"),
         ],
         widget=forms.RadioSelect,
+        initial="improvement",
     )
     title = forms.CharField(
         label="Title", max_length=200, error_messages={"required": "Give the plan a title"}

@@ -105,6 +105,7 @@ class MappingForm(GovukFormMixin, forms.Form):
         label="Who rates these services",
         choices=[("CQC", "CQC"), ("Ofsted", "Ofsted")],
         widget=forms.RadioSelect,
+        initial="CQC",
     )
 
     def add_domain_errors(self, errors):

@@ -4,76 +4,31 @@ page go to test-artifacts/ at the root of the repository, for people to look at.
 
 import datetime as dt
 import json
-import os
 import re
-from pathlib import Path
 
 import pytest
 
 from councils.models import Role
 from providers.models import KEY_QUESTIONS
+from tests import browser_support
+from tests.browser_support import (
+    _at_both_widths,
+    _choose,
+    _date_in,
+    _shot,
+    _sign_in,
+    _tab_to,
+)
 from tests.factories import PASSWORD, LocationFactory, ProviderFactory, RatingFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-TIMEOUT_MS = 10_000
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _async_unsafe_allowed():
-    """Playwright's sync API keeps an event loop running in this thread; without this,
-    Django refuses the test's own database access."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-
-
-@pytest.fixture(scope="module")
-def browser(_async_unsafe_allowed):
-    if not CHROMIUM.exists():
-        message = f"Chromium is not installed at {CHROMIUM} (run `make browser`)"
-        if os.environ.get("REQUIRE_BROWSER"):
-            pytest.fail(message)  # CI must walk the pages, never skip them
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-    context.set_default_timeout(TIMEOUT_MS)
-    tab = context.new_page()
-    yield tab
-    context.close()
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Search's filter options are cached; a flushed database must not see stale ones."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
+# The browser fixtures this module uses (pytest finds fixtures among a module's names); they
+# and the helpers are shared with the other browser walks (tests/browser_support.py).
+_async_unsafe_allowed = browser_support._async_unsafe_allowed
+_fresh_cache = browser_support._fresh_cache
+browser = browser_support.browser
+page = browser_support.page
 
 
 @pytest.fixture
@@ -129,17 +84,6 @@ def register(bromley):
     _rated_location("Elm House", [(dt.date(2024, 11, 5), good, [good] * 5)])
     _rated_location("Birch Court", [])
     return {"meadow": meadow, "provider": provider}
-
-
-def _shot(page, name):
-    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
-
-
-def _sign_in(page, base_url, user, password=PASSWORD):
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_sign_in_search_and_open_a_location(page, live_server, bromley, officer, register):
@@ -225,19 +169,6 @@ def test_failed_sign_in_shows_the_error_summary(page, live_server, officer):
     expect(summary.locator("a")).to_have_text(["Enter your username", "Enter your password"])
     summary.get_by_role("link", name="Enter your username").click()
     expect(page.get_by_label("Username")).to_be_focused()
-
-
-def _focused(page, locator) -> bool:
-    return locator.evaluate("el => el === document.activeElement")
-
-
-def _tab_to(page, locator, most=40) -> int:
-    """Press Tab until the locator has focus; the number of presses it took."""
-    for presses in range(most + 1):
-        if _focused(page, locator):
-            return presses
-        page.keyboard.press("Tab")
-    raise AssertionError(f"{locator} not reached in {most} presses of Tab")
 
 
 def test_skip_link_is_the_first_tab_stop_on_sign_in(page, live_server):
@@ -454,13 +385,13 @@ def test_officer_logs_intelligence_and_records_its_outcome(
     expect(page.get_by_text("There is a problem")).to_be_visible()
     _shot(page, "10-intelligence-error.png")
     page.get_by_label("Where did it come from?").select_option("complaint")
-    page.get_by_label("Date received").fill("2026-01-12")
-    page.get_by_label("Severity").select_option("medium")
+    _date_in(page, "Date received", dt.date(2026, 1, 12))
+    _choose(page, "Severity", "Medium")
     page.get_by_label("Medication").check()
     page.get_by_label("What was reported").fill("Evening medicines given two hours late.")
     page.get_by_role("button", name="Log it").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("INT-2026-")
-    page.get_by_label("Outcome", exact=True).select_option("provider_not_liable")
+    _choose(page, "Outcome", "Provider not liable")
     page.get_by_label("Reason").first.fill("Pharmacy delivered late; home not at fault.")
     page.get_by_role("button", name="Save outcome").click()
     expect(page.get_by_text("no longer counts in the risk figures")).to_be_visible()
@@ -495,8 +426,8 @@ def test_risk_matrix_explains_and_overrides(page, live_server, bromley, member, 
     page.get_by_role("link", name="Meadow View Care Home").click()
     expect(page.get_by_test_id("risk-factors")).to_contain_text("CQC overall rating")
     page.get_by_text("Override the RAG").click()
-    page.get_by_label("RAG to use").select_option("amber")
-    page.get_by_label("Until").fill((dt.date.today() + dt.timedelta(days=14)).isoformat())
+    _choose(page, "RAG to use", "Amber")
+    _date_in(page, "Until", dt.date.today() + dt.timedelta(days=14))
     page.get_by_label("Why", exact=True).fill("Action plan agreed at today's visit")
     page.get_by_role("button", name="Save override").click()
     expect(page.get_by_test_id("risk")).to_contain_text("Overridden by")
@@ -562,7 +493,7 @@ def test_case_moves_up_the_ladder_through_the_decision_chain(page, live_server, 
     _shot(page, "23-inbox.png")
     page.get_by_test_id("inbox").get_by_role("link").first.click()
     page.locator("input[name=act-outcome][value=approved]").check()
-    page.get_by_label("Apply it to").select_option("This service only")
+    _choose(page, "Apply it to", "This service only")
     page.get_by_label("Reasons, in writing").fill("Embargo agreed until the plan is met.")
     page.get_by_label("When should it be reconsidered?", exact=False).fill("At the next review")
     _shot(page, "24-decide.png")
@@ -607,9 +538,9 @@ def test_bromley_rule_alert_and_a_family_choice_decided_by_the_dass(
     page.get_by_role("button", name="Send for a decision").click()
     expect(page.locator(".govuk-error-summary")).to_be_visible()
     page.get_by_label("What is asked, and why").fill("Mrs A's family want Hayes Court, near them.")
-    page.get_by_label("Date the family was advised in writing").fill(dt.date.today().isoformat())
+    _date_in(page, "Date the family was advised in writing", dt.date.today())
     page.get_by_label("Reasons given to the family").fill("Rated Requires improvement; Well-led")
-    page.get_by_label("The family has asked in writing").select_option("yes")
+    _choose(page, "The family has asked in writing", "Yes")
     page.get_by_label("Client's Carefirst record reference").fill("CF-123456")
     _shot(page, "27-family-choice.png")
     page.get_by_role("button", name="Send for a decision").click()
@@ -628,64 +559,6 @@ def test_bromley_rule_alert_and_a_family_choice_decided_by_the_dass(
 
 
 # --- restrictions: the placement check and the restriction pages, checked by axe-core ---------
-
-AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-WIDTHS = (1280, 320)
-
-
-def _axe_violations(page) -> list[dict]:
-    """axe-core's WCAG 2.2 A and AA rules on the page as it is now: each violation with the
-    elements it found."""
-    if not AXE.exists():
-        message = f"axe-core is not installed at {AXE} (run `make assets`: npm ci)"
-        if os.environ.get("REQUIRE_BROWSER"):
-            pytest.fail(message)
-        pytest.skip(message)
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        # Evaluated by the browser's debugging protocol: the page's Content-Security-Policy
-        # allows no inline script, and rightly blocks a <script> tag added to it.
-        page.evaluate(AXE.read_text(encoding="utf-8"))
-    return page.evaluate(
-        """async (tags) => {
-            const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
-            return result.violations.map((v) => ({
-                id: v.id, impact: v.impact, help: v.help,
-                nodes: v.nodes.map((n) => n.target.join(" ")),
-            }));
-        }""",
-        AXE_TAGS,
-    )
-
-
-def _overflow(page) -> int:
-    """How far the page is wider than the window (0: it fits; wide tables scroll in their
-    own region)."""
-    return page.evaluate(
-        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-
-
-def _widest(page) -> list[str]:
-    """The elements that stick out past the window (to say what overflows)."""
-    return page.evaluate(
-        """() => [...document.querySelectorAll('body *')]
-          .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth)
-          .slice(0, 5)
-          .map(e => `${e.tagName}.${e.className} ${e.getBoundingClientRect().right}`)"""
-    )
-
-
-def _at_both_widths(page, name: str, show) -> None:
-    """Show the page at 1280 and at 320 px: no axe violation, nothing wider than the window
-    at 320, and a screenshot of each (`<name>.png`, `<name>-320.png`)."""
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        show()
-        assert _axe_violations(page) == [], (name, width)
-        if width == 320:
-            assert _overflow(page) <= 0, (name, _overflow(page), _widest(page))
-        _shot(page, f"{name}.png" if width == 1280 else f"{name}-320.png")
 
 
 @pytest.fixture
@@ -909,7 +782,7 @@ def test_a_board_and_its_meeting(page, live_server, load_pack, member):
     page.get_by_role("link", name="Boards").first.click()
     page.get_by_role("link", name="Care Provider Commissioning & Quality Board").click()
     expect(page.get_by_test_id("board-rules")).to_contain_text("At least 3 members")
-    page.get_by_label("Date of the meeting").fill(timezone.localdate().isoformat())
+    _date_in(page, "Date of the meeting", timezone.localdate())
     page.get_by_role("button", name="Arrange the meeting").click()
     expect(page.get_by_test_id("agenda")).to_contain_text("CQC compliance history")
     from boards.models import Meeting
@@ -944,7 +817,7 @@ def test_a_board_and_its_meeting(page, live_server, load_pack, member):
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter what is to be done")
     page.get_by_label("What is to be done").fill("Bring the CQC inspection dates")
     page.get_by_label("Who does it").fill("Quality & Performance")
-    page.get_by_label("By when").fill((timezone.localdate() + dt.timedelta(days=14)).isoformat())
+    _date_in(page, "By when", timezone.localdate() + dt.timedelta(days=14))
     page.get_by_role("button", name="Add the action").click()
     expect(page.get_by_test_id("actions")).to_contain_text("Bring the CQC inspection dates")
     _at_both_widths(page, "11-meeting-record", lambda: page.goto(url))

@@ -123,6 +123,22 @@ def test_no_template_comment_spans_lines():
 def test_a_question_left_unanswered_is_named_in_govuk_words_never_djangos():
     form = MeetingForm({})
     assert not form.is_valid()
-    assert form.errors["held_on"] == ["Enter date of the meeting"]
+    assert form.errors["held_on"] == ["Enter the date of the meeting"]
     assert form.errors["announced"] == ["Answer “Was it announced?”"]
     assert "This field is required." not in str(form.errors)
+
+
+def test_a_yes_no_question_and_a_choice_are_named_as_questions():
+    class Asked(GovukFormMixin, forms.Form):
+        asked = forms.ChoiceField(
+            label="The family has asked in writing",
+            choices=[("yes", "Yes"), ("no", "No")],
+            widget=forms.RadioSelect,
+        )
+        severity = forms.ChoiceField(label="Severity", choices=[("low", "Low"), ("high", "High")])
+        reference = forms.CharField(label="Client's Carefirst record reference")
+
+    errors = Asked({}).errors
+    assert errors["asked"] == ["Answer “The family has asked in writing”"]
+    assert errors["severity"] == ["Select the severity"]
+    assert errors["reference"] == ["Enter the client's Carefirst record reference"]
