@@ -27,6 +27,7 @@ class DateParts(NamedTuple):
     day: str
     month: str
     year: str
+    whole: str = ""  # a whole date sent under the field's own name that is not an ISO date
 
 
 class GovukDateInput(forms.MultiWidget):
@@ -49,7 +50,7 @@ class GovukDateInput(forms.MultiWidget):
     def decompress(self, value):
         if isinstance(value, str):
             try:
-                value = dt.date.fromisoformat(value)
+                value = dt.date.fromisoformat(value[:10])
             except ValueError:
                 return [None, None, None]
         if isinstance(value, dt.date):
@@ -57,10 +58,17 @@ class GovukDateInput(forms.MultiWidget):
         return [None, None, None]
 
     def value_from_datadict(self, data, files, name):
-        if data.get(name):
-            return data.get(name)
+        """The three boxes as typed; a whole ISO date under the field's own name only when
+        the boxes are empty."""
         parts = DateParts(*(str(data.get(f"{name}_{p}") or "").strip()[:8] for p in self.PARTS))
-        return parts if any(parts) else None
+        if any(parts):
+            return parts
+        whole = str(data.get(name) or "").strip()[:10]
+        if whole:
+            year, _, rest = whole.partition("-")
+            month, _, day = rest.partition("-")
+            return DateParts(day, month, year) if day else DateParts("", "", "", whole=whole)
+        return None
 
     def value_omitted_from_data(self, data, files, name):
         return name not in data and all(f"{name}_{p}" not in data for p in self.PARTS)
@@ -84,14 +92,17 @@ class DateField(forms.DateField):
         if not isinstance(value, DateParts):
             return super().to_python(value)
         missing = [p for p in GovukDateInput.PARTS if not getattr(value, p)]
+        if value.whole:
+            raise ValidationError(f"{self._name()} must be a real date", code="invalid")
         if missing:
             raise ValidationError(
                 f"{self._name()} must include a {' and a '.join(missing)}", code="incomplete"
             )
         try:
-            day, month, year = (int(v) for v in value)
-            if len(value.year) != 4:
+            parts = value[:3]
+            if not all(v.isascii() and v.isdecimal() for v in parts) or len(value.year) != 4:
                 raise ValueError
+            day, month, year = (int(v) for v in parts)
             return dt.date(year, month, day)
         except ValueError:
             raise ValidationError(f"{self._name()} must be a real date", code="invalid") from None

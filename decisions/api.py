@@ -15,6 +15,7 @@ from core.api import CouncilScopedMixin, HasCouncilPermission, PlausibleDateFiel
 from decisions import selectors
 from decisions.evidence import evidence_file_upload
 from decisions.models import DecisionStep, EvidenceFile, Recommendation, StepOutcome
+from decisions.questions import FILE_TYPES_WORDS, file_problem
 from decisions.services import recommendation_act, recommendation_withdraw
 
 
@@ -243,17 +244,22 @@ class EvidenceFileSerializer(serializers.ModelSerializer):
 
 
 class EvidenceUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(
-        max_length=200,
-        help_text="A PDF, Word, Excel, OpenDocument, text, CSV, JPG, PNG or email file, up to "
-        "20 MB.",
-    )
+    file = serializers.FileField(help_text=FILE_TYPES_WORDS)
+
+    def validate_file(self, upload):
+        """Refused on its declared size, before anything is read."""
+        problem = file_problem(upload.name, upload.size)
+        if problem:
+            raise serializers.ValidationError(problem)
+        return upload
 
 
 @extend_schema(responses={200: EvidenceFileSerializer, **error_responses(401, 403, 404)})
 class EvidenceFileViewSet(CouncilScopedMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Files given as evidence (issue 13). Upload one, then name its id in an evidence item
-    (`{"kind": ..., "file": <id>}`) when proposing; the proposal keeps it."""
+    """Files given as evidence (issue 13), by people (no token scope gives evidence). Upload
+    one, then name its id in an evidence item (`{"kind": ..., "file": <id>}`) of your own
+    proposal; the proposal keeps it. A file is seen by those who see every recommendation
+    and by the person who gave it."""
 
     permission_classes = [HasCouncilPermission]
     permission_required = {
@@ -266,7 +272,7 @@ class EvidenceFileViewSet(CouncilScopedMixin, mixins.RetrieveModelMixin, viewset
     lookup_value_regex = r"\d{1,18}"
 
     def get_queryset(self):
-        return EvidenceFile.objects.filter(council=self.request.council)
+        return selectors.evidence_files(council=self.request.council, user=self.request.user)
 
     @extend_schema(
         request={"multipart/form-data": EvidenceUploadSerializer},

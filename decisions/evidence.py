@@ -1,8 +1,11 @@
 """Evidence given as a file (issue 13: "evidence as an attached file as well as a note or
 link"). A page attaches the file with the proposal it belongs to; a system uploads it first
 (`POST /api/v1/evidence-files/`) and names its id in the evidence item. Either way the file is
-the council's, checked for its type and size, and kept by the service that keeps the rest of
-the proposal, in the same transaction."""
+the council's, given by the person who proposes, checked for its type and size, and kept by
+the service that keeps the rest of the proposal, in the same transaction. A file is written to
+storage under its content's hash: the same content is kept once, and a proposal refused after
+its file was written leaves that file unnamed by any row (removing such files is left to a
+sweep; see the issue's note)."""
 
 from __future__ import annotations
 
@@ -34,17 +37,6 @@ def _store(*, council, actor, name: str, content: bytes) -> EvidenceFile:
     else:
         kept.file.save(digest, ContentFile(content), save=False)
     kept.save()
-    return kept
-
-
-@transaction.atomic
-def evidence_file_upload(*, council, actor, name: str, content: bytes) -> EvidenceFile:
-    """A file uploaded on its own, to be named as evidence by its id (the API)."""
-    require(actor, "decisions.give_evidence", council)
-    problem = file_problem(name, len(content))
-    if problem:
-        raise ValidationFailed("The file could not be kept.", errors={"file": [problem]})
-    kept = _store(council=council, actor=actor, name=name, content=content)
     audit_record(
         council=council,
         actor=actor,
@@ -55,16 +47,29 @@ def evidence_file_upload(*, council, actor, name: str, content: bytes) -> Eviden
     return kept
 
 
+@transaction.atomic
+def evidence_file_upload(*, council, actor, name: str, content: bytes) -> EvidenceFile:
+    """A file uploaded on its own, to be named as evidence by its id in the same person's
+    proposal (the API)."""
+    require(actor, "decisions.give_evidence", council)
+    problem = file_problem(name, len(content))
+    if problem:
+        raise ValidationFailed("The file could not be kept.", errors={"file": [problem]})
+    return _store(council=council, actor=actor, name=name, content=content)
+
+
 def evidence_keep(*, council, actor, evidence: list[dict]) -> list[dict]:
     """The checked evidence as it is recorded: a file attached on a page is kept now, and a
-    file named by its id must be this council's. Call inside the proposing service's
-    transaction, after its checks."""
+    file named by its id must be one this person gave this council (another's file is not
+    theirs to put on their own proposal, where they would then read it). Call inside the
+    proposing service's transaction, after its checks."""
     named = {int(e["file"]) for e in evidence if e.get("file")}
+    person = person_of(actor)
     found = {
         f.pk: f
-        for f in EvidenceFile.objects.filter(council=council, pk__in=named).only(
-            "pk", "original_name", "size"
-        )
+        for f in EvidenceFile.objects.filter(
+            council=council, pk__in=named, uploaded_by_id=getattr(person, "pk", None) or 0
+        ).only("pk", "original_name", "size")
     }
     missing = sorted(named - set(found))
     if missing:

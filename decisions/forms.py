@@ -5,7 +5,7 @@ from django import forms
 
 from core.forms import DateField, GovukFormMixin
 from decisions.models import StepOutcome
-from decisions.questions import FILE_MAX_BYTES, EvidenceKind, Field, evidence_label, file_problem
+from decisions.questions import FILE_TYPES_WORDS, EvidenceKind, Field, evidence_label, file_problem
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 # A question with this many answers or fewer is asked with radios (GOV.UK), more with a list.
@@ -63,13 +63,7 @@ class DetailsMixin:
 
 
 def _evidence_file(label: str) -> forms.FileField:
-    return forms.FileField(
-        label=label,
-        required=False,
-        max_length=200,
-        help_text=f"A PDF, Word, Excel, text, image or email file, up to "
-        f"{FILE_MAX_BYTES // (1024 * 1024)} MB.",
-    )
+    return forms.FileField(label=label, required=False, help_text=FILE_TYPES_WORDS)
 
 
 class EvidenceMixin:

@@ -31,7 +31,19 @@ def may_take_step(user, recommendation) -> bool:
 
 
 rules.add_perm("decisions.take_step", may_take_step)
-# Evidence files: anyone in the council who may propose attaches them, and the council's own
-# staff open them where the evidence is shown (never a partner's seat on a board).
-rules.add_perm("decisions.give_evidence", is_member)
+# Evidence files: those who propose (placement staff ask for a family's choice, 000 5) attach
+# them; a read-only auditor or a partner's seat on a board does not. Who opens one is decided
+# per file (decisions.selectors.evidence_files): those who see every recommendation, and the
+# person who gave it.
+rules.add_perm(
+    "decisions.give_evidence",
+    has_role(
+        Role.OFFICER,
+        Role.MANAGER,
+        Role.DECISION_MAKER,
+        Role.BOARD_MEMBER,
+        Role.PLACEMENT,
+        Role.COUNCIL_ADMIN,
+    ),
+)
 rules.add_perm("decisions.view_evidence", is_member)

@@ -20,6 +20,10 @@ FILE_TYPES = frozenset(
     | {"png", "eml", "msg"}
 )
 FILE_MAX_BYTES = 20 * 1024 * 1024
+FILE_TYPES_WORDS = (
+    f"A PDF, Word, Excel, OpenDocument, text, CSV, JPG, PNG or email (EML or MSG) file, up to "
+    f"{FILE_MAX_BYTES // (1024 * 1024)} MB."
+)
 
 
 def file_problem(name: str, size: int) -> str:

@@ -191,6 +191,15 @@ def blockers(*, recommendation: Recommendation, user) -> list[str]:
     )
 
 
-def evidence_file(*, council, pk: int):
-    """One of the council's evidence files (another council's is not found)."""
-    return EvidenceFile.objects.filter(council=council, pk=pk).first()
+def evidence_files(*, council, user) -> QuerySet:
+    """The evidence files this person may open: every one of the council's for those who
+    see every recommendation (its evidence is on the recommendation's page), else only those
+    they gave themselves. Another council's, or one they may not see, is not found."""
+    rows = EvidenceFile.objects.filter(council=council)
+    if not user.has_perm("decisions.view_all", council):
+        rows = rows.filter(uploaded_by_id=getattr(user, "pk", None) or 0)
+    return rows
+
+
+def evidence_file(*, council, user, pk: int):
+    return evidence_files(council=council, user=user).filter(pk=pk).first()

@@ -113,8 +113,9 @@ def recommendation_detail(request, pk: int):
 
 @council_view("decisions.view_evidence")
 def evidence_download(request, pk: int):
-    """A file given as evidence, downloaded under the name it was given with."""
-    found = selectors.evidence_file(council=request.council, pk=pk)
+    """A file given as evidence, downloaded under the name it was given with, by those who
+    see the evidence it belongs to."""
+    found = selectors.evidence_file(council=request.council, user=request.user, pk=pk)
     if found is None:
         raise Http404
     return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.original_name)

@@ -6,6 +6,7 @@ from core.limits import TEXT_MAX
 from councils.models import Role, User
 from monitoring.models import ContractType, Outcome, Source
 from monitoring.pack import intelligence_rules, review_rules
+from monitoring.selectors.plans import PlanFilters
 from monitoring.services.reviews import RATED
 
 
@@ -185,6 +186,16 @@ class PlanFilterForm(GovukFormMixin, forms.Form):
         ],
     )
     overdue = forms.BooleanField(label="Only plans with overdue actions", required=False)
+
+    def filters(self):
+        """The filters as the list's selector takes them (none when the form is not valid)."""
+        d = self.cleaned_data if self.is_valid() else {}
+        return PlanFilters(
+            status=d.get("status") or "",
+            kind=d.get("kind") or "",
+            q=d.get("q") or "",
+            overdue=bool(d.get("overdue")),
+        )
 
 
 class RiskOverrideForm(GovukFormMixin, forms.Form):

@@ -26,15 +26,8 @@ def plans_list(request):
     """Every plan of the council: which are behind (actions past their date), when each was
     last reviewed; filters kept in the address; CSV and Excel with the same filters."""
     form = PlanFilterForm(request.GET or None)
-    d = form.cleaned_data if form.is_valid() else {}
     today = timezone.localdate()
-    filters = selectors.PlanFilters(
-        status=d.get("status") or "",
-        kind=d.get("kind") or "",
-        q=d.get("q") or "",
-        overdue=bool(d.get("overdue")),
-    )
-    rows = selectors.plan_rows(council=request.council, filters=filters, today=today)
+    rows = selectors.plan_rows(council=request.council, filters=form.filters(), today=today)
     fmt = exports.wanted(request)
     if fmt:
         return exports.export(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from restrictions import views
+from restrictions import views, views_lists
 from restrictions.api import lists as lists_api
 from restrictions.api import placements as placements_api
 from restrictions.api import restrictions as restrictions_api
@@ -12,11 +12,15 @@ urlpatterns = [
     path("restrictions/<int:pk>/", views.restriction_detail, name="restriction-detail"),
     path("restrictions/<int:pk>/change/", views.restriction_change_page, name="restriction-change"),
     path("restrictions/<int:pk>/appeal/", views.appeal_new, name="appeal-new"),
-    path("restriction-lists/", views.lists_page, name="restriction-lists"),
-    path("restriction-lists/issues/<int:pk>/", views.list_issue_page, name="list-issue"),
-    path("restriction-lists/issues/<int:pk>/csv/", views.list_issue_csv, name="list-issue-csv"),
-    path("restriction-lists/issues/<int:pk>/pdf/", views.list_issue_pdf, name="list-issue-pdf"),
-    path("placements/checks/", views.checks_page, name="placement-checks"),
+    path("restriction-lists/", views_lists.lists_page, name="restriction-lists"),
+    path("restriction-lists/issues/<int:pk>/", views_lists.list_issue_page, name="list-issue"),
+    path(
+        "restriction-lists/issues/<int:pk>/csv/", views_lists.list_issue_csv, name="list-issue-csv"
+    ),
+    path(
+        "restriction-lists/issues/<int:pk>/pdf/", views_lists.list_issue_pdf, name="list-issue-pdf"
+    ),
+    path("placements/checks/", views_lists.checks_page, name="placement-checks"),
 ]
 
 api_routes = [

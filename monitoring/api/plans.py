@@ -12,12 +12,7 @@ from core.parsers import BoundedJSONParser
 from councils.models import User
 from monitoring import selectors
 from monitoring.api.common import MONITORING_PERMISSIONS
-from monitoring.forms import PlanFilterForm
-from monitoring.models import (
-    ImprovementPlan,
-    PlanAction,
-    PlanReview,
-)
+from monitoring.models import ImprovementPlan, PlanAction, PlanKind, PlanReview, PlanStatus
 from monitoring.services import (
     plan_action_add,
     plan_create,
@@ -102,6 +97,15 @@ class PlanReviewRequest(serializers.Serializer):
             raise serializers.ValidationError("Keys are action ids.") from exc
 
 
+class PlanQuery(serializers.Serializer):
+    """The list's filters, strictly: `?overdue=banana` is a 400, not true."""
+
+    status = serializers.ChoiceField(choices=PlanStatus.choices, required=False, default="")
+    kind = serializers.ChoiceField(choices=PlanKind.choices, required=False, default="")
+    q = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    overdue = serializers.BooleanField(required=False, default=False)
+
+
 @extend_schema_view(
     list=extend_schema(
         parameters=[
@@ -131,13 +135,9 @@ class ImprovementPlanViewSet(
         each plan with its actions counted."""
         filters = selectors.PlanFilters()
         if self.action == "list":
-            form = PlanFilterForm(self.request.query_params)
-            if not form.is_valid():
-                raise serializers.ValidationError(form.errors)
-            d = form.cleaned_data
-            filters = selectors.PlanFilters(
-                status=d["status"], kind=d["kind"], q=d["q"], overdue=bool(d["overdue"])
-            )
+            query = PlanQuery(data=self.request.query_params)
+            query.is_valid(raise_exception=True)
+            filters = selectors.PlanFilters(**query.validated_data)
         return (
             selectors.plan_rows(
                 council=self.request.council, filters=filters, today=timezone.localdate()

@@ -142,3 +142,41 @@ def test_a_yes_no_question_and_a_choice_are_named_as_questions():
     assert errors["asked"] == ["Answer “The family has asked in writing”"]
     assert errors["severity"] == ["Select the severity"]
     assert errors["reference"] == ["Enter the client's Carefirst record reference"]
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        # The boxes win over a whole date sent beside them.
+        ({"held_on": "2026-01-01", **_parts("held_on", "7", "3", "2026")}, dt.date(2026, 3, 7)),
+        ({"held_on": "2026-02-30"}, "Date of the meeting must be a real date"),
+        ({"held_on": "31/02/2025"}, "Date of the meeting must be a real date"),
+        ({"held_on": "tomorrow"}, "Date of the meeting must be a real date"),
+        (_parts("held_on", "٣", "3", "2026"), "Date of the meeting must be a real date"),
+        (_parts("held_on", "1", "3", "２０２６"), "Date of the meeting must be a real date"),
+    ],
+)
+def test_what_was_sent_is_read_as_a_person_meant_it_or_refused(data, expected):
+    form = _bound(**data)
+    if isinstance(expected, dt.date):
+        assert form.is_valid(), form.errors
+        assert form.cleaned_data["held_on"] == expected
+    else:
+        assert form.errors["held_on"] == [expected]
+
+
+def test_an_impossible_iso_date_comes_back_in_the_boxes():
+    from django.template.loader import render_to_string
+
+    form = _bound(held_on="2026-02-30")
+    form.is_valid()
+    html = render_to_string("includes/field.html", {"field": form["held_on"]})
+    assert 'value="30"' in html and 'value="02"' in html and 'value="2026"' in html
+
+
+def test_an_initial_date_and_time_fills_the_boxes_with_its_date():
+    from django.template.loader import render_to_string
+
+    form = MeetingForm(initial={"held_on": "2026-03-27T10:00:00"})
+    html = render_to_string("includes/field.html", {"field": form["held_on"]})
+    assert 'value="27"' in html and 'value="3"' in html

@@ -51,12 +51,13 @@ def _plan(council, officer, name, *, days_late=(), days_ahead=(), kind="improvem
 def test_the_list_counts_actions_and_puts_the_plans_behind_first(council_b, officer_b, signed_in):
     on_time = _plan(council_b, officer_b, "Oak Lodge", days_ahead=(10, 20))
     behind = _plan(council_b, officer_b, "Elm House", days_late=(5, 3), days_ahead=(30,))
-    plan_review_record(
-        plan=behind,
-        actor=officer_b,
-        results={a.pk: a.what == "Late 0" for a in behind.actions.all()},
-        reviewed_on=TODAY - dt.timedelta(days=1),
-    )
+    for days_ago in (9, 1):  # two reviews: the counts hold across actions × reviews
+        plan_review_record(
+            plan=behind,
+            actor=officer_b,
+            results={a.pk: a.what == "Late 0" for a in behind.actions.exclude(status="met")},
+            reviewed_on=TODAY - dt.timedelta(days=days_ago),
+        )
     page = signed_in(officer_b).get("/plans/")
     assert page.status_code == 200
     rows = list(page.context["page"].object_list)
@@ -115,3 +116,27 @@ def test_the_list_runs_the_same_queries_for_few_and_many_plans(council_b, office
     for n in range(12):
         _plan(council_b, officer_b, f"Home {n}", days_late=(n + 1,), days_ahead=(3, 9))
     assert queries() == few
+
+
+def test_the_api_lists_plans_with_the_same_filters_and_refuses_bad_ones(
+    council_b, officer_b, api_as
+):
+    _plan(council_b, officer_b, "Oak Lodge", days_ahead=(10,))
+    _plan(council_b, officer_b, "Elm House", days_late=(5,), days_ahead=(8,))
+    client = api_as(officer_b)
+    overdue = client.get("/api/v1/improvement-plans/?overdue=true").json()["results"]
+    assert [(p["title"], p["actions_open"], p["actions_overdue"]) for p in overdue] == [
+        ("Elm House plan", 2, 1)
+    ]
+    assert overdue[0]["next_due_on"] == (TODAY - dt.timedelta(days=5)).isoformat()
+    both = client.get("/api/v1/improvement-plans/?overdue=false").json()["results"]
+    assert len(both) == 2
+    for bad, field in [
+        ("overdue=banana", "overdue"),
+        ("status=bogus", "status"),
+        ("kind=x", "kind"),
+    ]:
+        refused = client.get(f"/api/v1/improvement-plans/?{bad}")
+        assert refused.status_code == 400 and field in refused.json()["errors"], bad
+    long = client.get("/api/v1/improvement-plans/?q=" + "x" * 201)
+    assert long.status_code == 400

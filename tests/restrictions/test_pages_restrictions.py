@@ -592,7 +592,7 @@ def test_issuing_a_list_the_pack_does_not_name_is_404(wb, signed_in):
 def test_a_list_issued_at_the_same_moment_shows_the_error_summary(wb, signed_in, monkeypatch):
     """Two officers issuing at once: the second is told to look again, on the page."""
     from core.errors import Conflict
-    from restrictions import views
+    from restrictions import views_lists as views
 
     def clash(**kwargs):
         raise Conflict("Someone issued this list at the same moment: look again.")
