@@ -4,15 +4,18 @@ link"). A page attaches the file with the proposal it belongs to; a system uploa
 the council's, given by the person who proposes, checked for its type and size, and kept by
 the service that keeps the rest of the proposal, in the same transaction. A file is written to
 storage under its content's hash: the same content is kept once, and a proposal refused after
-its file was written leaves that file unnamed by any row (removing such files is left to a
-sweep; see the issue's note)."""
+its file was written leaves that file unnamed by any row, removed by `evidence_files_tidy`
+(a nightly task)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
+from django_scopes import scopes_disabled
 
 from core.actors import actor_label, person_of, require
 from core.audit import audit_record
@@ -90,3 +93,27 @@ def evidence_keep(*, council, actor, evidence: list[dict]) -> list[dict]:
             item.update(file=kept.pk, file_name=kept.original_name, file_size=kept.size)
         out.append(item)
     return out
+
+
+def evidence_files_tidy(*, older_than: dt.timedelta = dt.timedelta(hours=6)) -> int:
+    """Remove stored evidence that no row names: what a proposal refused after its file was
+    written left behind (storage is not rolled back with the database). Only files older than
+    `older_than`, so a proposal still being made keeps its file. Safe to run twice."""
+    storage = EvidenceFile._meta.get_field("file").storage
+    if not storage.exists("evidence"):
+        return 0
+    with scopes_disabled():  # every council's files, by their names only
+        named = set(EvidenceFile.objects.values_list("file", flat=True))
+    cutoff = timezone.now() - older_than
+    removed = 0
+    councils, _ = storage.listdir("evidence")
+    for council in councils:
+        shards, _ = storage.listdir(f"evidence/{council}")
+        for shard in shards:
+            _, files = storage.listdir(f"evidence/{council}/{shard}")
+            for name in files:
+                path = f"evidence/{council}/{shard}/{name}"
+                if path not in named and storage.get_modified_time(path) < cutoff:
+                    storage.delete(path)
+                    removed += 1
+    return removed

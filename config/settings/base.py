@@ -298,6 +298,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "concerns.triggers_sweep",
         "schedule": crontab(hour=3, minute=0),
     },
+    # Evidence files a refused proposal left in storage (decisions.evidence).
+    "evidence-files-tidy": {
+        "task": "decisions.evidence_files_tidy",
+        "schedule": crontab(hour=4, minute=10),
+    },
     # The national register from CQC's Syndication API (does nothing until it is configured).
     "register-sync": {"task": "providers.register_sync", "schedule": crontab(minute=40)},
 }

@@ -108,3 +108,21 @@ def test_an_upload_larger_than_the_limit_is_refused_on_its_size(sm, api_as, monk
     assert response.status_code == 400 and "file" in response.json()["errors"]
     assert "no larger than" in str(response.json()["errors"]["file"])
     assert not EvidenceFile.objects.exists()
+
+
+def test_a_stored_file_no_row_names_is_tidied_away_and_a_named_one_stays(sm):
+    """A proposal refused after its file was written leaves the file behind (storage is not
+    rolled back with the database): the nightly tidy removes it, and only it."""
+    import datetime as dt
+
+    from decisions.evidence import evidence_files_tidy
+
+    kept = EvidenceFile.objects.get(pk=_upload(sm, sm.officer))
+    left = evidence_file_upload(council=sm.council, actor=sm.officer, name="x.pdf", content=b"x")
+    storage = left.file.storage
+    path = left.file.name
+    EvidenceFile.objects.filter(pk=left.pk).delete()  # as if its transaction rolled back
+    assert evidence_files_tidy() == 0  # too recent: a proposal may still be under way
+    assert evidence_files_tidy(older_than=dt.timedelta(0)) == 1
+    assert not storage.exists(path) and storage.exists(kept.file.name)
+    assert evidence_files_tidy(older_than=dt.timedelta(0)) == 0
