@@ -6,16 +6,18 @@ Content-Security-Policy."""
 
 from __future__ import annotations
 
-import io
 import math
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from functools import lru_cache
 
 import leather
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from leather.ticks import score
+from leather.ticks.score import ScoreTicker
 
 # GOV.UK's palette: blue, orange, green, purple, red, turquoise (distinct in greyscale too).
 COLOURS = ["#1d70b8", "#f47738", "#00703c", "#4c2c92", "#d4351c", "#28a197"]
@@ -32,7 +34,13 @@ leather.theme.axis_title_color = "#0b0c0c"
 leather.theme.axis_title_font_family = FONT
 leather.theme.default_series_colors = COLOURS
 
+# Each chart's title and description have ids of their own on a page: a number counted in
+# this process.
 _ids = iter(range(1, 10**9))
+
+
+def _chart_id() -> str:
+    return f"chart-{next(_ids)}"
 
 
 @dataclass(frozen=True)
@@ -48,29 +56,85 @@ def table_series(columns: Sequence[str], rows: Sequence[Sequence], picks: Sequen
     return [Series(columns[i], [(row[0], row[i]) for row in rows]) for i in picks]
 
 
+class _Ticker(ScoreTicker):
+    """leather's ScoreTicker, made to stop a candidate sequence of ticks once it is longer than
+    leather keeps one (leather builds it on to the end of the domain in Decimal arithmetic, then
+    throws it away): the same ticks, found in a fraction of the time."""
+
+    def _find_ticks(self):
+        lo, hi = self._domain_min, self._domain_max
+        force_zero = lo < score.ZERO and hi > score.ZERO
+        guess = abs(hi - lo) / (score.DEFAULT_TICKS - 1)
+        magnitude = guess.log10().to_integral_exact(rounding=ROUND_CEILING)
+        candidates = []
+        for base in score.INTERVALS:
+            for power in (magnitude, magnitude - 1, magnitude + 1):
+                interval = base * pow(score.TEN, power)
+                if force_zero:
+                    steps = (abs(lo) / interval).to_integral_exact(rounding=ROUND_CEILING)
+                    ticks = [self._round_tick(-steps * interval)]
+                else:
+                    floor = (lo / interval).to_integral_exact(rounding=ROUND_FLOOR)
+                    ticks = [self._round_tick(floor * interval)]
+                n = 1
+                while ticks[n - 1] < hi and len(ticks) <= score.MAX_TICK_COUNT:
+                    ticks.append(self._round_tick(ticks[0] + interval * n))
+                    n += 1
+                if score.MIN_TICK_COUNT <= len(ticks) <= score.MAX_TICK_COUNT:
+                    total = self._score(base, interval, ticks)["total"]
+                    candidates.append((total, len(ticks), len(candidates), ticks))
+        return min(candidates)[3]
+
+
+@lru_cache(maxsize=1024)
+def _ticker(low: str, high: str) -> ScoreTicker:
+    return _Ticker(Decimal(low), Decimal(high))
+
+
+class _Linear(leather.Linear):
+    """leather's linear scale with its ticks found once for each domain. leather's ScoreTicker
+    scores dozens of candidate sequences in Decimal arithmetic, most of a chart's drawing time,
+    and its answer depends on the domain alone (kept as text: Decimal(5) and Decimal("5.0") are
+    equal but label their ticks differently)."""
+
+    def __init__(self, domain_min, domain_max, *, inferred: bool = False):
+        self._inferred = inferred
+        if domain_min > domain_max:
+            raise ValueError("Inverted domains are not currently supported.")
+        if domain_min == domain_max:
+            low, high = Decimal(0), Decimal(1)
+        else:
+            low, high = Decimal(domain_min), Decimal(domain_max)
+        self._data_min, self._data_max = low, high
+        self._ticker = _ticker(str(low), str(high))
+
+    def contains(self, v) -> bool:
+        """A scale made from the data drawn contains it, as leather's own inferred scale does
+        (leather warns of values outside a scale only when the scale was given)."""
+        return self._inferred or super().contains(v)
+
+
 def _svg(chart: leather.Chart, *, title: str, description: str, width: int, height: int) -> str:
-    buffer = io.StringIO()
-    chart.to_svg(buffer, width=width, height=height)
-    text = buffer.getvalue()
-    text = text[text.index("<svg") :]
-    ET.register_namespace("", "http://www.w3.org/2000/svg")
-    root = ET.fromstring(text)
-    n = next(_ids)
-    root.set("viewBox", f"0 0 {width} {height}")
-    root.set("width", "100%")
-    root.attrib.pop("height", None)
-    root.set("role", "img")
-    root.set("aria-labelledby", f"chart-{n}-title chart-{n}-desc")
-    root.set("class", "app-chart")
-    root.set("focusable", "false")
-    desc = ET.Element("desc", {"id": f"chart-{n}-desc"})
-    desc.text = description
-    root.insert(0, desc)
-    head = ET.Element("title", {"id": f"chart-{n}-title"})
-    head.text = title
-    root.insert(0, head)
-    out = ET.tostring(root, encoding="unicode")
-    return re.sub(r"\s*xmlns:ns\d+=\"[^\"]*\"", "", out)
+    """The chart's SVG element made accessible, serialised once: leather's drawing as an
+    element tree (`to_svg_group`) inside our own `<svg>`, never written out and read back."""
+    n = _chart_id()
+    root = ET.Element(
+        "svg",
+        {
+            "xmlns": "http://www.w3.org/2000/svg",
+            "width": "100%",
+            "version": "1.1",
+            "viewBox": f"0 0 {width} {height}",
+            "role": "img",
+            "aria-labelledby": f"{n}-title {n}-desc",
+            "class": "app-chart",
+            "focusable": "false",
+        },
+    )
+    ET.SubElement(root, "title", {"id": f"{n}-title"}).text = title
+    ET.SubElement(root, "desc", {"id": f"{n}-desc"}).text = description
+    root.append(chart.to_svg_group(width, height))
+    return ET.tostring(root, encoding="unicode")
 
 
 def line_chart(
@@ -85,22 +149,25 @@ def line_chart(
     """Lines over time: x values are indices with labels from the first series' x."""
     labels = [str(x) for x, _ in series[0].points] if series else []
     chart = leather.Chart()
-    drawn = False
+    drawn_points: list[tuple[int, float | int]] = []
     for n, s in enumerate(series):
         points = [(i, v) for i, (_, v) in enumerate(s.points) if v is not None]
         if points:
             colour = s.colour or COLOURS[n % len(COLOURS)]
             chart.add_line(points, name=s.name, stroke_color=colour, width=3)
-            drawn = True
-    if not drawn:  # nothing to draw (leather refuses a chart with no series): the table only
+            drawn_points += points
+    if not drawn_points:  # nothing to draw (leather refuses a chart with no series): table only
         return ""
     if labels:
         step = max(1, math.ceil(len(labels) / 6))
         ticks = list(range(0, len(labels), step))
-        chart.add_x_scale(0, max(len(labels) - 1, 1))
+        chart.set_x_scale(_Linear(0, max(len(labels) - 1, 1)))
         chart.add_x_axis(ticks=ticks, tick_formatter=lambda v, i, c: labels[int(v)])
     if y_max is not None:
-        chart.add_y_scale(0, y_max)
+        chart.set_y_scale(_Linear(0, y_max))
+    else:  # as leather would infer it: from the lowest to the highest value drawn
+        ys = [v for _, v in drawn_points]
+        chart.set_y_scale(_Linear(min(ys), max(ys), inferred=True))
     return mark_safe(_svg(chart, title=title, description=description, width=width, height=height))
 
 
@@ -118,6 +185,9 @@ def bar_chart(
     height = height or max(120, 40 + 28 * len(bars))
     chart = leather.Chart()
     chart.add_bars([(value, label) for label, value in bars], fill_color=COLOURS[0], name=title)
+    values = [value for _, value in bars if value is not None]
+    if values:  # as leather would infer it: from zero, or below it, to the highest value
+        chart.set_x_scale(_Linear(min(0, min(values)), max(0, max(values)), inferred=True))
     return mark_safe(_svg(chart, title=title, description=description, width=width, height=height))
 
 
@@ -132,13 +202,13 @@ def dot_map(
 ) -> SafeString:
     """Locations as dots by longitude and latitude (equirectangular, corrected for latitude),
     coloured by their group, with no map tiles from anywhere else (003 1.4)."""
-    n = next(_ids)
+    n = _chart_id()
     parts = [
         f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" class="app-chart app-map" '
-        f'focusable="false" aria-labelledby="chart-{n}-title chart-{n}-desc" '
+        f'focusable="false" aria-labelledby="{n}-title {n}-desc" '
         'xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="chart-{n}-title">{escape(title)}</title>',
-        f'<desc id="chart-{n}-desc">{escape(description)}</desc>',
+        f'<title id="{n}-title">{escape(title)}</title>',
+        f'<desc id="{n}-desc">{escape(description)}</desc>',
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#f3f2f1"/>',
     ]
     if points:

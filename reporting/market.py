@@ -10,7 +10,7 @@ month of the location's next rating or its deregistration, whichever comes first
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -27,6 +27,7 @@ JUDGED = (
 )
 GOOD = (RatingValue.OUTSTANDING, RatingValue.GOOD)
 MAX_MONTHS = 120
+LATEST_ROWS = 20  # the latest results in the region: at most this many rows
 
 
 def month_key(day: dt.date) -> str:
@@ -89,11 +90,16 @@ def scopes_of(council) -> list[Scope]:
     return out
 
 
-def _spans(scopes: list[Scope], last: dt.date) -> dict[str, list[tuple]]:
-    """For each scope: (month from, month until or None, good, how many) over the ratings
-    history, in one query for every scope. The next rating is looked for among all of a
-    location's CQC ratings, then only the four judgements are kept: a location whose latest
-    rating is "Insufficient evidence to rate" is not counted as rated."""
+def _changes(scopes: list[Scope], last: dt.date) -> dict[str, dict[str, list[int]]]:
+    """For each scope: {month: [change in locations rated, change in those Good or
+    Outstanding]} over the ratings history, in one query for every scope. Each rating holds
+    from its month until the month of the location's next rating or its deregistration,
+    whichever comes first; it adds one in its first month and takes one away in the month it
+    ends (one that ends in the month it starts, or before, counts nowhere). The next rating is
+    looked for among all of a location's CQC ratings, then only the four judgements are kept:
+    a location whose latest rating is "Insufficient evidence to rate" is not counted as rated.
+    The database adds the changes up by month (GROUPING SETS on PostgreSQL), so what Python
+    reads is a few rows a month whatever the number of locations."""
     area = next((s for s in scopes if s.local_authorities), None)
     region = next((s for s in scopes if s.regions), None)
     params: list = []
@@ -106,53 +112,85 @@ def _spans(scopes: list[Scope], last: dt.date) -> dict[str, list[tuple]]:
 
     in_area = member("local_authority", area.local_authorities if area else ())
     in_region = member("region", region.regions if region else ())
-    narrow = ""
+    narrow, narrow_args = "", []
     if all(s.local_authorities or s.regions for s in scopes):  # no England: read less
         where_a, pa = area.where("l") if area else ("", [])
         where_r, pr = region.where("l") if region else ("", [])
-        clauses = [w[5:] for w in (where_a, where_r) if w]
-        narrow = " AND (" + " OR ".join(clauses) + ")"
-        extra = [*pa, *pr]
-    else:
-        extra = []
-    judged = ", ".join(["%s"] * len(JUDGED))
-    if connection.vendor == "postgresql":
-        trunc = "date_trunc('month', {}::timestamp)"
-        fmt = "to_char({}, 'YYYY-MM')"
-    else:
-        trunc = "strftime('%%Y-%%m', {})"
-        fmt = "{}"
-    sql = f"""
-        WITH h AS (
-            SELECT r.report_date AS d, r.overall,
+        clauses = " OR ".join(w[5:] for w in (where_a, where_r) if w)
+        narrow = (
+            " AND r.location_id IN (SELECT l.id FROM providers_location l"
+            f" WHERE l.owner_council_id IS NULL AND ({clauses}))"
+        )
+        narrow_args = [*pa, *pr]
+    not_good = [v for v in JUDGED if v not in GOOD]
+
+    def marks(values) -> str:
+        return ", ".join(["%s"] * len(values))
+
+    # The window runs over the ratings alone (narrow rows: j is 2 for Good or Outstanding, 1
+    # for the other judgements, 0 for none), and only then meets the locations.
+    head = f"""
+        WITH w AS (
+            SELECT r.location_id, r.report_date AS d,
+                   CASE WHEN r.overall IN ({marks(GOOD)}) THEN 2
+                        WHEN r.overall IN ({marks(not_good)}) THEN 1 ELSE 0 END AS j,
                    LEAD(r.report_date) OVER (
                        PARTITION BY r.location_id ORDER BY r.report_date, r.id
-                   ) AS d_next,
-                   l.deregistration_date AS d_gone, {in_area} AS in_area, {in_region} AS in_region
-            FROM providers_rating r JOIN providers_location l ON l.id = r.location_id
-            WHERE r.regulator = %s AND r.report_date <= %s AND l.owner_council_id IS NULL{narrow}
-        ), spans AS (
-            SELECT {trunc.format("d")} AS m_start, {trunc.format("d_next")} AS m_next,
-                   {trunc.format("d_gone")} AS m_gone,
-                   CASE WHEN overall IN (%s, %s) THEN 1 ELSE 0 END AS good, in_area, in_region
-            FROM h WHERE overall IN ({judged})
+                   ) AS d_next
+            FROM providers_rating r
+            WHERE r.regulator = %s AND r.report_date <= %s{narrow}
+        )"""
+    located = f"""
+            w.j - 1 AS good, {in_area} AS in_area, {in_region} AS in_region
+            FROM w JOIN providers_location l ON l.id = w.location_id
+            WHERE w.j > 0 AND l.owner_council_id IS NULL"""
+    args = [*GOOD, *not_good, Regulator.CQC, last, *narrow_args, *params]
+    if connection.vendor == "postgresql":
+        sql = f"""{head}, spans AS (
+            SELECT date_trunc('month', w.d::timestamp) AS m_start,
+                   date_trunc('month', LEAST(w.d_next, l.deregistration_date)::timestamp)
+                       AS m_end,{located}
         )
-        SELECT {fmt.format("m_start")}, {fmt.format("m_next")}, {fmt.format("m_gone")}, good,
-               in_area, in_region, COUNT(*)
-        FROM spans GROUP BY m_start, m_next, m_gone, good, in_area, in_region
-    """
-    args = [*params, Regulator.CQC, last, *extra, *GOOD, *JUDGED]
+        SELECT GROUPING(m_start) = 0, to_char(m_start, 'YYYY-MM'), to_char(m_end, 'YYYY-MM'),
+               good, in_area, in_region, COUNT(*)
+        FROM spans WHERE m_end IS NULL OR m_end > m_start
+        GROUP BY GROUPING SETS ((m_start, good, in_area, in_region),
+                                (m_end, good, in_area, in_region))
+        """
+    else:  # SQLite has no GROUPING SETS: the spans grouped, each read as its two changes
+        sql = f"""{head}, spans AS (
+            SELECT strftime('%%Y-%%m', w.d) AS m_start,
+                   strftime('%%Y-%%m', CASE
+                       WHEN l.deregistration_date IS NULL OR w.d_next < l.deregistration_date
+                       THEN COALESCE(w.d_next, l.deregistration_date)
+                       ELSE l.deregistration_date END) AS m_end,{located}
+        )
+        SELECT m_start, m_end, good, in_area, in_region, COUNT(*)
+        FROM spans WHERE m_end IS NULL OR m_end > m_start
+        GROUP BY m_start, m_end, good, in_area, in_region
+        """
     with connection.cursor() as cursor:
         cursor.execute(sql, args)
         rows = cursor.fetchall()
-    out: dict[str, list[tuple]] = {s.key: [] for s in scopes}
-    for m_start, m_next, m_gone, good, a, r, n in rows:
-        ends = [m for m in (m_next, m_gone) if m]
-        span = (m_start, min(ends) if ends else None, bool(good), int(n))
+    if connection.vendor != "postgresql":
+        rows = [
+            (starting, m_start, m_end, good, a, r, n)
+            for m_start, m_end, good, a, r, n in rows
+            for starting in (True, False)
+        ]
+    out: dict[str, dict[str, list[int]]] = {s.key: defaultdict(lambda: [0, 0]) for s in scopes}
+    for starting, m_start, m_end, good, a, r, n in rows:
+        month = m_start if starting else m_end
+        if month is None:  # still holding: no end
+            continue
+        change = int(n) if starting else -int(n)
         for s in scopes:
             if s.local_authorities and not a or s.regions and not r:
                 continue
-            out[s.key].append(span)
+            counts = out[s.key][month]
+            counts[0] += change
+            if good:
+                counts[1] += change
     return out
 
 
@@ -167,32 +205,17 @@ class MonthShare:
         return round(100 * self.good / self.rated, 1) if self.rated else None
 
 
-def _series(spans, months: list[str]) -> list[MonthShare]:
-    """Monthly counts from spans with a difference array: O(months) after the query."""
-    index = {m: i for i, m in enumerate(months)}
-    rated = [0] * (len(months) + 1)
-    good = [0] * (len(months) + 1)
-    for m_start, m_end, is_good, n in spans:
-        if m_end is not None and m_end <= months[0]:
-            continue
-        if m_start > months[-1]:
-            continue
-        a = index.get(m_start, 0) if m_start >= months[0] else 0
-        b = index.get(m_end, len(months)) if m_end is not None else len(months)
-        if m_end is not None and m_end > months[-1]:
-            b = len(months)
-        if a >= b:
-            continue
-        rated[a] += n
-        rated[b] -= n
-        if is_good:
-            good[a] += n
-            good[b] -= n
-    out, r, g = [], 0, 0
-    for i, m in enumerate(months):
-        r += rated[i]
-        g += good[i]
-        out.append(MonthShare(m, r, g))
+def _series(changes: dict[str, list[int]], months: list[str]) -> list[MonthShare]:
+    """Monthly counts from the changes by month: those before the period give its start."""
+    rated = sum(c[0] for m, c in changes.items() if m < months[0])
+    good = sum(c[1] for m, c in changes.items() if m < months[0])
+    out = []
+    for m in months:
+        change = changes.get(m)
+        if change:
+            rated += change[0]
+            good += change[1]
+        out.append(MonthShare(m, rated, good))
     return out
 
 
@@ -200,7 +223,7 @@ def monthly_shares(scopes: list[Scope], first: dt.date, last: dt.date) -> dict[s
     """For each scope and each month from `first` to `last`: locations rated at its end,
     and how many Good or Outstanding; one query for all the scopes."""
     months = months_between(first, last)
-    return {key: _series(spans, months) for key, spans in _spans(scopes, last).items()}
+    return {key: _series(changes, months) for key, changes in _changes(scopes, last).items()}
 
 
 def monthly_share(scope: Scope, first: dt.date, last: dt.date) -> list[MonthShare]:
@@ -247,13 +270,26 @@ def by_service_type(scopes: list[Scope]) -> list[dict]:
     return sorted(out, key=lambda e: e["service"])
 
 
-def latest_in(scope: Scope, limit: int = 20) -> list:
-    """The latest inspection results in the scope (002 7)."""
+def latest_in(
+    scope: Scope,
+    limit: int = LATEST_ROWS,
+    *,
+    first: dt.date | None = None,
+    last: dt.date | None = None,
+) -> list:
+    """The latest inspection results in the scope (002 7): those published from `first` to
+    `last` when given (a report's period), newest first, at most `limit` of them."""
+    within = {}
+    if first is not None:
+        within["report_date__gte"] = first
+    if last is not None:
+        within["report_date__lte"] = last
     return list(
         Rating.objects.filter(
             regulator=Regulator.CQC,
             overall__in=JUDGED,
             location__owner_council=None,
+            **within,
         )
         .filter(**{f"location__{k}": v for k, v in _lookup(scope).items()})
         .select_related("location__provider")
@@ -287,6 +323,6 @@ def market_report(*, council, first: dt.date, last: dt.date) -> MarketReport:
     report.series = monthly_shares(scopes, first, last)
     report.by_service = by_service_type(scopes)
     regional = next((s for s in scopes if s.key == "region"), scopes[0])
-    report.latest = latest_in(regional)
+    report.latest = latest_in(regional, first=first, last=last)
     report.map_points, report.map_counts = map_of(scopes[0])
     return report

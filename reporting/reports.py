@@ -81,7 +81,8 @@ def market_figures(*, council, period: Period) -> list[Figure]:
     latest = Figure(
         "latest",
         f"Latest inspection results in {regional.label}",
-        "The most recent CQC ratings published for locations in the region.",
+        "The most recent CQC ratings for locations in the region published in the period "
+        f"(the latest {market.LATEST_ROWS} at most).",
         ["Published", "Location", "Provider", "Local authority", "Overall"],
         [
             [

@@ -5,11 +5,13 @@ the other apps keep. Reads only; each figure in a fixed number of queries."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from statistics import median
 
 from django.db import connection
-from django.db.models import Count, F, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
@@ -129,24 +131,87 @@ def rag_over_time(council, first: dt.date, last: dt.date, months: list[str]) -> 
     )
 
 
+@dataclass
+class IntelligenceCounts:
+    """The period's intelligence counted for its four figures."""
+
+    by_month: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    severities: Counter = field(default_factory=Counter)
+    themes: Counter = field(default_factory=Counter)  # items raising each theme
+    providers: dict[int, tuple[str, int]] = field(default_factory=dict)  # id: (name, items)
+
+    def add_themes(self, themes, n: int) -> None:
+        """An item counts once for each theme it raises, as `themes @> '["x"]'` would."""
+        if isinstance(themes, str):
+            themes = json.loads(themes)
+        if isinstance(themes, list):
+            for t in {t for t in themes if isinstance(t, str)}:
+                self.themes[t] += n
+
+
+# The period's items grouped three ways in one pass (PostgreSQL's GROUPING SETS): by month,
+# source and severity; by provider, with its name; and by the list of themes (a council's
+# items raise few distinct lists, which Python unnests).
+INTELLIGENCE_SQL = """
+    SELECT g.by_month, g.m, g.source, g.severity, g.by_provider, g.provider_id, p.name,
+           g.themes, g.n
+    FROM (
+        SELECT GROUPING(i.m) = 0 AS by_month, GROUPING(i.provider_id) = 0 AS by_provider,
+               to_char(i.m, 'YYYY-MM') AS m, i.source, i.severity, i.provider_id, i.themes,
+               COUNT(*) AS n
+        FROM (
+            SELECT date_trunc('month', received_on::timestamp) AS m, source, severity,
+                   provider_id, themes
+            FROM monitoring_intelligence
+            WHERE council_id = %s AND received_on >= %s AND received_on <= %s
+        ) i
+        GROUP BY GROUPING SETS ((i.m, i.source, i.severity), (i.provider_id), (i.themes))
+    ) g
+    LEFT JOIN providers_provider p ON p.id = g.provider_id AND g.by_provider
+"""
+
+
+def intelligence_counts(council, first: dt.date, last: dt.date) -> IntelligenceCounts:
+    """The period's items by month and source, by severity, by theme and by provider: one
+    query on PostgreSQL; on SQLite (`make run`) a few, grouped the same ways."""
+    out = IntelligenceCounts()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(INTELLIGENCE_SQL, [council.pk, first, last])
+            rows = cursor.fetchall()
+        for by_month, m, source, level, by_provider, pid, name, themes, n in rows:
+            if by_month:
+                out.by_month[m][source] += n
+                out.severities[level] += n
+            elif by_provider:
+                out.providers[pid] = (name or "", n)
+            else:
+                out.add_themes(themes, n)
+        return out
+    items = Intelligence.objects.filter(
+        council=council, received_on__gte=first, received_on__lte=last
+    ).order_by()
+    for day, source, level, n in items.values_list("received_on", "source", "severity").annotate(
+        n=Count("id")
+    ):
+        out.by_month[_month(day)][source] += n
+        out.severities[level] += n
+    for themes, n in items.values_list("themes").annotate(n=Count("id")):
+        out.add_themes(themes, n)
+    counted = dict(items.values_list("provider_id").annotate(n=Count("id")))
+    names = dict(Provider.objects.filter(pk__in=counted).values_list("pk", "name"))
+    out.providers = {pid: (names.get(pid, ""), n) for pid, n in counted.items()}
+    return out
+
+
 def intelligence_figures(
     council, first: dt.date, last: dt.date, months: list[str], *, name_providers: bool = True
 ) -> list[Figure]:
     """Intelligence received by source over time, by theme, by severity and by provider
     (004 11.2: "intelligence themes and trends ... by source and provider")."""
     rules = intelligence_rules(council)
-    items = Intelligence.objects.filter(
-        council=council, received_on__gte=first, received_on__lte=last
-    )
-    # One pass over the period grouped by day, source and severity (at most a few thousand
-    # rows whatever the number of items): months and severities are added up here.
-    by_month: dict[str, Counter] = defaultdict(Counter)
-    severities: Counter = Counter()
-    for day, source, level, n in (
-        items.order_by().values_list("received_on", "source", "severity").annotate(n=Count("id"))
-    ):
-        by_month[_month(day)][source] += n
-        severities[level] += n
+    counts = intelligence_counts(council, first, last)
+    by_month, severities = counts.by_month, counts.severities
     sources = [s for s in Source.values if any(by_month[m][s] for m in months)]
     trend_rows = [
         [month_words(m), *[by_month[m][s] for s in sources], sum(by_month[m].values())]
@@ -171,15 +236,8 @@ def intelligence_figures(
         seed="004 11.2",
     )
     themes = list(rules.themes)
-    if connection.vendor == "postgresql" and themes:
-        counted = items.aggregate(
-            **{f"t{i}": Count("id", filter=Q(themes__contains=[t])) for i, t in enumerate(themes)}
-        )
-        theme_counts = {t: counted[f"t{i}"] for i, t in enumerate(themes)}
-    else:
-        theme_counts = Counter(t for row in items.values_list("themes", flat=True) for t in row)
     theme_rows = sorted(
-        ([rules.theme_label(t), theme_counts.get(t, 0)] for t in themes),
+        ([rules.theme_label(t), counts.themes.get(t, 0)] for t in themes),
         key=lambda r: (-r[1], r[0]),
     )
     theme = Figure(
@@ -209,16 +267,10 @@ def intelligence_figures(
         severity_rows,
         seed="004 11.2",
     )
-    counted = list(
-        items.order_by().values_list("provider_id").annotate(n=Count("id")).order_by("-n")[:50]
-    )
-    names = dict(
-        Provider.objects.filter(pk__in=[pid for pid, _ in counted]).values_list("pk", "name")
-    )
-    top = sorted(((names.get(pid, ""), n) for pid, n in counted), key=lambda r: (-r[1], r[0]))[:10]
+    top = sorted(((name, n) for name, n in counts.providers.values()), key=lambda r: (-r[1], r[0]))
     provider_rows = [
         [name if name_providers else f"Provider {chr(65 + i)}", n]
-        for i, (name, n) in enumerate(top)
+        for i, (name, n) in enumerate(top[:10])
     ]
     providers = Figure(
         "intelligence_providers",
@@ -234,18 +286,32 @@ def intelligence_figures(
 
 
 def reviews_figure(council, first: dt.date, last: dt.date, months: list[str]) -> Figure:
-    """Visits and reviews done, due and overdue (004 11.3: "outstanding visits")."""
+    """Visits and reviews done, due and overdue (004 11.3: "outstanding visits"), in one
+    query: the reviews done or planned in the period, grouped by what they count for."""
     today = timezone.localdate()
-    reviews = Review.objects.filter(council=council)
-    done = _per_month(
-        reviews.filter(status=ReviewStatus.COMPLETED, visited_on__gte=first, visited_on__lte=last),
-        "visited_on",
-    )
-    planned = reviews.filter(planned_for__gte=first, planned_for__lte=last)
-    due = _per_month(planned.exclude(status=ReviewStatus.CANCELLED), "planned_for")
-    overdue = _per_month(
-        planned.filter(status=ReviewStatus.PLANNED, planned_for__lt=today), "planned_for"
-    )
+    done_in = Q(status=ReviewStatus.COMPLETED, visited_on__gte=first, visited_on__lte=last)
+    due_in = Q(planned_for__gte=first, planned_for__lte=last)
+    done, due, overdue = Counter(), Counter(), Counter()
+    for status, is_done, is_due, late, visited, planned, n in (
+        Review.objects.filter(council=council)
+        .filter(done_in | due_in)
+        .annotate(
+            is_done=ExpressionWrapper(done_in, output_field=BooleanField()),
+            is_due=ExpressionWrapper(due_in, output_field=BooleanField()),
+            late=ExpressionWrapper(Q(planned_for__lt=today), output_field=BooleanField()),
+            v=TruncMonth("visited_on"),
+            p=TruncMonth("planned_for"),
+        )
+        .values_list("status", "is_done", "is_due", "late", "v", "p")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        if is_done:
+            done[_month(visited)] += n
+        if is_due and status != ReviewStatus.CANCELLED:
+            due[_month(planned)] += n
+        if is_due and status == ReviewStatus.PLANNED and late:
+            overdue[_month(planned)] += n
     rows = [[month_words(m), done[m], due[m], overdue[m]] for m in months]
     kinds = review_rules(council).labels
     return Figure(
@@ -301,12 +367,29 @@ def cases_figure(council) -> Figure:
 def restrictions_figure(council, first: dt.date, last: dt.date, months: list[str]) -> Figure:
     """Restrictions in force at each month's end, and those lifted in the month. One put in
     place has `level_since` (a refused or withdrawn one never has); it counts from the day it
-    was put in place (`decided_on`), not from its last change of level (`level_since`)."""
-    put = Restriction.objects.filter(council=council, level_since__isnull=False).annotate(
-        put_on=Coalesce("decided_on", "level_since")
-    )
-    starts = _per_month(put.filter(put_on__lte=last), "put_on")
-    ends = _per_month(put.filter(ended_on__isnull=False, ended_on__lte=last), "ended_on")
+    was put in place (`decided_on`), not from its last change of level (`level_since`). One
+    query: those put in place or lifted by the period's end, grouped by both months."""
+    started = Q(put_on__lte=last)
+    ended = Q(ended_on__isnull=False, ended_on__lte=last)
+    starts, ends = Counter(), Counter()
+    for is_start, is_end, put_month, end_month, n in (
+        Restriction.objects.filter(council=council, level_since__isnull=False)
+        .annotate(put_on=Coalesce("decided_on", "level_since"))
+        .filter(started | ended)
+        .annotate(
+            is_start=ExpressionWrapper(started, output_field=BooleanField()),
+            is_end=ExpressionWrapper(ended, output_field=BooleanField()),
+            s=TruncMonth("put_on"),
+            e=TruncMonth("ended_on"),
+        )
+        .values_list("is_start", "is_end", "s", "e")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        if is_start:
+            starts[_month(put_month)] += n
+        if is_end:
+            ends[_month(end_month)] += n
     before = sum(n for m, n in starts.items() if m < months[0]) - sum(
         n for m, n in ends.items() if m < months[0]
     )
@@ -330,15 +413,24 @@ def restrictions_figure(council, first: dt.date, last: dt.date, months: list[str
 
 
 def decisions_figure(council, first: dt.date, last: dt.date, months: list[str]) -> Figure:
-    """Decisions taken each month and the time from the recommendation to the decision."""
+    """Decisions taken each month and the days from the recommendation to the decision, both
+    by the day the decision was taken (`decided_on`, which the decider gives and may be days
+    before it was recorded, `decided_at`); a row with no such day counts by the day it was
+    recorded, in the council's time."""
     start, end = _bounds(first, last)
     taken: dict[str, list[float]] = defaultdict(list)
     outcomes: dict[str, Counter] = defaultdict(Counter)
-    for proposed, decided, status in Recommendation.objects.filter(
-        council=council, decided_at__gte=start, decided_at__lt=end
-    ).values_list("proposed_at", "decided_at", "status"):
-        m = _month(decided)
-        taken[m].append((decided - proposed).total_seconds() / 86400)
+    for proposed, recorded, day, status in (
+        Recommendation.objects.filter(council=council)
+        .filter(
+            Q(decided_on__gte=first, decided_on__lte=last)
+            | Q(decided_on__isnull=True, decided_at__gte=start, decided_at__lt=end)
+        )
+        .values_list("proposed_at", "decided_at", "decided_on", "status")
+    ):
+        day = day or timezone.localdate(recorded)
+        m = month_key(day)
+        taken[m].append(float((day - timezone.localdate(proposed)).days))
         outcomes[m][status] += 1
     rows = [
         [
@@ -353,7 +445,7 @@ def decisions_figure(council, first: dt.date, last: dt.date, months: list[str]) 
         "decisions",
         "Decisions and the time they took",
         "Recommendations decided each month, approved or not, and the median days from the "
-        "recommendation to the decision.",
+        "day of the recommendation to the day the decision was taken.",
         DECISION_COLUMNS,
         rows,
         line_chart(

@@ -283,10 +283,17 @@ def restriction(council, ref, location=None, **fields):
     )
 
 
-def recommendation(council, who, ref, status, proposed, decided, provider=None):
+def recommendation(council, who, ref, status, proposed, decided, provider=None, decided_on=None):
     """A recommendation proposed at `proposed` (auto_now_add, set after) and decided at
-    `decided` (None: not decided)."""
+    `decided` (None: not decided), as decisions/services.py leaves it: recorded at `decided`
+    (`decided_at`) and taken on `decided_on`, that day in the council's time unless given (a
+    decider may give an earlier day)."""
+    from django.utils import timezone
+
     from decisions.models import Recommendation
+
+    if decided is not None and decided_on is None:
+        decided_on = timezone.localdate(decided)
 
     rec = Recommendation.objects.create(
         council=council,
@@ -303,6 +310,7 @@ def recommendation(council, who, ref, status, proposed, decided, provider=None):
         reason="Test",
         status=status,
         decided_at=decided,
+        decided_on=decided_on,
     )
     Recommendation.objects.filter(pk=rec.pk).update(proposed_at=proposed)
     return rec

@@ -8,7 +8,14 @@ import datetime as dt
 import pytest
 
 from providers.models import Rating, Regulator
-from reporting.market import by_service_type, latest_in, map_of, monthly_share, scopes_of
+from reporting.market import (
+    LATEST_ROWS,
+    by_service_type,
+    latest_in,
+    map_of,
+    monthly_share,
+    scopes_of,
+)
 from reporting.period import Period
 from reporting.reports import market_figures
 from tests.reporting.helpers import (
@@ -17,6 +24,7 @@ from tests.reporting.helpers import (
     in_area,
     in_region,
     market_register,
+    place,
     reference_by_service,
     reference_share,
     share,
@@ -25,6 +33,7 @@ from tests.reporting.helpers import (
 pytestmark = pytest.mark.django_db
 
 FIRST, LAST = dt.date(2024, 1, 1), dt.date(2024, 6, 30)
+D = dt.date
 
 
 @pytest.fixture
@@ -171,6 +180,75 @@ def test_latest_results_in_the_region_newest_first(wb):
     assert got[0].location == reg.reading_late  # 30 June 2024
     assert reg.ours.pk not in {r.location_id for r in got}
     assert [r.pk for r in latest_in(region, limit=3)] == [r.pk for r in want[:3]]
+
+
+def test_latest_results_are_those_published_in_the_period(wb):
+    """002 7: the latest results in the region for the report's period: none published
+    after it (Reading Lodge on 30 June, when the period ends in April) nor before it, newest
+    first; the figure names the location, its provider and authority."""
+    council, reg = wb
+    region = _scopes(council)["region"]
+    first, last = dt.date(2024, 2, 1), dt.date(2024, 4, 30)
+    want = sorted(
+        (
+            r
+            for r in Rating.objects.select_related("location")
+            if r.regulator == Regulator.CQC
+            and r.overall in JUDGED
+            and r.location.region == "South East"
+            and r.location.owner_council_id is None
+            and first <= r.report_date <= last
+        ),
+        key=lambda r: (r.report_date, r.pk),
+        reverse=True,
+    )
+    got = latest_in(region, first=first, last=last)
+    assert [r.pk for r in got] == [r.pk for r in want]
+    assert [(r.report_date, r.location.name) for r in got] == [
+        (dt.date(2024, 3, 20), "Shifting House"),
+        (dt.date(2024, 3, 3), "Shifting House"),
+        (dt.date(2024, 2, 10), "Judged Once House"),
+        (dt.date(2024, 2, 1), "Brief House"),
+    ]
+    assert reg.reading_late.pk not in {r.location_id for r in got}
+    figure = market_figures(council=council, period=Period(first, last))[2]
+    assert figure.key == "latest"
+    assert figure.rows == [
+        [r.report_date, r.location.name, r.location.provider.name, r.location.local_authority,
+         r.overall]
+        for r in want
+    ]  # fmt: skip
+    # A period with no result published in it: no rows.
+    empty = market_figures(council=council, period=Period(D(2023, 2, 1), D(2023, 5, 31)))[2]
+    assert empty.rows == []
+
+
+def test_latest_results_are_capped(wb):
+    """At most LATEST_ROWS results, the newest, however many the period holds."""
+    council, _ = wb
+    for i in range(LATEST_ROWS + 5):
+        place(
+            f"Busy House {i}",
+            "Reading",
+            "South East",
+            rated=[(D(2024, 4, 1) + dt.timedelta(days=i), "Good")],
+            overall="Good",
+        )
+    want = sorted(
+        (
+            (r.report_date, r.pk, r.location.name)
+            for r in Rating.objects.select_related("location")
+            if r.regulator == Regulator.CQC
+            and r.overall in JUDGED
+            and r.location.region == "South East"
+            and r.location.owner_council_id is None
+            and FIRST <= r.report_date <= LAST
+        ),
+        reverse=True,
+    )
+    assert len(want) > LATEST_ROWS
+    figure = market_figures(council=council, period=Period(FIRST, LAST))[2]
+    assert [(r[0], r[1]) for r in figure.rows] == [(d, name) for d, _, name in want][:LATEST_ROWS]
 
 
 def test_the_map_counts_registered_located_services_by_rating(wb):

@@ -404,9 +404,28 @@ def test_restrictions_in_force_put_in_place_and_lifted(wb, bromley):
 # Decisions ----------------------------------------------------------------------------------
 
 
+def reference_decisions(council, first, last) -> list[list]:
+    """Each month: approved, not approved, and the median days from the day recommended to
+    the day taken, counted by the day the decision was taken (`decided_on`)."""
+    recs = list(Recommendation.objects.filter(council=council, decided_on__isnull=False))
+    out = []
+    for key, _ in month_ends(first, last):
+        here = [r for r in recs if first <= r.decided_on <= last and f"{r.decided_on:%Y-%m}" == key]
+        days = [(r.decided_on - r.proposed_at.astimezone(LONDON).date()).days for r in here]
+        out.append(
+            [
+                sum(r.status == RecStatus.APPROVED for r in here),
+                sum(r.status == RecStatus.REJECTED for r in here),
+                round(statistics.median(days), 1) if days else None,
+            ]
+        )
+    return out
+
+
 def test_decisions_by_month_and_their_time(wb, bromley, member):
     """Recommendations decided each month, approved or not, and the median days from the
-    recommendation to the decision; a decision at 00:30 on 1 May BST is May's."""
+    recommendation to the decision, by the day it was taken in the council's time; a
+    decision at 00:30 on 1 May BST is May's."""
     who = member(wb)
     A, R = RecStatus.APPROVED, RecStatus.REJECTED
     rows = [
@@ -423,21 +442,49 @@ def test_decisions_by_month_and_their_time(wb, bromley, member):
         recommendation(wb, who, n, status, proposed, decided)
     recommendation(bromley, member(bromley), 99, A, local(2024, 3, 1), local(2024, 3, 2))
     figure = work.decisions_figure(wb, FIRST, LAST, MONTHS)
-    want = []
-    recs = list(Recommendation.objects.filter(council=wb, decided_at__isnull=False))
-    for key, _ in month_ends(FIRST, LAST):
-        here = [r for r in recs if local_month(r.decided_at) == key]
-        days = [(r.decided_at - r.proposed_at).total_seconds() / 86400 for r in here]
-        want.append(
-            [
-                sum(r.status == A for r in here),
-                sum(r.status == R for r in here),
-                round(statistics.median(days), 1) if days else None,
-            ]
-        )
-    assert [r[1:] for r in figure.rows] == want
+    assert [r[1:] for r in figure.rows] == reference_decisions(wb, FIRST, LAST)
     assert [r[1:3] for r in figure.rows] == [[1, 0], [2, 1], [0, 0], [0, 0], [1, 0], [0, 0]]
-    assert figure.rows[0][3] == 7.2  # 7 days and 6 hours
+    assert figure.rows[0][3] == 7  # 3 to 10 January
+    assert figure.rows[1][3] == 12  # 13 (20 January to 2 February), 4 and 12 days
+
+
+def test_a_decision_counts_in_the_month_it_was_taken_not_recorded(wb, member):
+    """A decider may record a decision days after taking it (decisions/services.py: the day
+    given, `decided_on`; `decided_at` is when it was recorded): it is that day's, in its
+    month, and the time it took ends that day."""
+    who = member(wb)
+    # Proposed on 20 January, taken on 31 January, recorded on 5 February.
+    recommendation(
+        wb,
+        who,
+        1,
+        RecStatus.APPROVED,
+        local(2024, 1, 20, 9),
+        local(2024, 2, 5, 10),
+        decided_on=dt.date(2024, 1, 31),
+    )
+    # Taken on 30 June, the period's last day, recorded on 2 July: in the period.
+    recommendation(
+        wb,
+        who,
+        2,
+        RecStatus.REJECTED,
+        local(2024, 6, 1, 9),
+        local(2024, 7, 2, 10),
+        decided_on=dt.date(2024, 6, 30),
+    )
+    # Taken on 1 July, after the period, recorded on 1 July: not in it.
+    recommendation(wb, who, 3, RecStatus.APPROVED, local(2024, 6, 1), local(2024, 7, 1, 9))
+    figure = work.decisions_figure(wb, FIRST, LAST, MONTHS)
+    assert [r[1:] for r in figure.rows] == reference_decisions(wb, FIRST, LAST)
+    assert [r[1:] for r in figure.rows] == [
+        [1, 0, 11],  # January: 20 to 31 January, not to 5 February
+        [0, 0, None],  # nothing taken in February, though one was recorded then
+        [0, 0, None],
+        [0, 0, None],
+        [0, 0, None],
+        [0, 1, 29],  # June: 1 to 30 June
+    ]
 
 
 # Time limits --------------------------------------------------------------------------------
