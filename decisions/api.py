@@ -3,7 +3,6 @@
 `withdraw` withdraws one's own. Decisions are taken by people: tokens only read."""
 
 from django.db.models import Prefetch
-from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -11,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from core import files
 from core.api import CouncilScopedMixin, HasCouncilPermission, PlausibleDateField, error_responses
 from decisions import selectors
 from decisions.evidence import evidence_file_upload
@@ -298,4 +298,4 @@ class EvidenceFileViewSet(CouncilScopedMixin, mixins.RetrieveModelMixin, viewset
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
         found = self.get_object()
-        return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.original_name)
+        return files.download(found.file, found.original_name)

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
+
+from core.files import upload_problem
 
 # Evidence of no kind the pack names; it never stands in for a required kind.
 OTHER_EVIDENCE = "other"
@@ -28,17 +29,13 @@ FILE_TYPES_WORDS = (
 
 def file_problem(name: str, size: int) -> str:
     """Why a file cannot be evidence, or ""."""
-    suffix = Path(name or "").suffix.lower().lstrip(".")
-    if suffix not in FILE_TYPES:
-        return (
-            "The file must be a PDF, Word, Excel, OpenDocument, text, CSV, JPG, PNG or email"
-            " (EML or MSG) file."
-        )
-    if size <= 0:
-        return "The file is empty."
-    if size > FILE_MAX_BYTES:
-        return f"The file must be no larger than {FILE_MAX_BYTES // (1024 * 1024)} MB."
-    return ""
+    return upload_problem(
+        name,
+        size,
+        types=FILE_TYPES,
+        max_bytes=FILE_MAX_BYTES,
+        kinds="a PDF, Word, Excel, OpenDocument, text, CSV, JPG, PNG or email (EML or MSG) file",
+    )
 
 
 @dataclass(frozen=True)

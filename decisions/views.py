@@ -3,11 +3,11 @@ next step is taken in writing. Thin: selectors in, services out."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from core import extensions
+from core import extensions, files
 from core.forms import ReasonForm, on_form
 from core.views import council_view
 from decisions import selectors
@@ -118,4 +118,4 @@ def evidence_download(request, pk: int):
     found = selectors.evidence_file(council=request.council, user=request.user, pk=pk)
     if found is None:
         raise Http404
-    return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.original_name)
+    return files.download(found.file, found.original_name)

@@ -2,12 +2,12 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from core import exports, extensions
+from core import exports, extensions, files
 from core.errors import ValidationFailed
 from core.forms import on_form
 from core.views import council_view, require_perm
@@ -251,9 +251,7 @@ def attachment_download(request, pk: int, attachment_pk: int):
     ).first()
     if attachment is None:
         raise Http404
-    return FileResponse(
-        attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name
-    )
+    return files.download(attachment.file, attachment.original_name)
 
 
 @council_view("monitoring.view_monitoring")

@@ -3,7 +3,6 @@ with its reason), their outcomes, attachments, and the regulator's rating change
 each interested council's log."""
 
 import datetime as dt
-from pathlib import Path
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -13,6 +12,7 @@ from django_scopes import scope, scopes_disabled
 from core.actors import actor_label, require
 from core.audit import audit_record
 from core.errors import ValidationFailed
+from core.files import upload_problem
 from core.limits import date_problem, file_name
 from core.references import next_reference
 from councils.models import Council
@@ -279,16 +279,9 @@ def attachment_add(
 ) -> IntelligenceAttachment:
     require(actor, "monitoring.correct_intelligence", item.council)
     types, max_bytes = attachment_rules(item.council)
-    suffix = Path(filename).suffix.lower().lstrip(".")
-    errors = {}
-    if suffix not in types:
-        errors["file"] = [f"The file must be one of: {', '.join(sorted(types))}."]
-    elif not content:
-        errors["file"] = ["The file is empty."]
-    elif len(content) > max_bytes:
-        errors["file"] = [f"The file must be no larger than {max_bytes / (1024 * 1024):g} MB."]
-    if errors:
-        raise ValidationFailed("The attachment could not be added.", errors=errors)
+    problem = upload_problem(filename, len(content), types=types, max_bytes=max_bytes)
+    if problem:
+        raise ValidationFailed("The attachment could not be added.", errors={"file": [problem]})
     name = file_name(filename, 200)
     attachment = IntelligenceAttachment(
         council=item.council,
