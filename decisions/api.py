@@ -31,8 +31,13 @@ class EvidenceSerializer(serializers.Serializer):
         max_value=2**63 - 1,
         help_text="The id of a file uploaded to /api/v1/evidence-files/ (issue 13).",
     )
-    file_name = serializers.CharField(read_only=True, help_text="The file's name, if one.")
-    file_size = serializers.IntegerField(read_only=True, help_text="Its size in bytes.")
+    # Always in a response, null when the item has no file (never missing: the schema says so).
+    file_name = serializers.CharField(
+        read_only=True, allow_null=True, default=None, help_text="The file's name, if one."
+    )
+    file_size = serializers.IntegerField(
+        read_only=True, allow_null=True, default=None, help_text="Its size in bytes, if a file."
+    )
 
 
 class DecisionStepSerializer(serializers.ModelSerializer):

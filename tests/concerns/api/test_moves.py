@@ -52,8 +52,15 @@ def test_a_move_without_a_decision_is_made_at_once(sm, api_as):
     assert body["label"] == "Invoke the Quality Improvement process"
     assert (body["from_stage"], body["to_stage"]) == ("informal", "formal")
     assert body["reason"] == "Rated Requires Improvement"
+    # An item without a file says so: file_name and file_size are always there (issue 13).
     assert body["evidence"] == [
-        {"kind": "cqc_report", "note": "", "url": "https://www.cqc.org.uk/x"}
+        {
+            "kind": "cqc_report",
+            "note": "",
+            "url": "https://www.cqc.org.uk/x",
+            "file_name": None,
+            "file_size": None,
+        }
     ]
     assert body["actor_label"] == sm.officer.get_full_name()
     assert body["recommendation"] is None
