@@ -29,5 +29,12 @@ def upload_problem(
 
 
 def download(field_file, name: str) -> FileResponse:
-    """A kept file, as an attachment under the name it was given with."""
-    return FileResponse(field_file.open("rb"), as_attachment=True, filename=name)
+    """A kept file, as an attachment under the name it was given with, always as bytes
+    (`application/octet-stream`, as the API documents it): what a person gave is never
+    offered to a browser as something to show."""
+    return FileResponse(
+        field_file.open("rb"),
+        as_attachment=True,
+        filename=name,
+        content_type="application/octet-stream",
+    )

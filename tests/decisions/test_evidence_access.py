@@ -126,3 +126,17 @@ def test_a_stored_file_no_row_names_is_tidied_away_and_a_named_one_stays(sm):
     assert evidence_files_tidy(older_than=dt.timedelta(0)) == 1
     assert not storage.exists(path) and storage.exists(kept.file.name)
     assert evidence_files_tidy(older_than=dt.timedelta(0)) == 0
+
+
+def test_a_file_comes_back_as_bytes_whatever_its_type(sm, signed_in, api_as):
+    """What a person gave is never offered to a browser as something to show (and the API
+    documents the download as application/octet-stream)."""
+    pk = evidence_file_upload(
+        council=sm.council, actor=sm.officer, name="photo.png", content=b"\x89PNG\r\n"
+    ).pk
+    for response in (
+        signed_in(sm.officer).get(f"/evidence/{pk}/"),
+        api_as(sm.officer).get(f"/api/v1/evidence-files/{pk}/download/"),
+    ):
+        assert response["Content-Type"] == "application/octet-stream"
+        assert response["Content-Disposition"].startswith("attachment;")
