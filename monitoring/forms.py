@@ -4,7 +4,7 @@ from django.db.models import Q
 from core.forms import DateField, GovukFormMixin
 from core.limits import TEXT_MAX
 from councils.models import Role, User
-from monitoring.models import ContractType, Outcome, Source
+from monitoring.models import ContractType, Outcome, PlanKind, PlanStatus, Source
 from monitoring.pack import intelligence_rules, review_rules
 from monitoring.selectors.plans import PlanFilters
 from monitoring.services.reviews import RATED
@@ -174,16 +174,12 @@ class PlanFilterForm(GovukFormMixin, forms.Form):
     status = forms.ChoiceField(
         label="Status",
         required=False,
-        choices=[("", "Any"), ("active", "Active"), ("completed", "Completed")],
+        choices=[("", "Any"), *PlanStatus.choices],
     )
     kind = forms.ChoiceField(
         label="Kind of plan",
         required=False,
-        choices=[
-            ("", "Any"),
-            ("improvement", "Improvement plan"),
-            ("serious_concerns", "Serious Concerns action plan"),
-        ],
+        choices=[("", "Any"), *PlanKind.choices],
     )
     overdue = forms.BooleanField(label="Only plans with overdue actions", required=False)
 
@@ -307,10 +303,7 @@ class ReportSentForm(GovukFormMixin, forms.Form):
 class PlanForm(GovukFormMixin, forms.Form):
     kind = forms.ChoiceField(
         label="Kind of plan",
-        choices=[
-            ("improvement", "Improvement plan"),
-            ("serious_concerns", "Serious Concerns action plan"),
-        ],
+        choices=PlanKind.choices,
         widget=forms.RadioSelect,
         initial="improvement",
     )

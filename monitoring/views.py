@@ -52,7 +52,8 @@ from providers.selectors import locations_for
 from providers.views import location_detail
 
 
-def _location(pk: int, council) -> Location:
+def location_of(pk: int, council) -> Location:
+    """A location this council may see, for the pages about it (404 otherwise)."""
     location = locations_for(council).select_related("provider").filter(pk=pk).first()
     if location is None:
         raise Http404
@@ -61,7 +62,7 @@ def _location(pk: int, council) -> Location:
 
 @council_view("monitoring.change_commissioning")
 def commissioning_edit(request, location_pk: int):
-    location = _location(location_pk, request.council)
+    location = location_of(location_pk, request.council)
     current = selectors.commissioning_of(council=request.council, location_id=location.pk)
     initial = {f: getattr(current, f) for f in COMMISSIONING_FIELDS} if current else None
     if initial is not None:
@@ -124,7 +125,7 @@ def intelligence_list(request):
 
 @council_view("monitoring.record_intelligence")
 def intelligence_new(request, location_pk: int):
-    location = _location(location_pk, request.council)
+    location = location_of(location_pk, request.council)
     form = IntelligenceForm(request.POST or None, council=request.council)
     if request.method == "POST" and form.is_valid():
         d = dict(form.cleaned_data)
@@ -298,7 +299,7 @@ def risk_matrix(request):
 @council_view("monitoring.change_monitoring")
 @require_POST
 def risk_override(request, location_pk: int):
-    location = _location(location_pk, request.council)
+    location = location_of(location_pk, request.council)
     if request.POST.get("end"):
         try:
             risk_override_end(
@@ -353,7 +354,7 @@ def reviews_list(request):
 
 @council_view("monitoring.change_monitoring")
 def review_new(request, location_pk: int):
-    location = _location(location_pk, request.council)
+    location = location_of(location_pk, request.council)
     form = ReviewPlanForm(request.POST or None, council=request.council)
     if request.method == "POST" and form.is_valid():
         ok, review = on_form(
@@ -416,7 +417,7 @@ def review_detail(request, pk: int):
 def location_timeline(request, location_pk: int):
     """Everything about a location in date order, from every app's timeline source,
     filterable by kind."""
-    location = _location(location_pk, request.council)
+    location = location_of(location_pk, request.council)
     kinds = {source.name: source.label for source in extensions.timeline}
     chosen = [k for k in request.GET.getlist("kind")[:20] if k in kinds]
     entries = extensions.timeline_entries(council=request.council, location=location, kinds=chosen)

@@ -16,7 +16,7 @@ from monitoring.forms import PlanActionForm, PlanFilterForm, PlanForm, PlanRevie
 from monitoring.models import ImprovementPlan
 from monitoring.pack import plan_rules
 from monitoring.services import plan_action_add, plan_create, plan_is_failing, plan_review_record
-from monitoring.views import _location
+from monitoring.views import location_of
 
 PAGE_SIZE = 50
 
@@ -45,7 +45,7 @@ def plans_list(request):
 
 @council_view("monitoring.change_monitoring")
 def plan_new(request, location_pk: int):
-    location = _location(location_pk, request.council)
+    location = location_of(location_pk, request.council)
     form = PlanForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         ok, plan = on_form(
